@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DograhConsole.Core.Audit;
+using DograhConsole.Core.Data;
+using DograhConsole.Core.Hosting;
+using DograhConsole.Core.Security;
+using DograhConsole.Core.Telephony;
+using DograhConsole.Core.Workflows;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace DograhConsole.Core;
+
+/// <summary>The composition root of everything that is not UI: each feature folder registers its services and maps its routes.</summary>
+public static class DograhCore
+{
+    public const string DatabaseFileName = "dograh.db";
+
+    public static IServiceCollection AddDograhCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(DograhOptions.SectionName);
+        services.AddOptions<DograhOptions>().Bind(section);
+        var dataDirectory = (section.Get<DograhOptions>() ?? new DograhOptions()).ResolveDataDirectory();
+        // The data-protection keys in here decrypt every stored credential: only this user may read them.
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dataDirectory);
+        else Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddDbContextFactory<DograhDbContext>(options =>
+            options.UseSqlite($"Data Source={Path.Combine(dataDirectory, DatabaseFileName)}"));
+        services.AddDataProtection()
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")))
+            .SetApplicationName("DograhConsole");
+        services.AddProblemDetails();
+        services.AddOpenApi("v1", options => options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
+        services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+
+        services.AddSingleton<DatabaseInitializer>();
+        services.AddSingleton<PublicUrls>();
+        services.AddScoped<OrganizationDb>();
+        services.AddScoped<AuditLog>();
+        services.AddDograhSecurity();
+        services.AddTelephony();
+        services.AddWorkflows();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapDograhEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthEndpoints();
+        app.MapOpenApi("/api/{documentName}/openapi.json");
+        app.MapAccountEndpoints();
+        app.MapApiKeyApi();
+        app.MapTelephonyApi();
+        app.MapWorkflowApi();
+        app.MapAuditApi();
+        return app;
+    }
+
+    /// <summary>Applies migrations and Dograh:Admin before the first request.</summary>
+    public static async Task InitializeDograhAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        await services.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
+        await services.GetRequiredService<AdminBootstrapper>().RunAsync(ct);
+    }
+}

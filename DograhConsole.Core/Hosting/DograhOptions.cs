@@ -1,0 +1,30 @@
+namespace DograhConsole.Core.Hosting;
+
+/// <summary>The "Dograh" configuration section. Environment variables use the Dograh__Admin__Email form.</summary>
+public sealed class DograhOptions
+{
+    public const string SectionName = "Dograh";
+
+    /// <summary>Holds the database, the data-protection keys and recordings. Relative paths start at the working directory.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>The external https origin providers reach, e.g. https://console.example.com. Every URL handed to a provider is built from it.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    public AdminBootstrapOptions Admin { get; set; } = new();
+
+    /// <summary>Largest request body accepted by the admin API, in bytes.</summary>
+    public long MaxApiRequestBytes { get; set; } = 256 * 1024;
+
+    public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
+}
+
+public sealed class AdminBootstrapOptions
+{
+    /// <summary>With <see cref="Password"/>: the first admin, created when no user exists.</summary>
+    public string? Email { get; set; }
+    public string? Password { get; set; }
+
+    /// <summary>Optional: an API key registered for the first organization, for automation.</summary>
+    public string? ApiKey { get; set; }
+}

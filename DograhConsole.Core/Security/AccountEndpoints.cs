@@ -1,0 +1,68 @@
+using DograhConsole.Core.Common;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace DograhConsole.Core.Security;
+
+/// <summary>Form posts from the static sign-in and set-up pages (antiforgery is validated for form bodies).</summary>
+public static class AccountEndpoints
+{
+    public const string LoginPage = "/login";
+    public const string SetupPage = "/setup";
+
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
+    {
+        var account = app.MapGroup("/account").ExcludeFromDescription();
+
+        account.MapPost("/login", async ([FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl,
+            AccountService accounts, HttpContext http) =>
+        {
+            if (await accounts.NeedsSetupAsync(http.RequestAborted)) return Results.Redirect(SetupPage);
+            var outcome = await accounts.SignInAsync(email, password, http.RequestAborted);
+            if (!outcome.Succeeded)
+            {
+                return Results.Redirect(QueryString(LoginPage, ("error", outcome.Error), ("email", email), ("returnUrl", returnUrl)));
+            }
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, outcome.Principal!);
+            return Results.LocalRedirect(SafeReturnUrl(returnUrl));
+        }).AllowAnonymous();
+
+        account.MapPost("/setup", async ([FromForm] string? organizationName, [FromForm] string? email, [FromForm] string? password,
+            [FromForm] string? confirmPassword, AccountService accounts, HttpContext http) =>
+        {
+            if (password != confirmPassword)
+            {
+                return Results.Redirect(QueryString(SetupPage, ("error", "The two passwords differ."), ("email", email), ("organizationName", organizationName)));
+            }
+            var created = await accounts.CreateFirstAdminAsync(organizationName, email, password, http.RequestAborted);
+            if (created.Failure == OperationFailure.Conflict) return Results.Redirect(LoginPage);
+            if (!created.Succeeded)
+            {
+                return Results.Redirect(QueryString(SetupPage, ("error", created.Describe()), ("email", email), ("organizationName", organizationName)));
+            }
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, AccountService.CreatePrincipal(created.Value!));
+            return Results.LocalRedirect("/");
+        }).AllowAnonymous();
+
+        account.MapPost("/logout", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.LocalRedirect(LoginPage);
+        });
+
+        return app;
+    }
+
+    internal static string SafeReturnUrl(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\")
+            ? returnUrl
+            : "/";
+
+    private static string QueryString(string path, params (string Key, string? Value)[] values) =>
+        path + Microsoft.AspNetCore.Http.QueryString.Create(values.Where(v => !string.IsNullOrEmpty(v.Value))
+            .Select(v => new KeyValuePair<string, string?>(v.Key, v.Value)));
+}

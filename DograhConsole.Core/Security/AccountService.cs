@@ -1,0 +1,135 @@
+using System.Security.Claims;
+using DograhConsole.Core.Common;
+using DograhConsole.Core.Data;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace DograhConsole.Core.Security;
+
+public sealed record SignInOutcome(ClaimsPrincipal? Principal, string? Error)
+{
+    public bool Succeeded => Principal is not null;
+}
+
+/// <summary>Admin accounts: first-run set-up, password sign-in with lockout.</summary>
+public sealed class AccountService(
+    IDbContextFactory<DograhDbContext> dbFactory,
+    IPasswordHasher<AdminUser> hasher,
+    TimeProvider time,
+    ILogger<AccountService> logger)
+{
+    public const int MaxFailedAttempts = 5;
+    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
+    public const int MinPasswordLength = 8;
+    public const string InvalidCredentials = "The e-mail or password is not correct.";
+
+    public async Task<bool> NeedsSetupAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return !await db.Users.IgnoreQueryFilters().AnyAsync(ct);
+    }
+
+    /// <summary>Creates the first organization and admin. Refused once any user exists.</summary>
+    public async Task<OperationResult<AdminUser>> CreateFirstAdminAsync(string? organizationName, string? email, string? password, CancellationToken ct = default)
+    {
+        var errors = new ValidationErrors();
+        var orgName = TextRules.ValidateName(string.IsNullOrWhiteSpace(organizationName) ? "Default" : organizationName, "organizationName", errors);
+        var cleanEmail = ValidateEmail(email, errors);
+        ValidatePassword(password, errors);
+        if (errors.Any) return errors.ToResult<AdminUser>();
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Users.IgnoreQueryFilters().AnyAsync(ct))
+            return OperationResult<AdminUser>.Conflict("Set-up is already done: sign in with the existing admin account.", "setup_done");
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var organization = new Organization { Id = Guid.NewGuid(), Name = orgName!, CreatedAt = now };
+        var user = new AdminUser
+        {
+            Id = Guid.NewGuid(), OrganizationId = organization.Id, Email = cleanEmail!,
+            NormalizedEmail = Normalize(cleanEmail!), CreatedAt = now,
+        };
+        user.PasswordHash = hasher.HashPassword(user, password!);
+        db.Organizations.Add(organization);
+        db.Users.Add(user);
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Created the first organization {Organization} and admin {Email}", organization.Name, user.Email);
+        return OperationResult<AdminUser>.Success(user);
+    }
+
+    public async Task<SignInOutcome> SignInAsync(string? email, string? password, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password)) return new(null, InvalidCredentials);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var normalized = Normalize(email);
+        var user = await db.Users.IgnoreQueryFilters().FirstOrDefaultAsync(u => u.NormalizedEmail == normalized, ct);
+        if (user is null)
+        {
+            // Spend the same work as a real check so timing does not reveal which e-mails exist.
+            hasher.VerifyHashedPassword(new AdminUser(), DummyHash.Value, password);
+            return new(null, InvalidCredentials);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        if (user.LockoutEndsAt > now)
+        {
+            return new(null, $"Too many failed sign-ins: this account is locked until {user.LockoutEndsAt:HH:mm} UTC.");
+        }
+
+        var verdict = hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+        if (verdict == PasswordVerificationResult.Failed)
+        {
+            user.FailedLoginCount++;
+            if (user.FailedLoginCount >= MaxFailedAttempts)
+            {
+                user.LockoutEndsAt = now + LockoutDuration;
+                user.FailedLoginCount = 0;
+                logger.LogWarning("Locked admin {Email} after {Attempts} failed sign-ins", user.Email, MaxFailedAttempts);
+            }
+            await db.SaveChangesAsync(ct);
+            return new(null, InvalidCredentials);
+        }
+
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded) user.PasswordHash = hasher.HashPassword(user, password);
+        user.FailedLoginCount = 0;
+        user.LockoutEndsAt = null;
+        user.LastLoginAt = now;
+        await db.SaveChangesAsync(ct);
+        return new(CreatePrincipal(user), null);
+    }
+
+    public static ClaimsPrincipal CreatePrincipal(AdminUser user) =>
+        new(new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
+            new Claim(ClaimTypes.Name, user.Email),
+            new Claim(ClaimTypes.Email, user.Email),
+            new Claim(DograhClaims.OrganizationId, user.OrganizationId.ToString()),
+            new Claim(DograhClaims.Actor, user.Email),
+        ], CookieAuthenticationDefaults.AuthenticationScheme));
+
+    internal static string Normalize(string email) => email.Trim().ToUpperInvariant();
+
+    internal static string? ValidateEmail(string? email, ValidationErrors errors)
+    {
+        var clean = email?.Trim();
+        if (string.IsNullOrEmpty(clean) || clean.Length > 254 || clean.Count(c => c == '@') != 1 || clean.StartsWith('@') || clean.EndsWith('@') || clean.Any(char.IsWhiteSpace))
+        {
+            errors.Add("email", "Enter a valid e-mail address.");
+            return null;
+        }
+        return clean;
+    }
+
+    internal static void ValidatePassword(string? password, ValidationErrors errors)
+    {
+        if (string.IsNullOrEmpty(password) || password.Length < MinPasswordLength)
+            errors.Add("password", $"The password must have at least {MinPasswordLength} characters.");
+        else if (password.Length > 256)
+            errors.Add("password", "The password must have at most 256 characters.");
+    }
+
+    private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<AdminUser>().HashPassword(new AdminUser(), Guid.NewGuid().ToString()));
+}

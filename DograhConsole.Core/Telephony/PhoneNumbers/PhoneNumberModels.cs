@@ -1,0 +1,30 @@
+using DograhConsole.Core.Data;
+
+namespace DograhConsole.Core.Telephony.PhoneNumbers;
+
+/// <summary>Create/update body: <c>{"address", "label", "inboundWorkflowId", "isDefaultCallerId", "countryCode", "isActive"}</c>.</summary>
+public sealed class PhoneNumberInput
+{
+    public string? Address { get; set; }
+    public string? Label { get; set; }
+    public Guid? InboundWorkflowId { get; set; }
+    public bool IsDefaultCallerId { get; set; }
+    /// <summary>ISO country (US, GB) or calling code (44) for numbers typed in national format.</summary>
+    public string? CountryCode { get; set; }
+    public bool IsActive { get; set; } = true;
+}
+
+public sealed record PhoneNumberView(
+    Guid Id,
+    Guid TelephonyConfigurationId,
+    string Address,
+    string NormalizedAddress,
+    AddressType AddressType,
+    string AddressTypeLabel,
+    string? Label,
+    bool IsActive,
+    bool IsDefaultCallerId,
+    Guid? InboundWorkflowId,
+    string? InboundWorkflowName,
+    DateTime CreatedAt,
+    DateTime UpdatedAt);

@@ -1,0 +1,46 @@
+using DograhConsole.Core;
+using DograhConsole.Core.Hosting;
+using DograhConsole.Web.Components;
+using DograhConsole.Web.Components.Account;
+using DograhConsole.Web.Services;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.HttpOverrides;
+using Radzen;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Serves package assets (Radzen's CSS, JS and fonts) from a plain build as well as from a publish.
+builder.WebHost.UseStaticWebAssets();
+
+builder.Services.AddDograhCore(builder.Configuration);
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddCascadingAuthenticationState();
+builder.Services.AddScoped<CircuitHandler, OrganizationCircuitHandler>();
+builder.Services.AddRadzenComponents();
+builder.Services.AddScoped<BrowserTimeZone>();
+builder.Services.Configure<ForwardedHeadersOptions>(options =>
+    options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
+
+var app = builder.Build();
+
+await app.Services.InitializeDograhAsync();
+
+app.UseForwardedHeaders();
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+}
+app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+app.UseStaticFiles();
+app.UseApiRequestBodyLimit();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapDograhEndpoints();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Run();
+
+/// <summary>Entry point type, public for WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,15 @@
+window.dograh = {
+    timeZone: () => Intl.DateTimeFormat().resolvedOptions().timeZone,
+    copyText: async (text) => {
+        await navigator.clipboard.writeText(text);
+        return true;
+    },
+    download: (fileName, contentType, text) => {
+        const url = URL.createObjectURL(new Blob([text], { type: contentType }));
+        const link = document.createElement("a");
+        link.href = url;
+        link.download = fileName;
+        link.click();
+        URL.revokeObjectURL(url);
+    }
+};
