@@ -1,0 +1,18 @@
+using System.Net;
+
+namespace DograhConsole.Tests.Infrastructure;
+
+public sealed class ApiSmokeTests
+{
+    [Fact]
+    public async Task Health_answers_without_credentials_and_the_api_refuses_them()
+    {
+        using var factory = new DograhAppFactory();
+        using var anonymous = factory.CreateApiClient(apiKey: null);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/workflows")).StatusCode);
+
+        using var client = factory.CreateApiClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/workflows")).StatusCode);
+    }
+}

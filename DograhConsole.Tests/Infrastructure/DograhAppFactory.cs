@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using DograhConsole.Core.Data;
+using DograhConsole.Core.Security;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DograhConsole.Tests.Infrastructure;
+
+/// <summary>
+/// The real console on a fresh data directory, with a first admin and an automation key from Dograh:Admin.
+/// Call <see cref="StartKestrel"/> for a real loopback port (browser tests); otherwise it runs in memory.
+/// </summary>
+public sealed class DograhAppFactory : WebApplicationFactory<Program>
+{
+    public const string AdminEmail = "admin@dograh.test";
+    public const string AdminPassword = "correct-horse-battery";
+    public const string ApiKey = "dgk_test_first_organization_key_0001";
+    public const string PublicBaseUrl = "https://console.dograh.test";
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "dograh-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>Everything the app logged, for checks that secrets never reach the log.</summary>
+    public ConcurrentQueue<string> LogLines { get; } = new();
+
+    private bool _kestrel;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Dograh:DataDirectory", DataDirectory);
+        builder.UseSetting("Dograh:PublicBaseUrl", PublicBaseUrl);
+        builder.UseSetting("Dograh:Admin:Email", AdminEmail);
+        builder.UseSetting("Dograh:Admin:Password", AdminPassword);
+        builder.UseSetting("Dograh:Admin:ApiKey", ApiKey);
+        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(LogLines)).SetMinimumLevel(LogLevel.Debug));
+    }
+
+    /// <summary>Serves on 127.0.0.1 with a free port and returns the base address.</summary>
+    public Uri StartKestrel()
+    {
+        if (!_kestrel)
+        {
+            UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+            StartServer();
+            _kestrel = true;
+        }
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address);
+    }
+
+    public HttpClient CreateApiClient(string? apiKey = ApiKey)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        if (apiKey is not null) client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, apiKey);
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return client;
+    }
+
+    /// <summary>Adds a second organization with its own admin and API key, straight in the database.</summary>
+    public async Task<string> CreateOrganizationAsync(string name)
+    {
+        var dbFactory = Services.GetRequiredService<IDbContextFactory<DograhDbContext>>();
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var now = DateTime.UtcNow;
+        var organization = new Organization { Id = Guid.NewGuid(), Name = name, CreatedAt = now };
+        var user = new AdminUser
+        {
+            Id = Guid.NewGuid(), OrganizationId = organization.Id, Email = $"admin@{name.ToLowerInvariant()}.test",
+            NormalizedEmail = $"ADMIN@{name.ToUpperInvariant()}.TEST", CreatedAt = now,
+        };
+        user.PasswordHash = new PasswordHasher<AdminUser>().HashPassword(user, AdminPassword);
+        db.Organizations.Add(organization);
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        var key = ApiKeyService.Generate();
+        await ApiKeyService.RegisterAsync(db, organization.Id, "test", key, now);
+        return key;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing) return;
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open by a finishing request; the OS temp cleaner takes it.
+        }
+    }
+
+    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, lines);
+        public void Dispose() { }
+    }
+
+    private sealed class CapturingLogger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+    }
+}
