@@ -30,15 +30,22 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
     public ConcurrentQueue<string> LogLines { get; } = new();
 
     private bool _kestrel;
+    private readonly bool _bootstrapAdmin;
+
+    /// <param name="bootstrapAdmin">False to start like a fresh install without Dograh:Admin, which shows the set-up page.</param>
+    public DograhAppFactory(bool bootstrapAdmin = true) => _bootstrapAdmin = bootstrapAdmin;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("Dograh:DataDirectory", DataDirectory);
         builder.UseSetting("Dograh:PublicBaseUrl", PublicBaseUrl);
-        builder.UseSetting("Dograh:Admin:Email", AdminEmail);
-        builder.UseSetting("Dograh:Admin:Password", AdminPassword);
-        builder.UseSetting("Dograh:Admin:ApiKey", ApiKey);
+        if (_bootstrapAdmin)
+        {
+            builder.UseSetting("Dograh:Admin:Email", AdminEmail);
+            builder.UseSetting("Dograh:Admin:Password", AdminPassword);
+            builder.UseSetting("Dograh:Admin:ApiKey", ApiKey);
+        }
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(LogLines)).SetMinimumLevel(LogLevel.Debug));
     }
 

@@ -1,4 +1,6 @@
 window.dograh = {
+    // Set once the interactive circuit has rendered, so tests and scripts know clicks now reach the server.
+    markInteractive: () => { document.body.dataset.interactive = "true"; },
     timeZone: () => Intl.DateTimeFormat().resolvedOptions().timeZone,
     copyText: async (text) => {
         await navigator.clipboard.writeText(text);

@@ -231,7 +231,7 @@ public sealed class TelephonyConfigurationService(
             Required: false));
 
         items.Add(new("Default caller ID", active.Any(n => n.IsDefaultCallerId),
-            active.Any(n => n.IsDefaultCallerId) ? "Outbound calls show " + active.First(n => n.IsDefaultCallerId).Address + "."
+            active.Any(n => n.IsDefaultCallerId) ? "Outbound calls show " + active.First(n => n.IsDefaultCallerId).NormalizedAddress + "."
                 : "Outbound calls use the first active number until you choose a default.", Required: false));
 
         foreach (var warning in spec.Warnings?.Invoke(WarningInputs(configuration, settings)) ?? [])
