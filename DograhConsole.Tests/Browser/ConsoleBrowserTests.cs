@@ -118,7 +118,7 @@ public sealed class ConsoleBrowserTests
     [Fact]
     public async Task First_visit_without_an_admin_shows_the_one_time_set_up_page()
     {
-        using var app = new DograhAppFactory(bootstrapAdmin: false);
+        using var app = DograhAppFactory.FreshInstall();
         await using var browser = await BrowserSession.StartAsync(app);
         var page = browser.Page;
 

@@ -32,8 +32,13 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
     private bool _kestrel;
     private readonly bool _bootstrapAdmin;
 
-    /// <param name="bootstrapAdmin">False to start like a fresh install without Dograh:Admin, which shows the set-up page.</param>
-    public DograhAppFactory(bool bootstrapAdmin = true) => _bootstrapAdmin = bootstrapAdmin;
+    /// <summary>With the first admin and API key from Dograh:Admin (xunit class fixtures need this single constructor).</summary>
+    public DograhAppFactory() => _bootstrapAdmin = true;
+
+    private DograhAppFactory(bool bootstrapAdmin) => _bootstrapAdmin = bootstrapAdmin;
+
+    /// <summary>Starts like a fresh install without Dograh:Admin, which shows the set-up page.</summary>
+    public static DograhAppFactory FreshInstall() => new(bootstrapAdmin: false);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

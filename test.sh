@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. On a fresh Debian machine it first installs what the tests need:
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing system packages for the tests: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test DograhConsole.sln -c Release "$@" 2>&1 | tee "$log" || status=$?
+
+# One plain summary line over every test assembly, for readers that do not parse dotnet test's own.
+awk -F'[:,]' '/(Passed|Failed)! +- +Failed:/ { failed += $2; passed += $4; skipped += $6 }
+  END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
+exit $status
