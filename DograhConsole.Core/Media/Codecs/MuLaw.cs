@@ -24,38 +24,10 @@ public static class MuLaw
     public static short DecodeSample(byte code) => DecodeTable[code];
 
     /// <summary>Encodes <paramref name="pcm"/> into <paramref name="dest"/>; returns the number of codes written.</summary>
-    public static int Encode(ReadOnlySpan<short> pcm, Span<byte> dest)
-    {
-        if (dest.Length < pcm.Length)
-        {
-            throw new ArgumentException("Destination is shorter than the input.", nameof(dest));
-        }
-
-        ReadOnlySpan<byte> table = EncodeTable;
-        for (int i = 0; i < pcm.Length; i++)
-        {
-            dest[i] = table[(ushort)pcm[i]];
-        }
-
-        return pcm.Length;
-    }
+    public static int Encode(ReadOnlySpan<short> pcm, Span<byte> dest) => G711Lookup.Encode(pcm, dest, EncodeTable);
 
     /// <summary>Decodes <paramref name="g711"/> into <paramref name="dest"/>; returns the number of samples written.</summary>
-    public static int Decode(ReadOnlySpan<byte> g711, Span<short> dest)
-    {
-        if (dest.Length < g711.Length)
-        {
-            throw new ArgumentException("Destination is shorter than the input.", nameof(dest));
-        }
-
-        ReadOnlySpan<short> table = DecodeTable;
-        for (int i = 0; i < g711.Length; i++)
-        {
-            dest[i] = table[g711[i]];
-        }
-
-        return g711.Length;
-    }
+    public static int Decode(ReadOnlySpan<byte> g711, Span<short> dest) => G711Lookup.Decode(g711, dest, DecodeTable);
 
     private static byte Compress(short sample)
     {
