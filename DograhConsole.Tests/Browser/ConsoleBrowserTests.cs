@@ -116,6 +116,59 @@ public sealed class ConsoleBrowserTests
     }
 
     [Fact]
+    public async Task Admin_connects_vonage_and_asterisk_through_the_forms_and_sees_what_to_paste_where()
+    {
+        using var app = new DograhAppFactory();
+        await using var browser = await BrowserSession.StartAsync(app);
+        var page = browser.Page;
+        await browser.SignInAsync();
+        await browser.GotoAsync("/telephony");
+
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        await page.ClickAsync("#add-configuration");
+        await browser.ChooseAsync("#provider", "Vonage");
+        await page.FillAsync("#name", "Vonage EU");
+        await page.FillAsync("#field-apiKey", "a1b2c3d4");
+        await page.FillAsync("#field-apiSecret", "vonage-api-secret-value");
+        await page.FillAsync("#field-applicationId", Guid.NewGuid().ToString());
+        await page.FillAsync("#field-privateKey", rsa.ExportPkcs8PrivateKeyPem());
+        await page.ClickAsync("#save-configuration");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Vonage EU");
+        await Expect(page.Locator(".alert-warning")).ToContainTextAsync("No signature secret");
+        await Expect(page.Locator("[data-credential=privateKey]")).ToHaveTextAsync(new Regex("^•+"));
+        Assert.DoesNotContain("vonage-api-secret-value", await page.ContentAsync());
+        await browser.ScreenshotAsync("13-vonage-detail");
+
+        await browser.GotoAsync("/telephony");
+        await page.ClickAsync("#add-configuration");
+        await browser.ChooseAsync("#provider", "Asterisk");
+        var appName = await page.InputValueAsync("#field-stasisAppName");
+        Assert.Matches("^dograh-[0-9a-f]{6}$", appName);
+        await page.FillAsync("#name", "Office PBX");
+        await page.FillAsync("#field-ariEndpointUrl", "http://pbx.internal:8088/ari");
+        await page.FillAsync("#field-appPassword", "ari-password-value");
+        await browser.ScreenshotAsync("14-asterisk-dialog");
+        await page.ClickAsync("#save-configuration");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Office PBX");
+        await Expect(page.Locator("[data-copy='Dialplan (extensions.conf)']")).ToHaveTextAsync($"same => n,Stasis({appName})");
+        await Expect(page.Locator("[data-copy='websocket_client.conf']")).ToContainTextAsync("uri = wss://console.dograh.test/api/v1/telephony/ws/ari");
+        await Expect(page.Locator("[data-copy='websocket_client.conf']")).ToContainTextAsync("protocols = media");
+        await Expect(page.Locator("[data-copy='ari.conf']")).ToContainTextAsync($"[{appName}]");
+
+        await page.ClickAsync("#add-number");
+        await page.FillAsync("#address", "8000");
+        await Expect(page.Locator("#address-preview")).ToContainTextAsync("Extension: 8000");
+        await page.ClickAsync("#save-number");
+        await Expect(page.Locator("[data-address='8000']")).ToBeVisibleAsync();
+        Assert.DoesNotContain("ari-password-value", await page.ContentAsync());
+        await browser.ScreenshotAsync("15-asterisk-detail");
+
+        await browser.GotoAsync("/");
+        await Expect(page.Locator("#attention")).ToContainTextAsync("Vonage EU");
+        await browser.ScreenshotAsync("16-dashboard");
+    }
+
+    [Fact]
     public async Task First_visit_without_an_admin_shows_the_one_time_set_up_page()
     {
         using var app = DograhAppFactory.FreshInstall();
