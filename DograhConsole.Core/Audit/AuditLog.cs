@@ -34,12 +34,15 @@ public sealed class AuditLog(OrganizationContext organization, IDbContextFactory
         if (!string.IsNullOrWhiteSpace(entityType)) query = query.Where(a => a.EntityType == entityType);
         if (!string.IsNullOrWhiteSpace(search))
         {
-            var term = $"%{search.Trim()}%";
-            query = query.Where(a => EF.Functions.Like(a.EntityName, term) || EF.Functions.Like(a.Actor, term));
+            // Escape LIKE's wildcards so "50%" or "a_b" match literally.
+            var term = "%" + search.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            query = query.Where(a => EF.Functions.Like(a.EntityName, term, "\\") || EF.Functions.Like(a.Actor, term, "\\"));
         }
         var total = await query.CountAsync(ct);
-        var items = await query.OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize)
+        // In long: a far page number must not overflow into a negative offset (which SQLite reads as 0, page 1).
+        var offset = (long)(page - 1) * pageSize;
+        var items = offset >= total ? [] : await query.OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
+            .Skip((int)offset).Take(pageSize)
             .Select(a => new AuditEntryView(a.Id, a.At, a.Actor, a.Action, a.EntityType, a.EntityId, a.EntityName, a.Details))
             .ToListAsync(ct);
         return new AuditPage(items, total, page, pageSize);

@@ -38,6 +38,12 @@ public static class CredentialValidator
             {
                 value = storedValue;
             }
+            else if (field.Sensitive && raw is not null && raw.Contains(SecretMask.Bullets[0]))
+            {
+                // A mask that is stale or was partly edited: never save the bullets as the secret.
+                errors.Add(FieldPrefix + field.Name, $"{field.Label} shows a masked value that no longer matches the saved one; type the new value.");
+                continue;
+            }
             else
             {
                 value = field.Type is CredentialFieldType.TextArea or CredentialFieldType.Password ? raw?.Trim('\r', '\n', ' ') : raw?.Trim();

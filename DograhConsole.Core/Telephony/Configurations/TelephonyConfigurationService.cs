@@ -220,9 +220,9 @@ public sealed class TelephonyConfigurationService(
             urlProblem ?? $"Providers reach this console at {urls.Http("/")}.", Required: urlBlocking));
 
         var active = configuration.PhoneNumbers.Where(n => n.IsActive).ToList();
-        var noun = spec.Kind == ProviderKind.Pbx ? "extension or number" : "phone number";
+        var (noun, withArticle) = spec.Kind == ProviderKind.Pbx ? ("extension or number", "an extension or number") : ("phone number", "a phone number");
         items.Add(new($"At least one {noun}", active.Count > 0,
-            active.Count > 0 ? $"{active.Count} active." : $"Add a {noun} to receive calls and to call from."));
+            active.Count > 0 ? $"{active.Count} active." : $"Add {withArticle} to receive calls and to call from."));
 
         var withoutWorkflow = active.Where(n => n.InboundWorkflowId is null).Select(n => n.Address).ToList();
         items.Add(new("Inbound workflows assigned", active.Count > 0 && withoutWorkflow.Count == 0,

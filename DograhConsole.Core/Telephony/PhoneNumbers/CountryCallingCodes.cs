@@ -22,6 +22,8 @@ public static class CountryCallingCodes
         .Split(' ', StringSplitOptions.RemoveEmptyEntries)
         .ToDictionary(entry => entry[..2], entry => entry[2..], StringComparer.OrdinalIgnoreCase);
 
+    private static readonly HashSet<string> KnownCodes = ByCountry.Values.ToHashSet();
+
     public static IReadOnlyCollection<string> Countries => ByCountry.Keys;
 
     /// <summary>The calling code for an ISO country ("GB") or a calling code given directly ("44", "+44").</summary>
@@ -29,7 +31,7 @@ public static class CountryCallingCodes
     {
         if (string.IsNullOrWhiteSpace(hint)) return null;
         var clean = hint.Trim().TrimStart('+');
-        if (clean.Length > 0 && clean.Length <= 3 && clean.All(char.IsAsciiDigit) && clean[0] != '0') return clean;
+        if (clean.Length > 0 && clean.All(char.IsAsciiDigit)) return KnownCodes.Contains(clean) ? clean : null;
         return ByCountry.GetValueOrDefault(clean);
     }
 

@@ -42,7 +42,9 @@ public static partial class PhoneAddress
         var compact = Separators().Replace(input, "");
         if (compact.StartsWith('+') || (compact.StartsWith("00", StringComparison.Ordinal) && compact.Length > 8 && compact.All(char.IsAsciiDigit)))
         {
-            var digits = compact.StartsWith('+') ? compact[1..] : compact[2..];
+            // "+44 (0)20 ...": the (0) is the trunk prefix dialled only from inside the country, never part of E.164.
+            var international = Separators().Replace(input.Replace("(0)", "", StringComparison.Ordinal), "");
+            var digits = international.StartsWith('+') ? international[1..] : international[2..];
             return E164(digits, out parsed, out error);
         }
 

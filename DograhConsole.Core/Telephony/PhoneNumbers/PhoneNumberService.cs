@@ -104,6 +104,7 @@ public sealed class PhoneNumberService(OrganizationDb organizationDb, ProviderRe
 
         var label = string.IsNullOrWhiteSpace(input.Label) ? null : input.Label.Trim();
         if (label?.Length > MaxLabelLength) errors.Add("label", $"The label must be at most {MaxLabelLength} characters.");
+        else if (label is not null && label.Any(char.IsControl)) errors.Add("label", "The label must be on one line, without control characters.");
 
         if (input.InboundWorkflowId is { } workflowId && !await db.Workflows.AnyAsync(w => w.Id == workflowId, ct))
             errors.Add("inboundWorkflowId", "That workflow does not exist in this organization.");
