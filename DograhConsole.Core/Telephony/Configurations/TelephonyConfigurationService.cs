@@ -22,7 +22,7 @@ public sealed class TelephonyConfigurationService(
         await using var db = organizationDb.Create();
         var configurations = await db.TelephonyConfigurations.AsNoTracking().Include(c => c.PhoneNumbers)
             .OrderBy(c => c.Name).ToListAsync(ct);
-        return configurations.Select(c => ToView(c, Assess(c).Checklist)).ToList();
+        return configurations.Select(c => Describe(c).View).ToList();
     }
 
     public async Task<OperationResult<TelephonyConfigurationDetail>> GetAsync(Guid id, CancellationToken ct = default)
@@ -31,9 +31,9 @@ public sealed class TelephonyConfigurationService(
         var configuration = await db.TelephonyConfigurations.AsNoTracking().Include(c => c.PhoneNumbers)
             .FirstOrDefaultAsync(c => c.Id == id, ct);
         if (configuration is null) return NotFound<TelephonyConfigurationDetail>();
-        var (checklist, spec) = Assess(configuration);
-        var setup = spec?.SetupValues(new SetupContext(urls, ConfigurationCredentials.ReadSettings(configuration))) ?? [];
-        return OperationResult<TelephonyConfigurationDetail>.Success(new(ToView(configuration, checklist), checklist, setup));
+        var (view, checklist) = Describe(configuration);
+        var setup = registry.Find(configuration.Provider)?.SetupValues(new SetupContext(urls, ConfigurationCredentials.ReadSettings(configuration))) ?? [];
+        return OperationResult<TelephonyConfigurationDetail>.Success(new(view, checklist, setup));
     }
 
     /// <summary>Checks an input without saving it, for inline validation in forms.</summary>
@@ -62,7 +62,7 @@ public sealed class TelephonyConfigurationService(
         db.TelephonyConfigurations.Add(configuration);
         audit.Record(db, "created", EntityType, configuration.Id, configuration.Name, $"provider {spec.Name}; fields: {string.Join(", ", values!.Keys.Order())}");
         if (!await db.TrySaveUniqueAsync(ct)) return NameTaken<TelephonyConfigurationView>(name!);
-        return OperationResult<TelephonyConfigurationView>.Success(ToView(configuration, Assess(configuration).Checklist));
+        return OperationResult<TelephonyConfigurationView>.Success(Describe(configuration).View);
     }
 
     public async Task<OperationResult<TelephonyConfigurationView>> UpdateAsync(Guid id, TelephonyConfigurationInput input, CancellationToken ct = default)
@@ -83,7 +83,7 @@ public sealed class TelephonyConfigurationService(
         audit.Record(db, "updated", EntityType, configuration.Id, configuration.Name,
             changed.Count == 0 ? "no changes" : "changed: " + string.Join(", ", changed));
         if (!await db.TrySaveUniqueAsync(ct)) return NameTaken<TelephonyConfigurationView>(name!);
-        return OperationResult<TelephonyConfigurationView>.Success(ToView(configuration, Assess(configuration).Checklist));
+        return OperationResult<TelephonyConfigurationView>.Success(Describe(configuration).View);
     }
 
     public async Task<OperationResult<bool>> DeleteAsync(Guid id, CancellationToken ct = default)
@@ -121,7 +121,7 @@ public sealed class TelephonyConfigurationService(
         foreach (var configuration in all) configuration.IsDefaultOutbound = configuration.Id == id;
         audit.Record(db, "set default outbound", EntityType, target.Id, target.Name);
         await db.SaveChangesAsync(ct);
-        return OperationResult<TelephonyConfigurationView>.Success(ToView(target, Assess(target).Checklist));
+        return OperationResult<TelephonyConfigurationView>.Success(Describe(target).View);
     }
 
     /// <summary>Clears the inactive flag after the admin fixed what deactivated the configuration.</summary>
@@ -138,7 +138,7 @@ public sealed class TelephonyConfigurationService(
             configuration.InactiveSince = null;
             await db.SaveChangesAsync(ct);
         }
-        return OperationResult<TelephonyConfigurationView>.Success(ToView(configuration, Assess(configuration).Checklist));
+        return OperationResult<TelephonyConfigurationView>.Success(Describe(configuration).View);
     }
 
     private async Task<(ValidationErrors Errors, ProviderSpec? Spec, string? Name, Dictionary<string, string>? Values)> CheckAsync(
@@ -194,23 +194,37 @@ public sealed class TelephonyConfigurationService(
         return (errors, spec, name, values);
     }
 
-    private (IReadOnlyList<ReadinessItem> Checklist, ProviderSpec? Spec) Assess(TelephonyConfiguration configuration)
+    /// <summary>The view and readiness checklist of a configuration; its secrets are decrypted once, for masking and presence checks.</summary>
+    private (TelephonyConfigurationView View, IReadOnlyList<ReadinessItem> Checklist) Describe(TelephonyConfiguration c)
     {
-        var spec = registry.Find(configuration.Provider);
+        var spec = registry.Find(c.Provider);
+        var values = spec is null ? new Dictionary<string, string>() : credentials.Read(c);
+        var checklist = Assess(c, spec, values);
+        var masked = spec is null ? new Dictionary<string, string>() : CredentialValidator.Masked(spec, values);
+        var blocking = checklist.FirstOrDefault(i => i.Required && !i.Done);
+        var status = c.IsInactive ? ConfigurationStatus.Inactive : blocking is null ? ConfigurationStatus.Ready : ConfigurationStatus.SetupIncomplete;
+        var reason = c.IsInactive ? c.InactiveReason : blocking?.Detail;
+        var warnings = checklist.Where(i => i.Title == WarningTitle).Select(i => i.Detail).ToList();
+        var view = new TelephonyConfigurationView(c.Id, c.Name, c.Provider, spec?.DisplayName ?? c.Provider, masked, c.IsDefaultOutbound,
+            c.IsInactive, c.InactiveReason, c.InactiveSince, c.PhoneNumbers.Count, status, reason, warnings, c.CreatedAt, c.UpdatedAt);
+        return (view, checklist);
+    }
+
+    private const string WarningTitle = "Warning";
+
+    private List<ReadinessItem> Assess(TelephonyConfiguration configuration, ProviderSpec? spec, IReadOnlyDictionary<string, string> values)
+    {
         var items = new List<ReadinessItem>();
         if (spec is null)
         {
             items.Add(new("Provider available", false, $"Provider '{configuration.Provider}' is not available in this version."));
-            return (items, null);
+            return items;
         }
 
         items.Add(new("Active", !configuration.IsInactive,
             configuration.IsInactive ? $"Inactive since {configuration.InactiveSince:u}: {configuration.InactiveReason}" : "The configuration is active."));
 
-        var settings = ConfigurationCredentials.ReadSettings(configuration);
-        var missing = spec.Fields.Where(f => f.Required && !f.Sensitive && !settings.ContainsKey(f.Name)).Select(f => f.Label).ToList();
-        if (string.IsNullOrEmpty(configuration.ProtectedSecrets) && spec.Fields.Any(f => f.Required && f.Sensitive))
-            missing.AddRange(spec.Fields.Where(f => f.Required && f.Sensitive).Select(f => f.Label));
+        var missing = spec.Fields.Where(f => f.Required && string.IsNullOrEmpty(values.GetValueOrDefault(f.Name))).Select(f => f.Label).ToList();
         items.Add(new("Credentials complete", missing.Count == 0,
             missing.Count == 0 ? "Every required field is filled in." : "Missing: " + string.Join(", ", missing) + "."));
 
@@ -224,39 +238,20 @@ public sealed class TelephonyConfigurationService(
         items.Add(new($"At least one {noun}", active.Count > 0,
             active.Count > 0 ? $"{active.Count} active." : $"Add {withArticle} to receive calls and to call from."));
 
-        var withoutWorkflow = active.Where(n => n.InboundWorkflowId is null).Select(n => n.Address).ToList();
+        var withoutWorkflow = active.Where(n => n.InboundWorkflowId is null).Select(n => n.NormalizedAddress).ToList();
         items.Add(new("Inbound workflows assigned", active.Count > 0 && withoutWorkflow.Count == 0,
             active.Count == 0 ? "No numbers yet." : withoutWorkflow.Count == 0 ? "Every active number answers with a workflow."
                 : "No workflow for: " + string.Join(", ", withoutWorkflow.Take(5)) + (withoutWorkflow.Count > 5 ? ", ..." : ""),
             Required: false));
 
-        items.Add(new("Default caller ID", active.Any(n => n.IsDefaultCallerId),
-            active.Any(n => n.IsDefaultCallerId) ? "Outbound calls show " + active.First(n => n.IsDefaultCallerId).NormalizedAddress + "."
+        var callerId = active.FirstOrDefault(n => n.IsDefaultCallerId);
+        items.Add(new("Default caller ID", callerId is not null,
+            callerId is not null ? $"Outbound calls show {callerId.NormalizedAddress}."
                 : "Outbound calls use the first active number until you choose a default.", Required: false));
 
-        foreach (var warning in spec.Warnings?.Invoke(WarningInputs(configuration, settings)) ?? [])
-            items.Add(new("Warning", false, warning, Required: false));
-        return (items, spec);
-    }
-
-    /// <summary>Warnings only need to know which secrets are present, never their values.</summary>
-    private Dictionary<string, string> WarningInputs(TelephonyConfiguration configuration, Dictionary<string, string> settings)
-    {
-        var values = new Dictionary<string, string>(settings);
-        foreach (var (name, value) in credentials.Read(configuration)) values[name] = value.Length > 0 ? "set" : "";
-        return values;
-    }
-
-    private TelephonyConfigurationView ToView(TelephonyConfiguration c, IReadOnlyList<ReadinessItem> checklist)
-    {
-        var spec = registry.Find(c.Provider);
-        var masked = spec is null ? new Dictionary<string, string>() : CredentialValidator.Masked(spec, credentials.Read(c));
-        var blocking = checklist.FirstOrDefault(i => i.Required && !i.Done);
-        var status = c.IsInactive ? ConfigurationStatus.Inactive : blocking is null ? ConfigurationStatus.Ready : ConfigurationStatus.SetupIncomplete;
-        var reason = c.IsInactive ? c.InactiveReason : blocking?.Detail;
-        var warnings = checklist.Where(i => i.Title == "Warning").Select(i => i.Detail).ToList();
-        return new TelephonyConfigurationView(c.Id, c.Name, c.Provider, spec?.DisplayName ?? c.Provider, masked, c.IsDefaultOutbound,
-            c.IsInactive, c.InactiveReason, c.InactiveSince, c.PhoneNumbers.Count, status, reason, warnings, c.CreatedAt, c.UpdatedAt);
+        foreach (var warning in spec.Warnings?.Invoke(values) ?? [])
+            items.Add(new(WarningTitle, false, warning, Required: false));
+        return items;
     }
 
     private static OperationResult<T> NotFound<T>() => OperationResult<T>.NotFound("Telephony configuration not found.");
