@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace DograhConsole.Core.Media.Sessions;
+
+public static class MediaSessionServices
+{
+    public static IServiceCollection AddMediaSessions(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<MediaClock>();
+        services.TryAddSingleton<MediaSessionFactory>();
+        return services;
+    }
+}

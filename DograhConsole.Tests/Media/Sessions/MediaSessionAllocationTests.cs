@@ -1,0 +1,56 @@
+using DograhConsole.Core.Media.Sessions;
+
+namespace DograhConsole.Tests.Media.Sessions;
+
+public class MediaSessionAllocationTests
+{
+    [Fact]
+    public void The_steady_state_path_allocates_nothing()
+    {
+        var clock = new ManualClock();
+        var sink = new CountingSink();
+        var session = new MediaSession(clock.Clock, sink, new MediaSessionOptions { CallId = "call-1", SampleRate = 16000 });
+        using var callerAudio = session.SubscribeCallerAudio();
+        var frame = MediaSessionTests.Sine(320, 440, 16000, amplitude: 8000);
+        int played = 0;
+        session.MarkPlayed += _ => played++;
+
+        void OneTick()
+        {
+            session.ReceiveCallerFrame(frame);
+            while (callerAudio.Reader.TryRead(out var received))
+            {
+                received.Dispose();
+            }
+
+            session.EnqueueAgentAudio(frame);
+            session.Mark("m");
+            clock.Tick();
+            _ = session.AgentLevel;
+        }
+
+        for (int i = 0; i < 500; i++)
+        {
+            OneTick();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 2000; i++)
+        {
+            OneTick();
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(2500, sink.Frames);
+        Assert.Equal(2500, played);
+    }
+
+    private sealed class CountingSink : IMediaSink
+    {
+        public int Frames { get; private set; }
+
+        public void SendFrame(ReadOnlySpan<short> frame) => Frames++;
+    }
+}
