@@ -161,8 +161,10 @@ public sealed class BadInputApiTests(DograhAppFactory factory) : ApiTestBase(fac
     public async Task A_body_just_under_the_limit_is_read()
     {
         // 200 KB of definition is within the 256 KiB body limit: the request is processed, not refused as too large.
-        var big = new string('y', 200 * 1024);
-        var created = (await Admin.ApiPostAsync(ApiCalls.Workflows, new { name = Samples.UniqueName("Big"), definition = $"{{\"steps\":[{{\"type\":\"say\",\"text\":\"{big}\"}}]}}" }))
+        // (A say text is at most 5000 characters, so the 200 KB are 50 steps of 4 KB.)
+        var big = new string('y', 4 * 1024);
+        var steps = string.Join(",", Enumerable.Repeat($"{{\"type\":\"say\",\"text\":\"{big}\"}}", 50));
+        var created = (await Admin.ApiPostAsync(ApiCalls.Workflows, new { name = Samples.UniqueName("Big"), definition = $"{{\"steps\":[{steps}]}}" }))
             .Expect(HttpStatusCode.Created);
         Assert.Contains(big, created.Json["definition"]!.GetValue<string>());
     }

@@ -42,7 +42,7 @@ public sealed class WorkflowApiTests(DograhAppFactory factory) : ApiTestBase(fac
         Assert.True(SameJson(Samples.SimpleDefinition, renamed.Json["definition"]!.GetValue<string>()));
 
         // Definition only: the name stays.
-        const string three = """{"steps":[{"type":"say","text":"Hi"},{"type":"pause","seconds":1},{"type":"hangup"}]}""";
+        const string three = """{"steps":[{"type":"say","text":"Hi"},{"type":"pause","durationMs":1000},{"type":"hangup"}]}""";
         var redefined = (await client.ApiPutAsync($"{ApiCalls.Workflows}/{id}", new { definition = three })).Expect(HttpStatusCode.OK);
         Assert.Equal("Reception v2", redefined.Json["name"]!.GetValue<string>());
         Assert.True(SameJson(three, redefined.Json["definition"]!.GetValue<string>()));
@@ -70,7 +70,7 @@ public sealed class WorkflowApiTests(DograhAppFactory factory) : ApiTestBase(fac
         var refused = (await Admin.ApiPostAsync(ApiCalls.Workflows, new
         {
             name = Samples.UniqueName("Broken"),
-            definition = """{"steps":[{"type":"say"},{"type":"teleport"}]}""",
+            definition = """{"steps":[{"type":"say","text":"Hi"},{"type":"teleport"}]}""",
         })).Expect(HttpStatusCode.BadRequest);
         Assert.Equal(new[] { "definition.steps[1].type" }, refused.ErrorFields);
         Assert.Contains("'teleport'", refused.ErrorText("definition.steps[1].type"));
@@ -84,7 +84,7 @@ public sealed class WorkflowApiTests(DograhAppFactory factory) : ApiTestBase(fac
         var duplicateIds = (await Admin.ApiPostAsync(ApiCalls.Workflows, new
         {
             name = Samples.UniqueName("Broken"),
-            definition = """{"steps":[{"id":"x","type":"say"},{"id":"x","type":"hangup"}]}""",
+            definition = """{"steps":[{"id":"x","type":"say","text":"Hi"},{"id":"x","type":"hangup"}]}""",
         })).Expect(HttpStatusCode.BadRequest);
         Assert.Equal(new[] { "definition.steps[1].id" }, duplicateIds.ErrorFields);
 

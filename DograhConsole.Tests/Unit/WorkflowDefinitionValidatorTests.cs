@@ -16,7 +16,7 @@ public sealed class WorkflowDefinitionValidatorTests
     [Fact]
     public void A_valid_definition_is_accepted_and_reindented_without_changing_its_content()
     {
-        const string definition = """{"steps":[{"id":"greet","type":"say","text":"Hello"},{"type":"gather","digits":1},{"type":"hangup"}]}""";
+        const string definition = """{"steps":[{"id":"greet","type":"say","text":"Hello"},{"type":"gather","numDigits":1},{"type":"hangup"}]}""";
         var (result, errors) = Validate(definition);
         Assert.Empty(errors);
         Assert.NotNull(result);
@@ -75,7 +75,7 @@ public sealed class WorkflowDefinitionValidatorTests
     [Fact]
     public void An_unknown_step_type_names_the_exact_step_index_and_field()
     {
-        var (result, errors) = Validate("""{"steps":[{"type":"say"},{"type":"dance"},{"type":"hangup"}]}""");
+        var (result, errors) = Validate("""{"steps":[{"type":"say","text":"Hi"},{"type":"dance"},{"type":"hangup"}]}""");
         Assert.Null(result);
         Assert.Equal(new[] { "definition.steps[1].type" }, errors.Keys);
         Assert.Contains("'dance'", errors["definition.steps[1].type"][0]);
@@ -92,7 +92,7 @@ public sealed class WorkflowDefinitionValidatorTests
     [Fact]
     public void A_missing_or_non_string_type_is_reported_per_step()
     {
-        var (_, errors) = Validate("""{"steps":[{"text":"no type"},{"type":7},{"type":"say"}]}""");
+        var (_, errors) = Validate("""{"steps":[{"text":"no type"},{"type":7},{"type":"say","text":"Hi"}]}""");
         Assert.Equal(new[] { "definition.steps[0].type", "definition.steps[1].type" }, errors.Keys.Order(StringComparer.Ordinal));
         Assert.Contains("required", errors["definition.steps[0].type"][0]);
     }
@@ -100,22 +100,22 @@ public sealed class WorkflowDefinitionValidatorTests
     [Fact]
     public void A_step_that_is_not_an_object_is_reported_at_its_index()
     {
-        var (_, errors) = Validate("""{"steps":[{"type":"say"},"hangup"]}""");
+        var (_, errors) = Validate("""{"steps":[{"type":"say","text":"Hi"},"hangup"]}""");
         Assert.Equal(new[] { "definition.steps[1]" }, errors.Keys);
     }
 
     [Fact]
     public void Duplicate_step_ids_name_the_later_step()
     {
-        var (result, errors) = Validate("""{"steps":[{"id":"a","type":"say"},{"id":"b","type":"say"},{"id":"a","type":"hangup"}]}""");
+        var (result, errors) = Validate("""{"steps":[{"id":"a","type":"say","text":"A"},{"id":"b","type":"say","text":"B"},{"id":"a","type":"hangup"}]}""");
         Assert.Null(result);
         Assert.Equal(new[] { "definition.steps[2].id" }, errors.Keys);
         Assert.Contains("'a'", errors["definition.steps[2].id"][0]);
     }
 
     [Theory]
-    [InlineData("""{"steps":[{"id":"","type":"say"}]}""")]
-    [InlineData("""{"steps":[{"id":3,"type":"say"}]}""")]
+    [InlineData("""{"steps":[{"id":"","type":"say","text":"Hi"}]}""")]
+    [InlineData("""{"steps":[{"id":3,"type":"say","text":"Hi"}]}""")]
     public void A_step_id_must_be_a_non_empty_string(string definition)
     {
         var (_, errors) = Validate(definition);
@@ -125,7 +125,22 @@ public sealed class WorkflowDefinitionValidatorTests
     [Fact]
     public void Every_known_step_type_is_accepted()
     {
-        var steps = string.Join(",", WorkflowDefinitionValidator.StepTypes.Select(t => $"{{\"type\":\"{t}\"}}"));
+        // Each type with its required fields (a bare {"type": ...} is not enough for most types).
+        var samples = new Dictionary<string, string>
+        {
+            ["say"] = "\"text\":\"Hello\"",
+            ["play"] = $"\"promptId\":\"{Guid.NewGuid()}\"",
+            ["tone"] = "\"frequencyHz\":440,\"durationMs\":200",
+            ["pause"] = "\"durationMs\":500",
+            ["gather"] = "\"numDigits\":1",
+            ["goto"] = "\"target\":\"start\"",
+            ["http"] = "\"url\":\"https://example.com/hook\"",
+            ["transfer"] = "\"to\":\"+14155550100\"",
+            ["agent"] = "\"url\":\"wss://bot.example.com\"",
+            ["hangup"] = "\"reason\":\"done\"",
+        };
+        var steps = "{\"id\":\"start\",\"type\":\"pause\",\"durationMs\":10}," +
+            string.Join(",", WorkflowDefinitionValidator.StepTypes.Select(t => $"{{\"type\":\"{t}\",{samples[t]}}}"));
         var (result, errors) = Validate($"{{\"steps\":[{steps}]}}");
         Assert.Empty(errors);
         Assert.NotNull(result);

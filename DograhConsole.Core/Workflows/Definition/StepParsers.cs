@@ -1,0 +1,103 @@
+using System.Text.RegularExpressions;
+
+namespace DograhConsole.Core.Workflows.Definition;
+
+/// <summary>A jump to another step, checked once every id is known.</summary>
+internal sealed record StepReference(StepReader Step, string Property, string Label, string Target);
+
+/// <summary>The schema of each step type: reads one step's fields with a <see cref="StepReader"/>.</summary>
+internal static partial class StepParsers
+{
+    public static WorkflowStep? Parse(StepReader r, string? id, List<StepReference> references) => r.Type switch
+    {
+        WorkflowStepTypes.Say => new SayStep(id,
+            r.String("text", WorkflowLimits.MaxTextLength, required: true) ?? "",
+            r.String("voice", WorkflowLimits.MaxVoiceLength)),
+        WorkflowStepTypes.Play => new PlayStep(id, PromptId(r)),
+        WorkflowStepTypes.Tone => new ToneStep(id,
+            r.Int("frequencyHz", WorkflowLimits.MinToneFrequencyHz, WorkflowLimits.MaxToneFrequencyHz, required: true) ?? 0,
+            r.Int("durationMs", WorkflowLimits.MinToneDurationMs, WorkflowLimits.MaxToneDurationMs, required: true) ?? 0),
+        WorkflowStepTypes.Pause => new PauseStep(id,
+            r.Int("durationMs", WorkflowLimits.MinPauseDurationMs, WorkflowLimits.MaxPauseDurationMs, required: true) ?? 0),
+        WorkflowStepTypes.Gather => GatherParser.Parse(r, id, references),
+        WorkflowStepTypes.Goto => Goto(r, id, references),
+        WorkflowStepTypes.Http => HttpParser.Parse(r, id, references),
+        WorkflowStepTypes.Transfer => new TransferStep(id, TransferTarget(r)),
+        WorkflowStepTypes.Agent => Agent(r, id, references),
+        WorkflowStepTypes.Hangup => new HangupStep(id, r.String("reason", WorkflowLimits.MaxReasonLength)),
+        _ => null,
+    };
+
+    /// <summary>Reads a step id another step jumps to, and queues the check that it exists.</summary>
+    public static string? Target(StepReader r, string property, string label, List<StepReference> references, bool required = false)
+    {
+        var target = r.String(property, WorkflowLimits.MaxIdLength, required);
+        if (target is not null) references.Add(new StepReference(r, property, label, target));
+        return target;
+    }
+
+    /// <summary>A URL that is absolute with one of the schemes once its {{variables}} are filled in.</summary>
+    public static string Url(StepReader r, string property, string[] schemes)
+    {
+        var url = r.String(property, WorkflowLimits.MaxUrlLength, required: true);
+        if (url is null) return "";
+        var sample = TemplateRenderer.WithSample(url, "x");
+        if (!Uri.TryCreate(sample, UriKind.Absolute, out var uri) || !schemes.Contains(uri.Scheme, StringComparer.Ordinal) || uri.Host.Length == 0)
+            r.Error(property, $"\"{property}\" must be an absolute {string.Join(" or ", schemes.Select(s => s + "://"))} URL.");
+        return url;
+    }
+
+    public static bool HasLineBreak(string value) => value.AsSpan().IndexOfAny('\r', '\n') >= 0;
+
+    private static GotoStep Goto(StepReader r, string? id, List<StepReference> references)
+    {
+        var target = Target(r, "target", "\"target\"", references, required: true);
+        if (target is not null && target == id) r.Error("target", "\"target\" is the step itself, which would loop forever.");
+        return new GotoStep(id, target ?? "");
+    }
+
+    private static Guid PromptId(StepReader r)
+    {
+        var text = r.String("promptId", 64, required: true);
+        if (text is null) return Guid.Empty;
+        if (!Guid.TryParse(text, out var id) || id == Guid.Empty)
+        {
+            r.Error("promptId", "\"promptId\" must be the id (a GUID) of an uploaded prompt.");
+            return Guid.Empty;
+        }
+        return id;
+    }
+
+    private static string TransferTarget(StepReader r)
+    {
+        var to = r.String("to", WorkflowLimits.MaxTransferTargetLength, required: true);
+        if (to is null) return "";
+        var sample = TemplateRenderer.WithSample(to.Trim(), "1");
+        if (!PhoneOrExtension().IsMatch(sample) && !SipUri().IsMatch(sample))
+            r.Error("to", "\"to\" must be a phone number (+14155550100), an extension (1001) or a SIP URI (sip:alice@pbx.example.com).");
+        return to;
+    }
+
+    private static AgentStep Agent(StepReader r, string? id, List<StepReference> references)
+    {
+        var url = Url(r, "url", ["ws", "wss"]);
+        var auth = r.String("authHeader", WorkflowLimits.MaxAuthHeaderLength);
+        if (auth is not null && HasLineBreak(auth)) r.Error("authHeader", "\"authHeader\" must be one line.");
+        var fallback = Target(r, "fallbackStepId", "\"fallbackStepId\"", references);
+        var parameters = r.StringMap("customParameters", WorkflowLimits.MaxCustomParameters) ?? new Dictionary<string, string>();
+        foreach (var (name, value) in parameters)
+        {
+            if (string.IsNullOrWhiteSpace(name)) r.Error("customParameters", "\"customParameters\" names must not be empty.");
+            else if (value.Length > WorkflowLimits.MaxCustomParameterValueLength)
+                r.Error($"customParameters.{name}", $"custom parameter '{name}' must be at most {WorkflowLimits.MaxCustomParameterValueLength} characters.");
+        }
+        return new AgentStep(id, url, auth, fallback, parameters);
+    }
+
+    /// <summary>Digits with optional separators (+1 415-555-0100), or an extension of digits, * and #.</summary>
+    [GeneratedRegex(@"^\+?\(?[0-9*#]([0-9*# ().-]*[0-9*#])?$")]
+    private static partial Regex PhoneOrExtension();
+
+    [GeneratedRegex(@"^sips?:[^\s@]+(@[^\s@]+)?$", RegexOptions.IgnoreCase)]
+    private static partial Regex SipUri();
+}
