@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DograhConsole.Core.Audit;
+using DograhConsole.Core.Calls;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
+using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Workflows;
@@ -48,6 +50,8 @@ public static class DograhCore
         services.AddDograhSecurity();
         services.AddTelephony();
         services.AddWorkflows();
+        services.AddMediaSessions();
+        services.AddCalls();
         return services;
     }
 
@@ -59,6 +63,7 @@ public static class DograhCore
         app.MapApiKeyApi();
         app.MapTelephonyApi();
         app.MapWorkflowApi();
+        app.MapCallsApi();
         app.MapAuditApi();
         return app;
     }

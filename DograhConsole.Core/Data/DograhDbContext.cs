@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using DograhConsole.Core.Calls;
 using DograhConsole.Core.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -21,6 +22,8 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
     public DbSet<PhoneNumber> PhoneNumbers => Set<PhoneNumber>();
     public DbSet<Workflow> Workflows => Set<Workflow>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Call> Calls => Set<Call>();
+    public DbSet<CallEvent> CallEvents => Set<CallEvent>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -63,6 +66,23 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
         model.Entity<AuditEntry>(e =>
         {
             e.HasIndex(a => new { a.OrganizationId, a.At });
+        });
+
+        model.Entity<Call>(e =>
+        {
+            e.Property(c => c.Status).HasConversion(v => CallStatuses.Name(v), v => CallStatuses.Parse(v)).HasMaxLength(16).IsConcurrencyToken();
+            e.Property(c => c.Direction).HasConversion(v => CallStatuses.Name(v), v => CallStatuses.ParseDirection(v)).HasMaxLength(16);
+            e.HasIndex(c => new { c.OrganizationId, c.CreatedAt });
+            e.HasIndex(c => new { c.OrganizationId, c.Status });
+            e.HasIndex(c => c.ProviderCallId);
+            e.HasOne<Organization>().WithMany().HasForeignKey(c => c.OrganizationId);
+        });
+
+        model.Entity<CallEvent>(e =>
+        {
+            e.Property(v => v.Kind).HasConversion(v => CallStatuses.Name(v), v => CallStatuses.ParseKind(v)).HasMaxLength(16);
+            e.HasIndex(v => new { v.CallId, v.Id });
+            e.HasOne<Call>().WithMany().HasForeignKey(v => v.CallId).OnDelete(DeleteBehavior.Cascade);
         });
 
         var utc = new ValueConverter<DateTime, DateTime>(v => v, v => UtcDateTime.AsUtc(v));

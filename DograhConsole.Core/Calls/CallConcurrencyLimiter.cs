@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using DograhConsole.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace DograhConsole.Core.Calls;
+
+/// <summary>The decision for one start request: whether it ran, and the count and limit it was judged against.</summary>
+public sealed record CallSlotDecision(bool Acquired, int Active, int Limit);
+
+/// <summary>
+/// Enforces Organization.MaxConcurrentCalls for inbound calls, Phone Call and campaigns alike.
+/// There is no in-memory counter to drift or to lose on restart: the number of calls in use is the number of the
+/// organization's calls whose status has not ended, counted in the database when a slot is asked for. A slot is
+/// therefore released by any move to an ended status (completed, busy, no-answer, failed, canceled), whichever
+/// path takes it there. The count and the insert of the new call run under a per-organization lock and inside one
+/// write transaction (SQLite BEGIN IMMEDIATE), so two simultaneous starts cannot both take the last slot.
+/// </summary>
+public sealed class CallConcurrencyLimiter(IDbContextFactory<DograhDbContext> dbFactory)
+{
+    public const int DefaultLimit = 10;
+
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();
+
+    /// <summary>Calls of the organization that have not ended (a system query: no signed-in organization needed).</summary>
+    public async Task<int> ActiveCountAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await CountActiveAsync(db, organizationId, ct);
+    }
+
+    public async Task<int?> LimitAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId).Select(o => (int?)o.MaxConcurrentCalls).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="claim"/> (which adds the new call to the given context; this method saves and commits)
+    /// only when the organization has a free slot. Null when the organization does not exist.
+    /// <paramref name="existing"/> is asked first: a repeat of a start that already has its call (a provider retrying
+    /// its inbound webhook) takes no second slot and returns that call.
+    /// </summary>
+    public async Task<CallSlotDecision?> TryStartAsync(
+        Guid organizationId,
+        Func<DograhDbContext, CancellationToken, Task<bool>> existing,
+        Action<DograhDbContext> claim,
+        CancellationToken ct = default)
+    {
+        var gate = _locks.GetOrAdd(organizationId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            // Microsoft.Data.Sqlite begins non-deferred transactions with BEGIN IMMEDIATE: the write lock is held
+            // from the count to the commit, also against another process on the same database file.
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var limit = await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId)
+                .Select(o => (int?)o.MaxConcurrentCalls).FirstOrDefaultAsync(ct);
+            if (limit is null) return null;
+            var active = await CountActiveAsync(db, organizationId, ct);
+            if (await existing(db, ct)) return new CallSlotDecision(true, active, limit.Value);
+            if (active >= limit.Value) return new CallSlotDecision(false, active, limit.Value);
+            claim(db);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return new CallSlotDecision(true, active + 1, limit.Value);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static Task<int> CountActiveAsync(DograhDbContext db, Guid organizationId, CancellationToken ct) =>
+        db.Calls.IgnoreQueryFilters().CountAsync(c => c.OrganizationId == organizationId
+            && (c.Status == CallStatus.Initiated || c.Status == CallStatus.Ringing || c.Status == CallStatus.InProgress), ct);
+}

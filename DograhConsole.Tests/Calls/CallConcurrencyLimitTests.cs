@@ -1,0 +1,118 @@
+using DograhConsole.Core.Calls;
+using DograhConsole.Core.Common;
+using DograhConsole.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DograhConsole.Tests.Calls;
+
+public sealed class CallConcurrencyLimitTests(DograhAppFactory factory) : IClassFixture<DograhAppFactory>
+{
+    private static void AssertLimitReached(OperationResult<CallView> result)
+    {
+        Assert.Equal(OperationFailure.Conflict, result.Failure);
+        Assert.Equal(CallService.LimitReachedCode, result.Code);
+    }
+
+    [Fact]
+    public async Task Racing_starts_on_a_limit_of_3_let_exactly_3_through_and_one_more_after_one_ends()
+    {
+        var org = await factory.NewOrganizationAsync(maxConcurrentCalls: 3);
+        var calls = factory.Calls();
+        using var start = new ManualResetEventSlim();
+        var racers = Enumerable.Range(0, 12).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            return await calls.CreateAsync(CallTestKit.Outbound(org.Id, $"+1415555{i:0000}"));
+        })).ToList();
+        start.Set();
+        var results = await Task.WhenAll(racers);
+
+        var started = results.Where(r => r.Succeeded).Select(r => r.Value!).ToList();
+        Assert.Equal(3, started.Count);
+        Assert.All(results.Where(r => !r.Succeeded), AssertLimitReached);
+        Assert.Equal(3, await factory.Services.GetRequiredService<CallConcurrencyLimiter>().ActiveCountAsync(org.Id));
+
+        AssertLimitReached(await calls.CreateAsync(CallTestKit.Outbound(org.Id)));
+        await calls.UpdateStatusAsync(started[0].Id, CallStatus.Completed);
+        Assert.True((await calls.CreateAsync(CallTestKit.Outbound(org.Id))).Succeeded);
+        AssertLimitReached(await calls.CreateAsync(CallTestKit.Outbound(org.Id)));
+    }
+
+    public static TheoryData<CallStatus> EndedStatuses => new(CallStatuses.Terminal);
+
+    [Theory]
+    [MemberData(nameof(EndedStatuses))]
+    public async Task Every_ended_status_frees_the_slot(CallStatus ended)
+    {
+        var org = await factory.NewOrganizationAsync(maxConcurrentCalls: 1);
+        var calls = factory.Calls();
+        var call = await factory.CreateCallAsync(CallTestKit.Outbound(org.Id));
+        if (ended == CallStatus.Completed) await calls.UpdateStatusAsync(call.Id, CallStatus.InProgress);
+        AssertLimitReached(await calls.CreateAsync(CallTestKit.Outbound(org.Id)));
+
+        Assert.True((await calls.UpdateStatusAsync(call.Id, ended)).Value!.Changed);
+        Assert.True((await calls.CreateAsync(CallTestKit.Outbound(org.Id))).Succeeded);
+    }
+
+    [Fact]
+    public async Task Failing_and_canceling_free_the_slot()
+    {
+        var org = await factory.NewOrganizationAsync(maxConcurrentCalls: 1);
+        var calls = factory.Calls();
+        var first = await factory.CreateCallAsync(CallTestKit.Outbound(org.Id));
+        await calls.FailAsync(first.Id, "provider refused the number");
+        var second = await factory.CreateCallAsync(CallTestKit.Outbound(org.Id));
+        await calls.CancelAsync(second.Id, "admin@dograh.test");
+        Assert.True((await calls.CreateAsync(CallTestKit.Outbound(org.Id))).Succeeded);
+    }
+
+    [Fact]
+    public async Task An_outbound_call_that_rings_out_unanswered_frees_the_slot()
+    {
+        var org = await factory.NewOrganizationAsync(maxConcurrentCalls: 1);
+        var calls = factory.Calls();
+        var call = await factory.CreateCallAsync(CallTestKit.Outbound(org.Id));
+        await calls.UpdateStatusAsync(call.Id, CallStatus.Ringing);
+        AssertLimitReached(await calls.CreateAsync(CallTestKit.Outbound(org.Id)));
+        await calls.UpdateStatusAsync(call.Id, CallStatus.NoAnswer);
+        Assert.True((await calls.CreateAsync(CallTestKit.Outbound(org.Id))).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_repeated_end_does_not_free_a_second_slot()
+    {
+        var org = await factory.NewOrganizationAsync(maxConcurrentCalls: 2);
+        var calls = factory.Calls();
+        var a = await factory.CreateCallAsync(CallTestKit.Outbound(org.Id));
+        await factory.CreateCallAsync(CallTestKit.Outbound(org.Id));
+        await calls.UpdateStatusAsync(a.Id, CallStatus.Completed);
+        await calls.UpdateStatusAsync(a.Id, CallStatus.Completed);
+        await calls.UpdateStatusAsync(a.Id, CallStatus.Failed);
+        Assert.True((await calls.CreateAsync(CallTestKit.Outbound(org.Id))).Succeeded);
+        AssertLimitReached(await calls.CreateAsync(CallTestKit.Outbound(org.Id)));
+    }
+
+    [Fact]
+    public async Task The_count_comes_from_the_database_so_a_restart_keeps_it()
+    {
+        var org = await factory.NewOrganizationAsync(maxConcurrentCalls: 2);
+        await factory.CreateCallAsync(CallTestKit.Outbound(org.Id));
+        await factory.CreateCallAsync(CallTestKit.Outbound(org.Id));
+
+        // A limiter and service as a freshly started process would build them.
+        var fresh = new CallService(factory.Db(), new CallConcurrencyLimiter(factory.Db()), new CallEventBus(), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<CallService>.Instance);
+        AssertLimitReached(await fresh.CreateAsync(CallTestKit.Outbound(org.Id)));
+    }
+
+    [Fact]
+    public async Task Organizations_have_their_own_limits_and_the_default_is_10()
+    {
+        var org = await factory.NewOrganizationAsync();
+        var other = await factory.NewOrganizationAsync(maxConcurrentCalls: 1);
+        Assert.Equal(CallConcurrencyLimiter.DefaultLimit, await factory.Services.GetRequiredService<CallConcurrencyLimiter>().LimitAsync(org.Id));
+        for (var i = 0; i < 10; i++) await factory.CreateCallAsync(CallTestKit.Outbound(org.Id));
+        AssertLimitReached(await factory.Calls().CreateAsync(CallTestKit.Outbound(org.Id)));
+        Assert.True((await factory.Calls().CreateAsync(CallTestKit.Outbound(other.Id))).Succeeded);
+    }
+}
