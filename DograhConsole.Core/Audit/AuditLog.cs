@@ -38,13 +38,8 @@ public sealed class AuditLog(OrganizationContext organization, IDbContextFactory
             var term = "%" + search.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
             query = query.Where(a => EF.Functions.Like(a.EntityName, term, "\\") || EF.Functions.Like(a.Actor, term, "\\"));
         }
-        var total = await query.CountAsync(ct);
-        // In long: a far page number must not overflow into a negative offset (which SQLite reads as 0, page 1).
-        var offset = (long)(page - 1) * pageSize;
-        var items = offset >= total ? [] : await query.OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
-            .Skip((int)offset).Take(pageSize)
-            .Select(a => new AuditEntryView(a.Id, a.At, a.Actor, a.Action, a.EntityType, a.EntityId, a.EntityName, a.Details))
-            .ToListAsync(ct);
+        var (entries, total) = await query.OrderByDescending(a => a.At).ThenByDescending(a => a.Id).PageAsync(page, pageSize, ct);
+        var items = entries.Select(a => new AuditEntryView(a.Id, a.At, a.Actor, a.Action, a.EntityType, a.EntityId, a.EntityName, a.Details)).ToList();
         return new AuditPage(items, total, page, pageSize);
     }
 }

@@ -71,7 +71,9 @@ public sealed class CallConcurrencyLimiter(IDbContextFactory<DograhDbContext> db
         }
     }
 
-    private static Task<int> CountActiveAsync(DograhDbContext db, Guid organizationId, CancellationToken ct) =>
-        db.Calls.IgnoreQueryFilters().CountAsync(c => c.OrganizationId == organizationId
-            && (c.Status == CallStatus.Initiated || c.Status == CallStatus.Ringing || c.Status == CallStatus.InProgress), ct);
+    private static Task<int> CountActiveAsync(DograhDbContext db, Guid organizationId, CancellationToken ct)
+    {
+        var activeStatuses = CallStatuses.Active;
+        return db.Calls.IgnoreQueryFilters().CountAsync(c => c.OrganizationId == organizationId && activeStatuses.Contains(c.Status), ct);
+    }
 }

@@ -48,8 +48,9 @@ public sealed class OrganizationCalls(OrganizationDb organizationDb, ICallHangup
 
         await using var db = organizationDb.Create();
         var query = db.Calls.AsNoTracking();
-        if (active == true) query = query.Where(c => c.Status == CallStatus.Initiated || c.Status == CallStatus.Ringing || c.Status == CallStatus.InProgress);
-        if (active == false) query = query.Where(c => c.Status != CallStatus.Initiated && c.Status != CallStatus.Ringing && c.Status != CallStatus.InProgress);
+        var activeStatuses = CallStatuses.Active;
+        if (active == true) query = query.Where(c => activeStatuses.Contains(c.Status));
+        if (active == false) query = query.Where(c => !activeStatuses.Contains(c.Status));
         if (direction is { } d) query = query.Where(c => c.Direction == d);
         if (statuses.Count > 0)
         {
@@ -62,11 +63,7 @@ public sealed class OrganizationCalls(OrganizationDb organizationDb, ICallHangup
         if (workflowId is { } workflow) query = query.Where(c => c.WorkflowId == workflow);
         if (campaignId is { } campaign) query = query.Where(c => c.CampaignId == campaign);
 
-        var total = await query.CountAsync(ct);
-        // In long: a far page number must not overflow into a negative offset.
-        var offset = (long)(page - 1) * pageSize;
-        var items = offset >= total ? [] : await query.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
-            .Skip((int)offset).Take(pageSize).ToListAsync(ct);
+        var (items, total) = await query.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).PageAsync(page, pageSize, ct);
         return OperationResult<CallPage>.Success(new CallPage(items.Select(CallView.FromEntity).ToList(), total, page, pageSize));
     }
 

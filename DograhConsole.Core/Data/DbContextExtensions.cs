@@ -18,4 +18,16 @@ public static class DbContextExtensions
             return false;
         }
     }
+
+    /// <summary>
+    /// One page of an ordered query and the total count. The offset is computed in long so a far page number
+    /// cannot overflow into a negative offset (which SQLite reads as 0, i.e. page 1); past the end is empty.
+    /// </summary>
+    public static async Task<(List<T> Items, int Total)> PageAsync<T>(this IOrderedQueryable<T> query, int page, int pageSize, CancellationToken ct)
+    {
+        var total = await query.CountAsync(ct);
+        var offset = (long)(page - 1) * pageSize;
+        var items = offset >= total ? [] : await query.Skip((int)offset).Take(pageSize).ToListAsync(ct);
+        return (items, total);
+    }
 }
