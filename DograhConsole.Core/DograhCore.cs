@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using DograhConsole.Core.Audit;
 using DograhConsole.Core.Calls;
+using DograhConsole.Core.Calls.Outbound;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Sessions;
@@ -64,6 +65,7 @@ public static class DograhCore
         app.MapTelephonyApi();
         app.MapWorkflowApi();
         app.MapCallsApi();
+        app.MapOutboundCallApi();
         app.MapAuditApi();
         return app;
     }

@@ -1,31 +1,49 @@
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Telephony.Calls;
+using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Core.Calls;
 
 /// <summary>Who asked to hang up which call.</summary>
 public sealed record CallHangupRequest(Guid CallId, Guid OrganizationId, string Actor);
 
-/// <summary>
-/// Hangs up a call that has not ended. The seam for the provider work: an implementation that knows the call's
-/// provider asks it to hang up (Twilio REST, Vonage NCCO update, ARI DELETE channel), records
-/// "hang-up requested by ..." with <see cref="CallService.AddEventAsync"/>, and lets the provider's status callback
-/// end the call. Register it with services.Replace(...) or before AddCalls(); the default only updates the record.
-/// Returns the call as it is after the request; Conflict / "call_ended" when it had already ended.
-/// </summary>
+/// <summary>Hangs up a call that has not ended. Returns the call as it is after the request; Conflict / "call_ended" when it had already ended.</summary>
 public interface ICallHangup
 {
     Task<OperationResult<CallView>> HangUpAsync(CallHangupRequest request, CancellationToken ct = default);
 }
 
-/// <summary>The default until providers can hang up: marks the call canceled (which frees its slot) and records who asked.</summary>
-public sealed class RecordOnlyCallHangup(CallService calls) : ICallHangup
+/// <summary>
+/// Asks the call's provider to hang up and records who asked; the provider's status callback (or the ARI
+/// ChannelDestroyed) then ends the record. When the provider has no such call any more, or the call never reached
+/// the provider, the record is ended here as canceled, so a slot is never held by a call nobody can end.
+/// A provider error is returned with the provider's message and the call stays as it is.
+/// </summary>
+public sealed class ProviderCallHangup(CallService calls, ProviderCallRouter router, ILogger<ProviderCallHangup> logger) : ICallHangup
 {
     public async Task<OperationResult<CallView>> HangUpAsync(CallHangupRequest request, CancellationToken ct = default)
     {
-        var result = await calls.CancelAsync(request.CallId, request.Actor, ct);
-        if (!result.Succeeded) return result.Map(change => change.Call);
-        return result.Value!.Changed
-            ? OperationResult<CallView>.Success(result.Value.Call)
-            : OrganizationCalls.AlreadyEnded(result.Value.Call);
+        var call = await calls.FindAsync(request.CallId, ct);
+        if (call is null || call.OrganizationId != request.OrganizationId) return OperationResult<CallView>.NotFound("Call not found.");
+        if (!call.Active) return OrganizationCalls.AlreadyEnded(call);
+
+        if (call.ProviderCallId is not null && router.Supports(call.Provider))
+        {
+            var result = await router.HangUpAsync(call, ct);
+            if (!result.Succeeded)
+            {
+                logger.LogWarning("Hang-up of call {CallId} refused by {Provider}: {Message}", call.Id, call.Provider, result.Message);
+                await calls.AddEventAsync(call.Id, CallEventKind.Error, $"hang-up requested by {request.Actor} failed: {result.Message}", ct: ct);
+                return result.Map(_ => call);
+            }
+            if (result.Value)
+            {
+                await calls.AddEventAsync(call.Id, CallEventKind.Info, $"hang-up requested by {request.Actor}", new { actor = request.Actor }, ct);
+                return OperationResult<CallView>.Success(await calls.FindAsync(call.Id, ct) ?? call);
+            }
+        }
+        var canceled = await calls.CancelAsync(call.Id, request.Actor, ct);
+        if (!canceled.Succeeded) return canceled.Map(change => change.Call);
+        return canceled.Value!.Changed ? OperationResult<CallView>.Success(canceled.Value.Call) : OrganizationCalls.AlreadyEnded(canceled.Value.Call);
     }
 }

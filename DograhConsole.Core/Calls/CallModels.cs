@@ -28,6 +28,9 @@ public sealed record NewCall(
 public record CallView
 {
     public Guid Id { get; init; }
+    /// <summary>For system work (webhooks, runtime, jobs); the API is already scoped to the caller's organization.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Guid OrganizationId { get; init; }
     public Guid? TelephonyConfigurationId { get; init; }
     public string Provider { get; init; } = "";
     public string? ProviderCallId { get; init; }
@@ -53,6 +56,7 @@ public record CallView
     public static CallView FromEntity(Call call) => new()
     {
         Id = call.Id,
+        OrganizationId = call.OrganizationId,
         TelephonyConfigurationId = call.TelephonyConfigurationId,
         Provider = call.Provider,
         ProviderCallId = call.ProviderCallId,

@@ -15,7 +15,8 @@ public static class CallServices
         services.AddSingleton<CallEventBus>();
         services.AddSingleton<CallConcurrencyLimiter>();
         services.AddSingleton<CallService>();
-        services.TryAddScoped<ICallHangup, RecordOnlyCallHangup>();
+        services.TryAddScoped<ICallHangup, ProviderCallHangup>();
+        services.AddSingleton<Media.CallMediaTokens>();
         services.AddScoped<OrganizationCalls>();
         return services;
     }

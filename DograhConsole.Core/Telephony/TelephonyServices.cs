@@ -1,3 +1,4 @@
+using DograhConsole.Core.Telephony.Calls;
 using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Core.Telephony.PhoneNumbers;
 using DograhConsole.Core.Telephony.Providers.Ari;
@@ -16,6 +17,7 @@ public static class TelephonyServices
         services.AddTelephonyProvider(AriProviderSpec.Create());
 
         services.AddSingleton<ProviderRegistry>();
+        services.AddProviderCallControl();
         services.AddSingleton<ConfigurationCredentials>();
         services.AddScoped<TelephonyConfigurationService>();
         services.AddScoped<PhoneNumberService>();

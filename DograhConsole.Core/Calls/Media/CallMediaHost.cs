@@ -1,0 +1,73 @@
+using DograhConsole.Core.Media.Sessions;
+using DograhConsole.Core.Workflows.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace DograhConsole.Core.Calls.Media;
+
+/// <summary>
+/// Where every provider media edge (Twilio Media Streams, Vonage WebSocket, ARI chan_websocket) hands over a call
+/// once its media is up: one <see cref="MediaSession"/> per call on the shared clock, with the call's workflow
+/// running on it. The edge feeds caller frames and DTMF into <see cref="CallMedia.Session"/>, sends what the
+/// session gives its sink, and disposes the <see cref="CallMedia"/> when its socket closes.
+/// </summary>
+public sealed class CallMediaHost(CallService calls, MediaSessionFactory sessions, ICallWorkflowRunner runner, ILogger<CallMediaHost> logger)
+{
+    /// <summary>Null, with the reason logged and recorded, when the call is unknown or has already ended.</summary>
+    public async Task<CallMedia?> AttachAsync(Guid callId, IMediaSink sink, MediaSessionOptions options, CancellationToken ct = default)
+    {
+        var call = await calls.FindAsync(callId, ct);
+        if (call is null)
+        {
+            logger.LogWarning("Media for unknown call {CallId} refused", callId);
+            return null;
+        }
+        if (!call.Active)
+        {
+            logger.LogWarning("Media for call {CallId} refused: the call already ended ({Status})", callId, CallStatuses.Name(call.Status));
+            return null;
+        }
+        var session = sessions.Create(sink, options with { CallId = callId.ToString() });
+        var ended = new CancellationTokenSource();
+        var workflow = Task.Run(() => runner.RunAsync(callId, session, ended.Token), CancellationToken.None);
+        return new CallMedia(callId, session, ended, workflow, logger);
+    }
+}
+
+/// <summary>A call's attached media: the session, and the workflow running on it.</summary>
+public sealed class CallMedia : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _ended;
+    private readonly ILogger _logger;
+    private int _disposed;
+
+    internal CallMedia(Guid callId, MediaSession session, CancellationTokenSource ended, Task workflow, ILogger logger)
+    {
+        CallId = callId;
+        Session = session;
+        _ended = ended;
+        Workflow = workflow;
+        _logger = logger;
+    }
+
+    public Guid CallId { get; }
+    public MediaSession Session { get; }
+    /// <summary>Completes when the workflow stops, by itself or because the media ended.</summary>
+    public Task Workflow { get; }
+
+    /// <summary>The media is gone (socket closed, caller hung up): stops the workflow and the session.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _ended.Cancel();
+        try
+        {
+            await Workflow.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Workflow of call {CallId} did not stop cleanly", CallId);
+        }
+        await Session.DisposeAsync();
+        _ended.Dispose();
+    }
+}
