@@ -8,6 +8,7 @@ using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
+using DograhConsole.Core.Telephony.Inbound;
 using DograhConsole.Core.Workflows;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -63,6 +64,7 @@ public static class DograhCore
         app.MapAccountEndpoints();
         app.MapApiKeyApi();
         app.MapTelephonyApi();
+        app.MapInboundWebhook();
         app.MapWorkflowApi();
         app.MapCallsApi();
         app.MapOutboundCallApi();

@@ -109,6 +109,56 @@ public sealed class CallService(
     }
 
     /// <summary>
+    /// Records a call that was refused before it started (unknown number, no workflow, inactive configuration, limit
+    /// reached): a failed record with the reason, visible in the history, taking no concurrency slot.
+    /// </summary>
+    public async Task<OperationResult<CallView>> RecordRejectedAsync(NewCall input, string reason, CancellationToken ct = default)
+    {
+        var text = Clip(string.IsNullOrWhiteSpace(reason) ? "The call was refused." : reason.Trim(), MaxMessageLength)!;
+        var now = time.GetUtcNow().UtcDateTime;
+        var call = new Call
+        {
+            Id = Guid.NewGuid(),
+            OrganizationId = input.OrganizationId,
+            TelephonyConfigurationId = input.TelephonyConfigurationId,
+            Provider = Clip(input.Provider, MaxTextLength) ?? "",
+            ProviderCallId = Clip(input.ProviderCallId, MaxTextLength),
+            Direction = input.Direction,
+            From = Clip(input.From, MaxTextLength) ?? "",
+            To = Clip(input.To, MaxTextLength) ?? "",
+            WorkflowId = input.WorkflowId,
+            CampaignId = input.CampaignId,
+            Status = CallStatus.Failed,
+            CreatedAt = now,
+            EndedAt = now,
+            FailureReason = text,
+        };
+        call.ContextJson = CallContext.Build(call, input.Variables);
+        var events = new[]
+        {
+            new CallEvent { OrganizationId = call.OrganizationId, CallId = call.Id, At = now, Kind = CallEventKind.Error, Message = text },
+            new CallEvent
+            {
+                OrganizationId = call.OrganizationId, CallId = call.Id, At = now, Kind = CallEventKind.Status,
+                Message = StatusMessage(CallStatus.Failed, text),
+                DataJson = CallContext.Serialize(new { status = CallStatuses.Name(CallStatus.Failed), reason = text }),
+            },
+        };
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Calls.Add(call);
+        db.CallEvents.AddRange(events);
+        await db.SaveChangesAsync(ct);
+        using (logger.BeginScope(new Dictionary<string, object> { ["CallId"] = call.Id }))
+        {
+            logger.LogWarning("Call {CallId} {Direction} from {From} to {To} via {Provider} refused: {Reason}",
+                call.Id, CallStatuses.Name(call.Direction), call.From, call.To, call.Provider, text);
+        }
+        var view = CallView.FromEntity(call);
+        foreach (var e in events) bus.Publish(new CallUpdate(call.OrganizationId, view, CallEventView.FromEntity(e)));
+        return OperationResult<CallView>.Success(view);
+    }
+
+    /// <summary>
     /// Applies a status from a callback or the media session. Idempotent and never backwards: a repeat, a late
     /// <c>ringing</c> after in-progress, or anything after the call ended returns Changed = false and records nothing.
     /// Sets AnsweredAt on in-progress, EndedAt, DurationSeconds (from AnsweredAt; null when never answered) and the

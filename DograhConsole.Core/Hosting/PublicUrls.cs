@@ -25,11 +25,14 @@ public sealed class PublicUrls(IOptions<DograhOptions> options)
 
     public bool IsHttps => BaseUri?.Scheme == Uri.UriSchemeHttps;
 
-    /// <summary>What is wrong with the public base URL for providers, or null when it is usable.</summary>
+    /// <summary>
+    /// What is wrong with the public base URL for providers, or null when it is usable. Plain http is accepted for a
+    /// loopback origin only (a provider simulator on the same machine); real carriers need https.
+    /// </summary>
     public string? Problem =>
         string.IsNullOrWhiteSpace(options.Value.PublicBaseUrl) ? "Dograh:PublicBaseUrl is not set, so providers cannot reach this console."
         : BaseUri is null ? $"Dograh:PublicBaseUrl '{options.Value.PublicBaseUrl}' is not an absolute http(s) URL."
-        : !IsHttps ? "Dograh:PublicBaseUrl is not https; carriers require TLS for webhooks and media." : null;
+        : !IsHttps && !BaseUri.IsLoopback ? "Dograh:PublicBaseUrl is not https; carriers require TLS for webhooks and media." : null;
 
     public string Http(string path) => Combine(BaseUri?.GetLeftPart(UriPartial.Authority) ?? "https://<Dograh:PublicBaseUrl>", path);
 

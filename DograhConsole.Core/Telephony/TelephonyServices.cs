@@ -1,5 +1,6 @@
 using DograhConsole.Core.Telephony.Calls;
 using DograhConsole.Core.Telephony.Configurations;
+using DograhConsole.Core.Telephony.Inbound;
 using DograhConsole.Core.Telephony.PhoneNumbers;
 using DograhConsole.Core.Telephony.Providers.Ari;
 using DograhConsole.Core.Telephony.Providers.Twilio;
@@ -18,6 +19,7 @@ public static class TelephonyServices
 
         services.AddSingleton<ProviderRegistry>();
         services.AddProviderCallControl();
+        services.AddInboundRouting();
         services.AddSingleton<ConfigurationCredentials>();
         services.AddScoped<TelephonyConfigurationService>();
         services.AddScoped<PhoneNumberService>();
