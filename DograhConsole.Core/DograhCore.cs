@@ -9,6 +9,7 @@ using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Workflows;
+using DograhConsole.Core.Workflows.Runtime.Agent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Routing;
@@ -53,6 +54,7 @@ public static class DograhCore
         services.AddWorkflows();
         services.AddMediaSessions();
         services.AddCalls();
+        services.AddAgentStream();
         return services;
     }
 
