@@ -10,6 +10,7 @@ using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.Inbound;
 using DograhConsole.Core.Workflows;
+using DograhConsole.Core.Workflows.Runtime.Agent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Routing;
@@ -54,6 +55,7 @@ public static class DograhCore
         services.AddWorkflows();
         services.AddMediaSessions();
         services.AddCalls();
+        services.AddAgentStream();
         return services;
     }
 

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DograhConsole.Bench;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+if (args is ["serve", var mode])
+{
+    await BenchServer.RunAsync(mode);
+    return 0;
+}
+
+var options = BenchOptions.Parse(args);
+if (options is null)
+{
+    Console.Error.WriteLine("""
+        usage: dotnet run -c Release --project bench/DograhConsole.Bench -- [options]
+          --calls 100,500,1000   concurrent calls per load run
+          --seconds 20           measurement window per run (after --warmup seconds)
+          --warmup 3
+          --only codecs|load     run one part
+          --target URL           load a real console endpoint instead of the in-bench edge; {n} = call number
+          --server-pid PID       with --target: the console's process, for its CPU and memory
+          --repeat N             repeat each console run N times (a shared machine is noisy)
+        """);
+    return 2;
+}
+
+Console.WriteLine($"Dograh Console benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {LoadAverage()}");
+Console.WriteLine();
+if (options.Only is null or "codecs")
+{
+    CodecBench.Run(Console.Out);
+}
+
+if (options.Only is null or "load")
+{
+    string consolePath = options.Target is null
+        ? "in-bench Twilio Media Streams edge: Kestrel WebSocket -> MediaSession per call on the shared MediaClock, tone 1 s / pause 0.5 s workflow stand-in (the console's own Twilio media endpoint is not in this branch)"
+        : $"console endpoint {options.Target}";
+    Console.WriteLine("Load: N calls at real time (50 media frames/s in per call) over 127.0.0.1, server in its own process (server GC, as the console).");
+    Console.WriteLine($"  baseline = bare Kestrel WebSocket echo; console = {consolePath}.");
+    Console.WriteLine($"  {options.WarmUp.TotalSeconds:0} s warm-up, {options.Window.TotalSeconds:0} s measured per run. Pacing error = |gap between media frames the client receives - 20 ms|.");
+    Console.WriteLine("  Frames lost out = 20 ms slots with no frame between a call's first and last frame; in = frames sent - media frames the server got.");
+    Console.WriteLine();
+    Console.WriteLine("| path | calls | in lost | out lost | pacing p50 ms | pacing p99 ms | pacing max ms | server CPU % | client CPU % | client send late max ms | server memory KB/call (WS / GC heap) | messages/s | vs baseline |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    foreach (int calls in options.Calls)
+    {
+        var baseline = await LoadRun.RunAsync("baseline echo", "echo", null, null, calls, options);
+        Console.WriteLine(baseline.Row(null));
+        for (int i = 0; i < options.Repeat; i++)
+        {
+            var console = await LoadRun.RunAsync(options.Target is null ? "console (in-bench edge)" : "console", "console", options.Target, options.ServerPid, calls, options);
+            Console.WriteLine(console.Row(baseline.MessagesPerSecond));
+        }
+    }
+
+    Console.WriteLine();
+    Console.WriteLine($"load average after: {LoadAverage()}");
+}
+
+return 0;
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmUp, string? Only, string? Target, int? ServerPid, int Repeat)
+{
+    public static BenchOptions? Parse(string[] args)
+    {
+        int[] calls = [100, 500, 1000];
+        double seconds = 20, warmUp = 3;
+        string? only = null, target = null;
+        int? pid = null;
+        int repeat = 1;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string? Next() => i + 1 < args.Length ? args[++i] : null;
+            switch (args[i])
+            {
+                case "--calls": calls = Next()?.Split(',').Select(int.Parse).ToArray() ?? calls; break;
+                case "--seconds": seconds = double.Parse(Next() ?? "20"); break;
+                case "--warmup": warmUp = double.Parse(Next() ?? "3"); break;
+                case "--only": only = Next(); break;
+                case "--target": target = Next(); break;
+                case "--server-pid": pid = int.Parse(Next() ?? "0"); break;
+                case "--repeat": repeat = int.Parse(Next() ?? "1"); break;
+                default: return null;
+            }
+        }
+
+        return only is null or "codecs" or "load" ? new BenchOptions(calls, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmUp), only, target, pid, repeat) : null;
+    }
+}
+
+internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundLost, double? ServerCpu, double ClientCpu, double? WorkingSetKbPerCall, double? HeapKbPerCall, string? ServerNote)
+{
+    public double MessagesPerSecond => (Client.MessagesSent + Client.MessagesReceived) / Client.WindowSeconds;
+
+    public string Row(double? baseline)
+    {
+        string F(double? v, string format = "0.0") => v is null || double.IsNaN(v.Value) ? "n/a" : v.Value.ToString(format);
+        string ratio = baseline is null ? "1.00 (baseline)" : F(MessagesPerSecond / baseline, "0.00");
+        string connected = Client.Connected == Client.Calls ? "" : $" ({Client.Connected} connected)";
+        string skips = Client.SendSkips == 0 ? "" : $" (+{Client.SendSkips} client send skips)";
+        return $"| {Path}{ServerNote} | {Client.Calls}{connected} | {(InboundLost is null ? "n/a" : InboundLost.ToString())}{skips} | {Client.OutboundFramesLost} | {F(Client.P50PacingErrorMs, "0.00")} | {F(Client.P99PacingErrorMs, "0.00")} | {F(Client.MaxPacingErrorMs, "0.00")} | {F(ServerCpu)} | {F(ClientCpu)} | {Client.MaxSendLatenessMs:0} | {F(WorkingSetKbPerCall, "0")} / {F(HeapKbPerCall, "0")} | {MessagesPerSecond:0} | {ratio} |";
+    }
+
+    public static async Task<LoadRun> RunAsync(string path, string mode, string? target, int? serverPid, int calls, BenchOptions options)
+    {
+        Process? child = null;
+        Uri? server = null;
+        ICallTarget callTarget;
+        if (target is null)
+        {
+            (child, server) = await StartServerAsync(mode);
+            callTarget = new UrlTemplateTarget(server.ToString().Replace("http://", "ws://").TrimEnd('/') + (mode == "echo" ? "/echo/{n}" : "/media/{n}"), path);
+        }
+        else
+        {
+            callTarget = new UrlTemplateTarget(target, path);
+        }
+
+        var measured = child ?? (serverPid is { } pid ? Process.GetProcessById(pid) : null);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            await Task.Delay(500);
+            long idleWorkingSet = measured is null ? 0 : WorkingSet(measured);
+            JsonElement? idleStats = server is null ? null : await StatsAsync(http, server);
+
+            var client = new LoadClient();
+            int connected = await client.ConnectAsync(callTarget, calls, CancellationToken.None);
+            var self = Process.GetCurrentProcess();
+            var serverCpuBefore = measured?.TotalProcessorTime;
+            var clientCpuBefore = self.TotalProcessorTime;
+            var wall = Stopwatch.StartNew();
+            TimeSpan serverCpuAtWindowStart = TimeSpan.Zero, clientCpuAtWindowStart = TimeSpan.Zero;
+            var warmUpDone = Task.Delay(options.WarmUp).ContinueWith(_ =>
+            {
+                serverCpuAtWindowStart = measured?.TotalProcessorTime ?? TimeSpan.Zero;
+                clientCpuAtWindowStart = Process.GetCurrentProcess().TotalProcessorTime;
+                wall.Restart();
+            });
+            var figures = await client.RunAsync(calls, options.WarmUp, options.Window);
+            await warmUpDone;
+            double windowSeconds = wall.Elapsed.TotalSeconds;
+            double? serverCpu = measured is null ? null : (measured.TotalProcessorTime - serverCpuAtWindowStart).TotalSeconds / windowSeconds / Environment.ProcessorCount * 100;
+            double clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuAtWindowStart).TotalSeconds / windowSeconds / Environment.ProcessorCount * 100;
+            double? workingSetPerCall = measured is null || connected == 0 ? null : (WorkingSet(measured) - idleWorkingSet) / 1024.0 / connected;
+
+            await Task.Delay(1000); // let the last frames land before counting what the server got
+            long? inboundLost = null;
+            double? heapPerCall = null;
+            string? note = null;
+            if (server is not null)
+            {
+                var stats = await StatsAsync(http, server);
+                long mediaIn = stats.GetProperty("inboundMessages").GetInt64() - (2L * connected); // connected + start
+                inboundLost = figures.FramesSentTotal - mediaIn;
+                heapPerCall = connected == 0 ? null : (stats.GetProperty("heapBytes").GetInt64() - idleStats!.Value.GetProperty("heapBytes").GetInt64()) / 1024.0 / connected;
+                if (mode != "echo")
+                {
+                    long drops = stats.GetProperty("edgeDrops").GetInt64();
+                    long skipped = stats.GetProperty("clockSkippedTicks").GetInt64();
+                    double maxLate = stats.GetProperty("clockMaxLatenessMs").GetDouble();
+                    note = $" [clock max late {maxLate:0.0} ms, skipped ticks {skipped}, edge drops {drops}]";
+                }
+            }
+
+            await client.CloseAsync();
+            return new LoadRun(path, figures, inboundLost, serverCpu, clientCpu, workingSetPerCall, heapPerCall, note);
+        }
+        finally
+        {
+            if (child is not null)
+            {
+                child.StandardInput.Close();
+                if (!child.WaitForExit(10_000)) child.Kill(entireProcessTree: true);
+                child.Dispose();
+            }
+        }
+    }
+
+    private static long WorkingSet(Process process)
+    {
+        process.Refresh();
+        return process.WorkingSet64;
+    }
+
+    private static async Task<JsonElement> StatsAsync(HttpClient http, Uri server) =>
+        await http.GetFromJsonAsync<JsonElement>(new Uri(server, "/stats"));
+
+    private static async Task<(Process, Uri)> StartServerAsync(string mode)
+    {
+        string self = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(self)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        if (System.IO.Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(LoadRun).Assembly.Location);
+        }
+
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add(mode);
+        start.Environment["DOTNET_gcServer"] = "1"; // the console is a Web SDK app, which runs server GC
+        var process = Process.Start(start)!;
+        while (true)
+        {
+            string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            if (line is null) throw new InvalidOperationException("the bench server exited before listening");
+            if (line.StartsWith("listening ", StringComparison.Ordinal))
+            {
+                return (process, new Uri(line["listening ".Length..]));
+            }
+        }
+    }
+}
