@@ -1,0 +1,27 @@
+using DograhConsole.Core.Telephony.Calls;
+using DograhConsole.Core.Telephony.Inbound;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DograhConsole.Core.Telephony.Providers.Vonage;
+
+public static class VonageServices
+{
+    /// <summary>Vonage call control, inbound protocol, webhooks, credential check and number set-up.</summary>
+    public static IServiceCollection AddVonage(this IServiceCollection services)
+    {
+        services.AddHttpClient(VonageApiClient.HttpClientName, client => client.Timeout = VonageApiClient.Timeout);
+        services.AddSingleton<VonageApiClient>();
+        services.AddSingleton<VonageWebhookHandler>();
+        services.AddProviderCalls<VonageProviderCalls>();
+        services.AddInboundProtocol<VonageInboundProtocol>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapVonageEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapVonageWebhooks();
+        app.MapVonageMediaSocket();
+        return app;
+    }
+}
