@@ -175,6 +175,27 @@ public sealed class VonageInboundTests(VonageTestHost host) : IClassFixture<Vona
         Assert.Equal(count, (await host.App.StoredEventsAsync(callId)).Count);
     }
 
+    [Fact]
+    public async Task Giving_a_number_a_workflow_points_the_application_here_and_a_refusal_is_a_warning_that_keeps_the_change()
+    {
+        await using var vonage = await host.NewVonageAsync();
+        var setup = await host.SetUpAsync(vonage, Samples.SimpleDefinition);
+        var webhooks = vonage.Application["capabilities"]!["voice"]!["webhooks"]!;
+        Assert.Equal(InboundUrl, (string?)webhooks["answer_url"]!["address"]);
+        Assert.Equal("POST", (string?)webhooks["answer_url"]!["http_method"]);
+        Assert.Equal(ApplicationEventsUrl, (string?)webhooks["event_url"]!["address"]);
+        Assert.Equal("Dograh test app", (string?)vonage.Application["name"]);
+        Assert.Equal(2, vonage.RequestsTo("GET", "/v2/applications").Length + vonage.RequestsTo("PUT", "/v2/applications").Length);
+
+        vonage.FailApplicationUpdate = (HttpStatusCode.Forbidden, """{"title":"Forbidden","detail":"Application belongs to another account."}""");
+        var number = Samples.UniqueE164();
+        var created = await host.Admin.CreateNumberAsync(setup.ConfigurationId, number, setup.WorkflowId);
+        Assert.Contains("Forbidden: Application belongs to another account.", (string?)created.Json["warning"]);
+        Assert.Equal(setup.WorkflowId, created.Json["inboundWorkflowId"]!.GetValue<Guid>());
+        var listed = (await host.Admin.ApiGetAsync($"{ApiCalls.Configs}/{setup.ConfigurationId}/phone-numbers")).Expect(HttpStatusCode.OK).Json.AsArray();
+        Assert.Contains(listed, n => (string?)n!["normalizedAddress"] == number);
+    }
+
     private async Task<int> CountCallsAsync()
     {
         await using var db = await host.App.Db().CreateDbContextAsync();

@@ -1,5 +1,6 @@
 using DograhConsole.Core.Telephony.Calls;
 using DograhConsole.Core.Telephony.Inbound;
+using DograhConsole.Core.Telephony.PhoneNumbers;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,6 +16,7 @@ public static class VonageServices
         services.AddSingleton<VonageWebhookHandler>();
         services.AddProviderCalls<VonageProviderCalls>();
         services.AddInboundProtocol<VonageInboundProtocol>();
+        services.AddSingleton<IInboundNumberSetup, VonageNumberSetup>();
         return services;
     }
 
