@@ -9,6 +9,7 @@ using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.Inbound;
+using DograhConsole.Core.Telephony.Providers.Vonage;
 using DograhConsole.Core.Workflows;
 using DograhConsole.Core.Workflows.Runtime.Agent;
 using Microsoft.AspNetCore.Builder;
@@ -67,6 +68,7 @@ public static class DograhCore
         app.MapApiKeyApi();
         app.MapTelephonyApi();
         app.MapInboundWebhook();
+        app.MapVonageEndpoints();
         app.MapWorkflowApi();
         app.MapCallsApi();
         app.MapOutboundCallApi();

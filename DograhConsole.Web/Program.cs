@@ -26,6 +26,8 @@ var app = builder.Build();
 await app.Services.InitializeDograhAsync();
 
 app.UseForwardedHeaders();
+// Provider media sockets (/api/v1/telephony/ws/...).
+app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);

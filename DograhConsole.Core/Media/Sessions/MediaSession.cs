@@ -74,6 +74,12 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
     /// <summary>Raised for a mark dropped by <see cref="Clear"/> or disposal before it played.</summary>
     public event Action<string>? MarkCleared;
 
+    /// <summary>
+    /// Raised by <see cref="Clear"/> (barge-in) on the clearing thread, after the queue is dropped, so the provider edge
+    /// can drop what it has buffered too and tell the provider (Vonage and Twilio <c>clear</c>). Handlers must be quick.
+    /// </summary>
+    public event Action? Cleared;
+
     public string CallId { get; }
 
     public int SampleRate { get; }
@@ -205,6 +211,15 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
         foreach (var name in DropQueue())
         {
             Raise(MarkCleared, name);
+        }
+
+        try
+        {
+            Cleared?.Invoke();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Call {CallId}: a clear handler failed", CallId);
         }
     }
 

@@ -27,4 +27,8 @@ public sealed record PhoneNumberView(
     Guid? InboundWorkflowId,
     string? InboundWorkflowName,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt)
+{
+    /// <summary>Set on a save the provider did not follow (e.g. it refused to point the number at this console).</summary>
+    public string? Warning { get; init; }
+}

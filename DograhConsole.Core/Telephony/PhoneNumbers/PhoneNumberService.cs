@@ -1,12 +1,19 @@
 using DograhConsole.Core.Audit;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
+using DograhConsole.Core.Telephony.Calls;
 using DograhConsole.Core.Telephony.Configurations;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Core.Telephony.PhoneNumbers;
 
-public sealed class PhoneNumberService(OrganizationDb organizationDb, ProviderRegistry registry, AuditLog audit, TimeProvider time)
+public sealed class PhoneNumberService(
+    OrganizationDb organizationDb,
+    ProviderRegistry registry,
+    AuditLog audit,
+    TimeProvider time,
+    ProviderCallRouter router,
+    IEnumerable<IInboundNumberSetup> inboundSetups)
     : ITelephonyConfigurationUsage
 {
     private const string EntityType = "phone number";
@@ -49,7 +56,8 @@ public sealed class PhoneNumberService(OrganizationDb organizationDb, ProviderRe
         db.PhoneNumbers.Add(number);
         audit.Record(db, "created", EntityType, number.Id, number.NormalizedAddress, $"configuration '{configuration.Name}'" + WorkflowNote(number));
         if (!await db.TrySaveUniqueAsync(ct)) return Clash<PhoneNumberView>(number.NormalizedAddress);
-        return OperationResult<PhoneNumberView>.Success(ToView(await ReloadAsync(db, number.Id, ct)));
+        var warning = number.InboundWorkflowId is null ? null : await PointAtConsoleAsync(configuration, number.NormalizedAddress, ct);
+        return OperationResult<PhoneNumberView>.Success(ToView(await ReloadAsync(db, number.Id, ct)) with { Warning = warning });
     }
 
     public async Task<OperationResult<PhoneNumberView>> UpdateAsync(Guid configurationId, Guid numberId, PhoneNumberInput input, CancellationToken ct = default)
@@ -73,7 +81,10 @@ public sealed class PhoneNumberService(OrganizationDb organizationDb, ProviderRe
         if (before.IsActive != number.IsActive) changed.Add(number.IsActive ? "activated" : "deactivated");
         audit.Record(db, "updated", EntityType, number.Id, number.NormalizedAddress, changed.Count == 0 ? "no changes" : "changed: " + string.Join(", ", changed));
         if (!await db.TrySaveUniqueAsync(ct)) return Clash<PhoneNumberView>(number.NormalizedAddress);
-        return OperationResult<PhoneNumberView>.Success(ToView(await ReloadAsync(db, number.Id, ct)));
+        var warning = number.InboundWorkflowId is not null && (before.InboundWorkflowId is null || before.NormalizedAddress != number.NormalizedAddress)
+            ? await PointAtConsoleAsync(configuration, number.NormalizedAddress, ct)
+            : null;
+        return OperationResult<PhoneNumberView>.Success(ToView(await ReloadAsync(db, number.Id, ct)) with { Warning = warning });
     }
 
     public async Task<OperationResult<bool>> DeleteAsync(Guid configurationId, Guid numberId, CancellationToken ct = default)
@@ -130,6 +141,13 @@ public sealed class PhoneNumberService(OrganizationDb organizationDb, ProviderRe
         number.IsActive = input.IsActive;
         number.IsDefaultCallerId = input.IsDefaultCallerId && input.IsActive;
         return errors;
+    }
+
+    /// <summary>Asks the provider to send the number's calls here; its refusal is a warning, never a failure of the save.</summary>
+    private async Task<string?> PointAtConsoleAsync(TelephonyConfiguration configuration, string address, CancellationToken ct)
+    {
+        var setup = inboundSetups.FirstOrDefault(s => string.Equals(s.Provider, configuration.Provider, StringComparison.OrdinalIgnoreCase));
+        return setup is null ? null : await setup.PointAtConsoleAsync(router.ToAccount(configuration), address, ct);
     }
 
     private static ParsedAddress? Parse(ProviderSpec spec, string? address, string? countryCode, ValidationErrors errors)

@@ -1,0 +1,29 @@
+using DograhConsole.Core.Telephony.Calls;
+using DograhConsole.Core.Telephony.Inbound;
+using DograhConsole.Core.Telephony.PhoneNumbers;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DograhConsole.Core.Telephony.Providers.Vonage;
+
+public static class VonageServices
+{
+    /// <summary>Vonage call control, inbound protocol, webhooks, credential check and number set-up.</summary>
+    public static IServiceCollection AddVonage(this IServiceCollection services)
+    {
+        services.AddHttpClient(VonageApiClient.HttpClientName, client => client.Timeout = VonageApiClient.Timeout);
+        services.AddSingleton<VonageApiClient>();
+        services.AddSingleton<VonageWebhookHandler>();
+        services.AddProviderCalls<VonageProviderCalls>();
+        services.AddInboundProtocol<VonageInboundProtocol>();
+        services.AddSingleton<IInboundNumberSetup, VonageNumberSetup>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapVonageEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapVonageWebhooks();
+        app.MapVonageMediaSocket();
+        return app;
+    }
+}
