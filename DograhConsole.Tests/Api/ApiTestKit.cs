@@ -25,6 +25,9 @@ public static class Samples
     });
 
     /// <summary>A random letters-and-digits secret, so JSON escaping cannot hide a leak from a text search.</summary>
+    /// <summary>A loopback address where nothing listens (the discard port), so a provider call fails at once.</summary>
+    public const string UnreachableApi = "http://127.0.0.1:9";
+
     public static string Token(int length = 32) => RandomNumberGenerator.GetString(Alphanumeric, length);
 
     public static string TwilioAccountSid() => "AC" + RandomNumberGenerator.GetHexString(32, lowercase: true);
@@ -44,6 +47,8 @@ public static class Samples
             ["apiSecret"] = apiSecret,
             ["applicationId"] = Guid.NewGuid().ToString("D"),
             ["privateKey"] = VonagePrivateKey.Value,
+            // Nothing listens there: tests that do not start a fake never reach the real Vonage API.
+            ["apiBaseUrl"] = UnreachableApi,
         };
         var secrets = new List<string> { apiSecret, VonagePrivateKey.Value };
         if (withSignatureSecret)

@@ -30,9 +30,6 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
     /// <summary>Everything the app logged, for checks that secrets never reach the log.</summary>
     public ConcurrentQueue<string> LogLines { get; } = new();
 
-    /// <summary>Service overrides for one test class (applied after the app's own registrations).</summary>
-    public Action<IServiceCollection>? TestServices { get; init; }
-
     private bool _kestrel;
     private readonly bool _bootstrapAdmin;
 
@@ -64,7 +61,6 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
             builder.UseSetting("Dograh:Admin:Password", AdminPassword);
             builder.UseSetting("Dograh:Admin:ApiKey", ApiKey);
         }
-        if (TestServices is not null) builder.ConfigureTestServices(TestServices);
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(LogLines)).SetMinimumLevel(LogLevel.Debug));
         builder.ConfigureTestServices(services => _testServices.ForEach(configure => configure(services)));
     }

@@ -16,15 +16,12 @@ namespace DograhConsole.Tests.Providers.Vonage;
 /// </summary>
 public sealed class VonageTestHost : IDisposable
 {
-    public DograhAppFactory App { get; } = new()
+    public DograhAppFactory App { get; } = new DograhAppFactory().WithTestServices(services =>
     {
-        TestServices = services =>
-        {
-            services.TryAddSingleton<ScriptedWorkflowRunner>();
-            services.TryAddSingleton<ICallWorkflowRunner>(sp => sp.GetRequiredService<ScriptedWorkflowRunner>());
-            services.TryAddSingleton<CallMediaHost>();
-        },
-    };
+        services.TryAddSingleton<ScriptedWorkflowRunner>();
+        services.TryAddSingleton<ICallWorkflowRunner>(sp => sp.GetRequiredService<ScriptedWorkflowRunner>());
+        services.TryAddSingleton<CallMediaHost>();
+    });
 
     public HttpClient Admin => _admin ??= App.CreateApiClient();
     private HttpClient? _admin;
