@@ -9,6 +9,7 @@ using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.Inbound;
+using DograhConsole.Core.Telephony.Providers.Twilio;
 using DograhConsole.Core.Workflows;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -65,6 +66,7 @@ public static class DograhCore
         app.MapApiKeyApi();
         app.MapTelephonyApi();
         app.MapInboundWebhook();
+        app.MapTwilio();
         app.MapWorkflowApi();
         app.MapCallsApi();
         app.MapOutboundCallApi();

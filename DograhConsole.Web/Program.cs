@@ -32,6 +32,7 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
 app.UseStaticFiles();
+app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 app.UseApiRequestBodyLimit();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -16,6 +16,7 @@ public static class TelephonyServices
         services.AddTelephonyProvider(TwilioProviderSpec.Create());
         services.AddTelephonyProvider(VonageProviderSpec.Create());
         services.AddTelephonyProvider(AriProviderSpec.Create());
+        services.AddTwilio();
 
         services.AddSingleton<ProviderRegistry>();
         services.AddProviderCallControl();

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,9 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
 
     /// <summary>Everything the app logged, for checks that secrets never reach the log.</summary>
     public ConcurrentQueue<string> LogLines { get; } = new();
+
+    /// <summary>Services registered after the app's own (ConfigureTestServices), e.g. a test workflow runner. Set before first use.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
 
     private bool _kestrel;
     private readonly bool _bootstrapAdmin;
@@ -51,6 +55,7 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
             builder.UseSetting("Dograh:Admin:Password", AdminPassword);
             builder.UseSetting("Dograh:Admin:ApiKey", ApiKey);
         }
+        if (TestServices is not null) builder.ConfigureTestServices(TestServices);
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(LogLines)).SetMinimumLevel(LogLevel.Debug));
     }
 

@@ -74,6 +74,9 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
     /// <summary>Raised for a mark dropped by <see cref="Clear"/> or disposal before it played.</summary>
     public event Action<string>? MarkCleared;
 
+    /// <summary>Raised by <see cref="Clear"/> (before its <see cref="MarkCleared"/>s), so the edge can tell the provider to drop the audio it buffered.</summary>
+    public event Action? Cleared;
+
     public string CallId { get; }
 
     public int SampleRate { get; }
@@ -202,7 +205,17 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
     /// <summary>Barge-in: drops all queued agent audio and pending marks (raising <see cref="MarkCleared"/> for each, in order).</summary>
     public void Clear()
     {
-        foreach (var name in DropQueue())
+        var dropped = DropQueue();
+        try
+        {
+            Cleared?.Invoke();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Call {CallId}: a clear handler failed", CallId);
+        }
+
+        foreach (var name in dropped)
         {
             Raise(MarkCleared, name);
         }

@@ -27,4 +27,8 @@ public sealed record PhoneNumberView(
     Guid? InboundWorkflowId,
     string? InboundWorkflowName,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt)
+{
+    /// <summary>Things the provider refused after the number was saved (e.g. setting its voice URL), in the provider's words.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}

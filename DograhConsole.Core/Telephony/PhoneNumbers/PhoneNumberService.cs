@@ -1,12 +1,19 @@
 using DograhConsole.Core.Audit;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
+using DograhConsole.Core.Telephony.Calls;
 using DograhConsole.Core.Telephony.Configurations;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Core.Telephony.PhoneNumbers;
 
-public sealed class PhoneNumberService(OrganizationDb organizationDb, ProviderRegistry registry, AuditLog audit, TimeProvider time)
+public sealed class PhoneNumberService(
+    OrganizationDb organizationDb,
+    ProviderRegistry registry,
+    AuditLog audit,
+    TimeProvider time,
+    ProviderCallRouter router,
+    IEnumerable<IProviderNumberSetup> numberSetups)
     : ITelephonyConfigurationUsage
 {
     private const string EntityType = "phone number";
@@ -49,7 +56,8 @@ public sealed class PhoneNumberService(OrganizationDb organizationDb, ProviderRe
         db.PhoneNumbers.Add(number);
         audit.Record(db, "created", EntityType, number.Id, number.NormalizedAddress, $"configuration '{configuration.Name}'" + WorkflowNote(number));
         if (!await db.TrySaveUniqueAsync(ct)) return Clash<PhoneNumberView>(number.NormalizedAddress);
-        return OperationResult<PhoneNumberView>.Success(ToView(await ReloadAsync(db, number.Id, ct)));
+        var warnings = number.InboundWorkflowId is null ? [] : await RouteToConsoleAsync(configuration, number, ct);
+        return OperationResult<PhoneNumberView>.Success(ToView(await ReloadAsync(db, number.Id, ct)) with { Warnings = warnings });
     }
 
     public async Task<OperationResult<PhoneNumberView>> UpdateAsync(Guid configurationId, Guid numberId, PhoneNumberInput input, CancellationToken ct = default)
@@ -73,7 +81,10 @@ public sealed class PhoneNumberService(OrganizationDb organizationDb, ProviderRe
         if (before.IsActive != number.IsActive) changed.Add(number.IsActive ? "activated" : "deactivated");
         audit.Record(db, "updated", EntityType, number.Id, number.NormalizedAddress, changed.Count == 0 ? "no changes" : "changed: " + string.Join(", ", changed));
         if (!await db.TrySaveUniqueAsync(ct)) return Clash<PhoneNumberView>(number.NormalizedAddress);
-        return OperationResult<PhoneNumberView>.Success(ToView(await ReloadAsync(db, number.Id, ct)));
+        var routed = number.InboundWorkflowId is not null && number.IsActive
+            && (before.InboundWorkflowId != number.InboundWorkflowId || before.NormalizedAddress != number.NormalizedAddress || !before.IsActive);
+        var warnings = routed ? await RouteToConsoleAsync(configuration, number, ct) : [];
+        return OperationResult<PhoneNumberView>.Success(ToView(await ReloadAsync(db, number.Id, ct)) with { Warnings = warnings });
     }
 
     public async Task<OperationResult<bool>> DeleteAsync(Guid configurationId, Guid numberId, CancellationToken ct = default)
@@ -130,6 +141,15 @@ public sealed class PhoneNumberService(OrganizationDb organizationDb, ProviderRe
         number.IsActive = input.IsActive;
         number.IsDefaultCallerId = input.IsDefaultCallerId && input.IsActive;
         return errors;
+    }
+
+    /// <summary>Asks the provider to send the number's calls here; the number stays saved whatever it answers.</summary>
+    private async Task<IReadOnlyList<string>> RouteToConsoleAsync(TelephonyConfiguration configuration, PhoneNumber number, CancellationToken ct)
+    {
+        var setup = numberSetups.FirstOrDefault(s => string.Equals(s.Provider, configuration.Provider, StringComparison.OrdinalIgnoreCase));
+        if (setup is null || !number.IsActive) return [];
+        var warning = await setup.RouteToConsoleAsync(router.ToAccount(configuration), number.NormalizedAddress, ct);
+        return warning is null ? [] : [warning];
     }
 
     private static ParsedAddress? Parse(ProviderSpec spec, string? address, string? countryCode, ValidationErrors errors)
