@@ -10,6 +10,7 @@ using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.Inbound;
 using DograhConsole.Core.Telephony.Providers.Vonage;
+using DograhConsole.Core.Telephony.Providers.Twilio;
 using DograhConsole.Core.Workflows;
 using DograhConsole.Core.Workflows.Runtime.Agent;
 using Microsoft.AspNetCore.Builder;
@@ -69,6 +70,7 @@ public static class DograhCore
         app.MapTelephonyApi();
         app.MapInboundWebhook();
         app.MapVonageEndpoints();
+        app.MapTwilio();
         app.MapWorkflowApi();
         app.MapCallsApi();
         app.MapOutboundCallApi();

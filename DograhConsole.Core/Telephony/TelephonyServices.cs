@@ -17,6 +17,7 @@ public static class TelephonyServices
         services.AddTelephonyProvider(VonageProviderSpec.Create());
         services.AddTelephonyProvider(AriProviderSpec.Create());
         services.AddVonage();
+        services.AddTwilio();
 
         services.AddSingleton<ProviderRegistry>();
         services.AddProviderCallControl();

@@ -35,7 +35,7 @@ public static class Samples
     public static SampleCredentials Twilio(string? authToken = null)
     {
         var token = authToken ?? Token(32);
-        return new("twilio", new() { ["accountSid"] = TwilioAccountSid(), ["authToken"] = token }, [token]);
+        return new("twilio", new() { ["accountSid"] = TwilioAccountSid(), ["authToken"] = token, ["apiBaseUrl"] = UnreachableApi }, [token]);
     }
 
     public static SampleCredentials Vonage(bool withSignatureSecret = true)

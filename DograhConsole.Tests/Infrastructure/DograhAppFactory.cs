@@ -30,6 +30,9 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
     /// <summary>Everything the app logged, for checks that secrets never reach the log.</summary>
     public ConcurrentQueue<string> LogLines { get; } = new();
 
+    /// <summary>Services registered after the app's own (ConfigureTestServices), e.g. a test workflow runner. Set before first use.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     private bool _kestrel;
     private readonly bool _bootstrapAdmin;
 
@@ -61,6 +64,7 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
             builder.UseSetting("Dograh:Admin:Password", AdminPassword);
             builder.UseSetting("Dograh:Admin:ApiKey", ApiKey);
         }
+        if (TestServices is not null) builder.ConfigureTestServices(TestServices);
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(LogLines)).SetMinimumLevel(LogLevel.Debug));
         builder.ConfigureTestServices(services => _testServices.ForEach(configure => configure(services)));
     }

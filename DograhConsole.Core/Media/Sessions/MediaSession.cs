@@ -208,7 +208,17 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
     /// <summary>Barge-in: drops all queued agent audio and pending marks (raising <see cref="MarkCleared"/> for each, in order).</summary>
     public void Clear()
     {
-        foreach (var name in DropQueue())
+        var dropped = DropQueue();
+        try
+        {
+            Cleared?.Invoke();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Call {CallId}: a clear handler failed", CallId);
+        }
+
+        foreach (var name in dropped)
         {
             Raise(MarkCleared, name);
         }

@@ -11,6 +11,7 @@ public sealed class TelephonyConfigurationService(
     ProviderRegistry registry,
     ConfigurationCredentials credentials,
     IEnumerable<ITelephonyConfigurationUsage> usages,
+    IEnumerable<IProviderCredentialCheck> credentialChecks,
     AuditLog audit,
     PublicUrls urls,
     TimeProvider time)
@@ -50,6 +51,7 @@ public sealed class TelephonyConfigurationService(
         await using var db = organizationDb.Create();
         var (errors, spec, name, values) = await CheckAsync(db, null, input, ct);
         if (errors.Any) return errors.ToResult<TelephonyConfigurationView>();
+        if (await CheckWithProviderAsync(spec!, values!, ct) is { } rejected) return rejected;
 
         var now = time.GetUtcNow().UtcDateTime;
         var configuration = new TelephonyConfiguration
@@ -76,6 +78,7 @@ public sealed class TelephonyConfigurationService(
 
         var before = credentials.Read(configuration);
         var changed = values!.Keys.Union(before.Keys).Where(k => before.GetValueOrDefault(k) != values.GetValueOrDefault(k)).Order().ToList();
+        if (changed.Count > 0 && await CheckWithProviderAsync(registry.Get(configuration.Provider), values, ct) is { } rejected) return rejected;
         if (name != configuration.Name) changed.Insert(0, "name");
         configuration.Name = name!;
         credentials.Write(configuration, values);
@@ -139,6 +142,14 @@ public sealed class TelephonyConfigurationService(
             await db.SaveChangesAsync(ct);
         }
         return OperationResult<TelephonyConfigurationView>.Success(Describe(configuration).View);
+    }
+
+    /// <summary>The provider's refusal of the credentials as a field error, or null (accepted, unreachable, or no check for this provider).</summary>
+    private async Task<OperationResult<TelephonyConfigurationView>?> CheckWithProviderAsync(ProviderSpec spec, IReadOnlyDictionary<string, string> values, CancellationToken ct)
+    {
+        var check = credentialChecks.FirstOrDefault(c => string.Equals(c.Provider, spec.Name, StringComparison.OrdinalIgnoreCase));
+        if (check is null || await check.CheckAsync(values, ct) is not { } rejection) return null;
+        return OperationResult<TelephonyConfigurationView>.Invalid(CredentialValidator.FieldPrefix + rejection.Field, rejection.Message);
     }
 
     private async Task<(ValidationErrors Errors, ProviderSpec? Spec, string? Name, Dictionary<string, string>? Values)> CheckAsync(

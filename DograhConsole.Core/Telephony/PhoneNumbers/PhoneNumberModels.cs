@@ -29,6 +29,6 @@ public sealed record PhoneNumberView(
     DateTime CreatedAt,
     DateTime UpdatedAt)
 {
-    /// <summary>Set on a save the provider did not follow (e.g. it refused to point the number at this console).</summary>
-    public string? Warning { get; init; }
+    /// <summary>Things the provider refused after the number was saved (e.g. setting its voice URL), in the provider's words.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }

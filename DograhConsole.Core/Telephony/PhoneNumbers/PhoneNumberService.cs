@@ -13,7 +13,7 @@ public sealed class PhoneNumberService(
     AuditLog audit,
     TimeProvider time,
     ProviderCallRouter router,
-    IEnumerable<IInboundNumberSetup> inboundSetups)
+    IEnumerable<IProviderNumberSetup> numberSetups)
     : ITelephonyConfigurationUsage
 {
     private const string EntityType = "phone number";
@@ -56,8 +56,8 @@ public sealed class PhoneNumberService(
         db.PhoneNumbers.Add(number);
         audit.Record(db, "created", EntityType, number.Id, number.NormalizedAddress, $"configuration '{configuration.Name}'" + WorkflowNote(number));
         if (!await db.TrySaveUniqueAsync(ct)) return Clash<PhoneNumberView>(number.NormalizedAddress);
-        var warning = number.InboundWorkflowId is null ? null : await PointAtConsoleAsync(configuration, number.NormalizedAddress, ct);
-        return OperationResult<PhoneNumberView>.Success(ToView(await ReloadAsync(db, number.Id, ct)) with { Warning = warning });
+        var warnings = number.InboundWorkflowId is null ? [] : await RouteToConsoleAsync(configuration, number, ct);
+        return OperationResult<PhoneNumberView>.Success(ToView(await ReloadAsync(db, number.Id, ct)) with { Warnings = warnings });
     }
 
     public async Task<OperationResult<PhoneNumberView>> UpdateAsync(Guid configurationId, Guid numberId, PhoneNumberInput input, CancellationToken ct = default)
@@ -81,10 +81,10 @@ public sealed class PhoneNumberService(
         if (before.IsActive != number.IsActive) changed.Add(number.IsActive ? "activated" : "deactivated");
         audit.Record(db, "updated", EntityType, number.Id, number.NormalizedAddress, changed.Count == 0 ? "no changes" : "changed: " + string.Join(", ", changed));
         if (!await db.TrySaveUniqueAsync(ct)) return Clash<PhoneNumberView>(number.NormalizedAddress);
-        var warning = number.InboundWorkflowId is not null && (before.InboundWorkflowId is null || before.NormalizedAddress != number.NormalizedAddress)
-            ? await PointAtConsoleAsync(configuration, number.NormalizedAddress, ct)
-            : null;
-        return OperationResult<PhoneNumberView>.Success(ToView(await ReloadAsync(db, number.Id, ct)) with { Warning = warning });
+        var routed = number.InboundWorkflowId is not null && number.IsActive
+            && (before.InboundWorkflowId != number.InboundWorkflowId || before.NormalizedAddress != number.NormalizedAddress || !before.IsActive);
+        var warnings = routed ? await RouteToConsoleAsync(configuration, number, ct) : [];
+        return OperationResult<PhoneNumberView>.Success(ToView(await ReloadAsync(db, number.Id, ct)) with { Warnings = warnings });
     }
 
     public async Task<OperationResult<bool>> DeleteAsync(Guid configurationId, Guid numberId, CancellationToken ct = default)
@@ -143,11 +143,13 @@ public sealed class PhoneNumberService(
         return errors;
     }
 
-    /// <summary>Asks the provider to send the number's calls here; its refusal is a warning, never a failure of the save.</summary>
-    private async Task<string?> PointAtConsoleAsync(TelephonyConfiguration configuration, string address, CancellationToken ct)
+    /// <summary>Asks the provider to send the number's calls here; the number stays saved whatever it answers.</summary>
+    private async Task<IReadOnlyList<string>> RouteToConsoleAsync(TelephonyConfiguration configuration, PhoneNumber number, CancellationToken ct)
     {
-        var setup = inboundSetups.FirstOrDefault(s => string.Equals(s.Provider, configuration.Provider, StringComparison.OrdinalIgnoreCase));
-        return setup is null ? null : await setup.PointAtConsoleAsync(router.ToAccount(configuration), address, ct);
+        var setup = numberSetups.FirstOrDefault(s => string.Equals(s.Provider, configuration.Provider, StringComparison.OrdinalIgnoreCase));
+        if (setup is null || !number.IsActive) return [];
+        var warning = await setup.RouteToConsoleAsync(router.ToAccount(configuration), number.NormalizedAddress, ct);
+        return warning is null ? [] : [warning];
     }
 
     private static ParsedAddress? Parse(ProviderSpec spec, string? address, string? countryCode, ValidationErrors errors)

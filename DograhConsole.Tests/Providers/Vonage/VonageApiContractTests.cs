@@ -54,7 +54,7 @@ public sealed class VonageApiContractTests
         var forged = credentials with { PrivateKey = wrongKey.PrivateKeyPem };
         var refused = await client.CheckCredentialsAsync(forged, default);
         Assert.False(refused.Succeeded);
-        Assert.Equal("provider_error", refused.Code);
+        Assert.Equal(VonageApiClient.CredentialsRejectedCode, refused.Code);
         Assert.Equal("Invalid Token: The JWT signature does not verify with the application's public key. (HTTP 401)", refused.Message);
 
         vonage.FailNextCreate = (HttpStatusCode.ServiceUnavailable, """{"title":"Service Unavailable","detail":"Try later."}""");

@@ -190,7 +190,7 @@ public sealed class VonageInboundTests(VonageTestHost host) : IClassFixture<Vona
         vonage.FailApplicationUpdate = (HttpStatusCode.Forbidden, """{"title":"Forbidden","detail":"Application belongs to another account."}""");
         var number = Samples.UniqueE164();
         var created = await host.Admin.CreateNumberAsync(setup.ConfigurationId, number, setup.WorkflowId);
-        Assert.Contains("Forbidden: Application belongs to another account.", (string?)created.Json["warning"]);
+        Assert.Contains("Forbidden: Application belongs to another account.", string.Join(" ", created.Json["warnings"]!.AsArray().Select(w => (string?)w)));
         Assert.Equal(setup.WorkflowId, created.Json["inboundWorkflowId"]!.GetValue<Guid>());
         var listed = (await host.Admin.ApiGetAsync($"{ApiCalls.Configs}/{setup.ConfigurationId}/phone-numbers")).Expect(HttpStatusCode.OK).Json.AsArray();
         Assert.Contains(listed, n => (string?)n!["normalizedAddress"] == number);

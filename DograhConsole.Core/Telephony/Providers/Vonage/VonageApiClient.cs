@@ -74,11 +74,17 @@ public sealed class VonageApiClient(IHttpClientFactory httpFactory, TimeProvider
         return response.Failure is { } failure ? failure.As<bool>() : OperationResult<bool>.Success(true);
     }
 
+    /// <summary>The failure code of <see cref="CheckCredentialsAsync"/> when Vonage answered 401/403.</summary>
+    public const string CredentialsRejectedCode = "credentials_rejected";
+
     /// <summary>GET /v1/calls?page_size=1: proves the application id and private key (the JWT) are accepted.</summary>
     public async Task<OperationResult<bool>> CheckCredentialsAsync(VonageCredentials credentials, CancellationToken ct)
     {
         var response = await SendAsync(() => Request(HttpMethod.Get, credentials, "v1/calls?page_size=1", null, Bearer(credentials)), retry: true, ct);
-        return response.Failure is { } failure ? failure.As<bool>() : OperationResult<bool>.Success(true);
+        if (response.Failure is not { } failure) return OperationResult<bool>.Success(true);
+        return response.Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+            ? OperationResult<bool>.Conflict(failure.Message, CredentialsRejectedCode)
+            : failure.As<bool>();
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using DograhConsole.Core.Telephony.Calls;
+using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Core.Telephony.Inbound;
 using DograhConsole.Core.Telephony.PhoneNumbers;
 using Microsoft.AspNetCore.Routing;
@@ -16,7 +17,8 @@ public static class VonageServices
         services.AddSingleton<VonageWebhookHandler>();
         services.AddProviderCalls<VonageProviderCalls>();
         services.AddInboundProtocol<VonageInboundProtocol>();
-        services.AddSingleton<IInboundNumberSetup, VonageNumberSetup>();
+        services.AddSingleton<IProviderNumberSetup, VonageNumberSetup>();
+        services.AddSingleton<IProviderCredentialCheck, VonageCredentialCheck>();
         return services;
     }
 

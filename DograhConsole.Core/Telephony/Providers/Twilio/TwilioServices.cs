@@ -1,0 +1,33 @@
+using DograhConsole.Core.Telephony.Calls;
+using DograhConsole.Core.Telephony.Configurations;
+using DograhConsole.Core.Telephony.Inbound;
+using DograhConsole.Core.Telephony.PhoneNumbers;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DograhConsole.Core.Telephony.Providers.Twilio;
+
+public static class TwilioServices
+{
+    /// <summary>Twilio's REST client, call control, inbound protocol, per-call webhooks, media streams and account set-up.</summary>
+    public static IServiceCollection AddTwilio(this IServiceCollection services)
+    {
+        services.AddHttpClient(TwilioApiClient.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<TwilioApiClient>();
+        services.AddProviderCalls<TwilioCalls>();
+        services.AddSingleton<TwilioInboundProtocol>();
+        services.AddInboundProtocol<TwilioInboundProtocol>();
+        services.AddSingleton<TwilioWebhookContext>();
+        services.AddSingleton<TwilioMediaStreams>();
+        services.AddSingleton<IProviderCredentialCheck, TwilioCredentialCheck>();
+        services.AddSingleton<IProviderNumberSetup, TwilioNumberSetup>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapTwilio(this IEndpointRouteBuilder app)
+    {
+        app.MapTwilioWebhooks();
+        app.MapTwilioMediaSocket();
+        return app;
+    }
+}

@@ -1,0 +1,673 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DograhConsole.Tests.Providers.Twilio;
+
+/// <summary>One request the console sent to the fake REST API.</summary>
+public sealed record FakeTwilioRequest(string Method, string Path, string? ContentType, IReadOnlyDictionary<string, string[]> Form, IReadOnlyDictionary<string, string[]> Query);
+
+/// <summary>An error the fake answers with, in Twilio's JSON shape.</summary>
+public sealed record FakeTwilioError(int Status, int Code, string Message);
+
+/// <summary>A number of the fake account.</summary>
+public sealed class FakeTwilioNumber
+{
+    public required string Sid { get; init; }
+    public required string PhoneNumber { get; init; }
+    public string? VoiceUrl { get; set; }
+    public string? VoiceMethod { get; set; }
+}
+
+/// <summary>
+/// A loopback Twilio: the REST API (2010-04-01 Calls, Accounts, IncomingPhoneNumbers; HTTP Basic checked; Twilio's JSON
+/// shapes and error bodies) and the carrier behind it. For a created call it posts signed status callbacks (initiated,
+/// ringing, answered), fetches the signed answer URL, and for TwiML <c>&lt;Connect&gt;&lt;Stream&gt;</c> opens the media
+/// WebSocket as Twilio does (connected, start with customParameters, 20 ms u-law media, dtmf, echoed marks, stop).
+/// A hang-up over REST, or the console closing the stream, ends the call with a signed <c>completed</c> callback.
+/// URLs the console hands out under its public origin are fetched from <c>consoleAddress</c> but signed as given,
+/// like a TLS-terminating proxy in front of the console. Dispose it to stop it.
+/// </summary>
+public sealed class FakeTwilio : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Uri _consoleAddress;
+    private readonly Uri _publicOrigin;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly ConcurrentDictionary<string, FakeTwilioCall> _calls = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<FakeTwilioCall>> _callWaiters = new();
+
+    private FakeTwilio(WebApplication app, Uri consoleAddress, Uri publicOrigin)
+    {
+        _app = app;
+        _consoleAddress = consoleAddress;
+        _publicOrigin = publicOrigin;
+    }
+
+    public string AccountSid { get; } = "AC" + RandomNumberGenerator.GetHexString(32, lowercase: true);
+    public string AuthToken { get; } = RandomNumberGenerator.GetHexString(32, lowercase: true);
+    public Uri BaseAddress { get; private set; } = null!;
+    /// <summary>The value for a configuration's apiBaseUrl field.</summary>
+    public string ApiBaseUrl => BaseAddress.ToString().TrimEnd('/');
+
+    public ConcurrentQueue<FakeTwilioRequest> Requests { get; } = new();
+    public IReadOnlyCollection<FakeTwilioCall> Calls => _calls.Values.ToList();
+    public ConcurrentDictionary<string, FakeTwilioNumber> Numbers { get; } = new();
+
+    /// <summary>The next create-call request fails with this (then it is cleared).</summary>
+    public FakeTwilioError? NextCallError { get; set; }
+    /// <summary>Every IncomingPhoneNumbers update fails with this while set.</summary>
+    public FakeTwilioError? NumberUpdateError { get; set; }
+    /// <summary>When false, created calls stay queued until the test drives them.</summary>
+    public bool AutoAnswer { get; set; } = true;
+
+    /// <summary>Starts on 127.0.0.1 with a free port. <paramref name="publicBaseUrl"/> is the console's Dograh:PublicBaseUrl.</summary>
+    public static async Task<FakeTwilio> StartAsync(Uri consoleAddress, string publicBaseUrl)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var fake = new FakeTwilio(app, consoleAddress, new Uri(publicBaseUrl));
+        fake.MapRestApi(app);
+        await app.StartAsync();
+        fake.BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return fake;
+    }
+
+    public FakeTwilioNumber AddNumber(string e164, string? voiceUrl = null)
+    {
+        var number = new FakeTwilioNumber { Sid = "PN" + RandomNumberGenerator.GetHexString(32, lowercase: true), PhoneNumber = e164, VoiceUrl = voiceUrl };
+        Numbers[e164] = number;
+        return number;
+    }
+
+    /// <summary>The call the console created to <paramref name="to"/>.</summary>
+    public Task<FakeTwilioCall> WaitForCallAsync(string to) =>
+        _callWaiters.GetOrAdd(to, _ => new TaskCompletionSource<FakeTwilioCall>(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(TestTimeouts.Long);
+
+    public FakeTwilioCall? FindCall(string sid) => _calls.GetValueOrDefault(sid);
+
+    /// <summary>
+    /// A caller dials <paramref name="to"/>: Twilio posts the signed voice webhook to <paramref name="voiceUrl"/> and, when
+    /// the answer is TwiML Connect/Stream, opens the media stream.
+    /// </summary>
+    public async Task<FakeTwilioCall> PlaceInboundCallAsync(string voiceUrl, string from, string to, string? accountSid = null, string? signature = null)
+    {
+        var call = new FakeTwilioCall(this, "CA" + RandomNumberGenerator.GetHexString(32, lowercase: true), accountSid ?? AccountSid, from, to, "inbound")
+        {
+            AnswerUrl = voiceUrl,
+        };
+        _calls[call.Sid] = call;
+        await call.FetchAnswerAsync(signature, stream: true);
+        return call;
+    }
+
+    /// <summary>Posts a form to the console the way Twilio does: signed with the auth token over the URL as given.</summary>
+    public async Task<HttpResponseMessage> PostSignedAsync(string url, IReadOnlyList<KeyValuePair<string, string>> form, string? signatureOverride = null, string? authToken = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, ToConsole(url)) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add("X-Twilio-Signature", signatureOverride ?? Sign(authToken ?? AuthToken, url, form));
+        request.Headers.UserAgent.ParseAdd("TwilioProxy/1.1");
+        return await _http.SendAsync(request);
+    }
+
+    /// <summary>Twilio's signing, written here independently of the console's validator.</summary>
+    public static string Sign(string authToken, string url, IEnumerable<KeyValuePair<string, string>> form)
+    {
+        var text = new StringBuilder(url);
+        foreach (var group in form.GroupBy(p => p.Key).OrderBy(g => g.Key, StringComparer.Ordinal))
+            foreach (var value in group.Select(p => p.Value).Distinct().OrderBy(v => v, StringComparer.Ordinal))
+                text.Append(group.Key).Append(value);
+        return Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(authToken), Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>Where a URL under the console's public origin really is (http/ws on loopback).</summary>
+    public Uri ToConsole(string url)
+    {
+        var uri = new Uri(url);
+        if (!string.Equals(uri.Authority, _publicOrigin.Authority, StringComparison.OrdinalIgnoreCase)) return uri;
+        var scheme = uri.Scheme is "ws" or "wss" ? "ws" : "http";
+        return new Uri($"{scheme}://{_consoleAddress.Authority}{uri.PathAndQuery}");
+    }
+
+    internal HttpClient Http => _http;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var call in _calls.Values) await call.EndAsync("completed", notify: false);
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _http.Dispose();
+    }
+
+    private void MapRestApi(WebApplication app)
+    {
+        const string account = "/2010-04-01/Accounts/{accountSid}";
+        app.Use(async (context, next) =>
+        {
+            var form = context.Request.HasFormContentType ? (await context.Request.ReadFormAsync()).ToDictionary(f => f.Key, f => f.Value.Select(v => v ?? "").ToArray()) : new();
+            Requests.Enqueue(new FakeTwilioRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.ContentType, form,
+                context.Request.Query.ToDictionary(q => q.Key, q => q.Value.Select(v => v ?? "").ToArray())));
+            var sid = context.Request.Path.Value?.Split('/') is { Length: > 3 } parts ? parts[3].Replace(".json", "") : null;
+            if (!Authorized(context.Request, sid))
+            {
+                await Error(new FakeTwilioError(401, 20003, "Authenticate")).ExecuteAsync(context);
+                return;
+            }
+            await next(context);
+        });
+
+        app.MapGet(account + ".json", (string accountSid) => Results.Json(new JsonObject
+        {
+            ["sid"] = AccountSid, ["friendly_name"] = "Fake Twilio account", ["status"] = "active", ["type"] = "Full",
+            ["owner_account_sid"] = AccountSid, ["uri"] = $"/2010-04-01/Accounts/{AccountSid}.json",
+        }));
+
+        app.MapPost(account + "/Calls.json", (HttpRequest request) =>
+        {
+            var form = request.Form;
+            if (NextCallError is { } error)
+            {
+                NextCallError = null;
+                return Error(error);
+            }
+            if (string.IsNullOrEmpty(form["To"]) || string.IsNullOrEmpty(form["From"]))
+                return Error(new FakeTwilioError(400, 21201, "No 'To' number is specified"));
+            if (string.IsNullOrEmpty(form["Url"]) && string.IsNullOrEmpty(form["Twiml"]))
+                return Error(new FakeTwilioError(400, 21205, "Url parameter is required."));
+            var call = new FakeTwilioCall(this, "CA" + RandomNumberGenerator.GetHexString(32, lowercase: true), AccountSid, form["From"]!, form["To"]!, "outbound-api")
+            {
+                AnswerUrl = form["Url"],
+                StatusCallback = form["StatusCallback"],
+                StatusCallbackEvents = form["StatusCallbackEvent"].Select(v => v ?? "").SelectMany(v => v.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToHashSet(),
+            };
+            _calls[call.Sid] = call;
+            _callWaiters.GetOrAdd(call.To, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(call);
+            if (AutoAnswer) _ = Task.Run(call.RunOutboundAsync);
+            return Results.Json(call.ToJson(), statusCode: 201);
+        });
+
+        app.MapGet(account + "/Calls/{callSid}.json", (string callSid) =>
+            _calls.TryGetValue(callSid, out var call) ? Results.Json(call.ToJson()) : NotFound($"/2010-04-01/Accounts/{AccountSid}/Calls/{callSid}.json"));
+
+        app.MapPost(account + "/Calls/{callSid}.json", (string callSid, HttpRequest request) =>
+        {
+            if (!_calls.TryGetValue(callSid, out var call)) return NotFound($"/2010-04-01/Accounts/{AccountSid}/Calls/{callSid}.json");
+            var form = request.Form;
+            if (!string.IsNullOrEmpty(form["Twiml"]))
+            {
+                if (call.Ended) return Error(new FakeTwilioError(400, 21220, "Call is not in-progress. Cannot redirect."));
+                call.RedirectTwiml = form["Twiml"];
+                _ = Task.Run(() => call.LeaveStreamAsync());
+            }
+            else if (form["Status"] == "completed" || form["Status"] == "canceled")
+            {
+                _ = Task.Run(() => call.EndAsync(form["Status"]!));
+            }
+            return Results.Json(call.ToJson());
+        });
+
+        app.MapGet(account + "/IncomingPhoneNumbers.json", (HttpRequest request) =>
+        {
+            var wanted = request.Query["PhoneNumber"].ToString();
+            var numbers = Numbers.Values.Where(n => wanted.Length == 0 || n.PhoneNumber == wanted).Select(NumberJson).ToArray();
+            return Results.Json(new JsonObject
+            {
+                ["incoming_phone_numbers"] = new JsonArray(numbers), ["page"] = 0, ["page_size"] = 50, ["start"] = 0, ["end"] = numbers.Length,
+                ["uri"] = $"/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json", ["next_page_uri"] = null,
+            });
+        });
+
+        app.MapPost(account + "/IncomingPhoneNumbers/{numberSid}.json", (string numberSid, HttpRequest request) =>
+        {
+            var number = Numbers.Values.FirstOrDefault(n => n.Sid == numberSid);
+            if (number is null) return NotFound($"/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{numberSid}.json");
+            if (NumberUpdateError is { } error) return Error(error);
+            if (request.Form.ContainsKey("VoiceUrl")) number.VoiceUrl = request.Form["VoiceUrl"];
+            if (request.Form.ContainsKey("VoiceMethod")) number.VoiceMethod = request.Form["VoiceMethod"];
+            return Results.Json(NumberJson(number));
+        });
+    }
+
+    private JsonNode NumberJson(FakeTwilioNumber n) => new JsonObject
+    {
+        ["sid"] = n.Sid, ["account_sid"] = AccountSid, ["phone_number"] = n.PhoneNumber, ["friendly_name"] = n.PhoneNumber,
+        ["voice_url"] = n.VoiceUrl, ["voice_method"] = n.VoiceMethod ?? "POST",
+    };
+
+    private bool Authorized(HttpRequest request, string? pathAccountSid)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.Ordinal)) return false;
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..]));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        return decoded == $"{AccountSid}:{AuthToken}" && pathAccountSid == AccountSid;
+    }
+
+    private static IResult Error(FakeTwilioError error) => Results.Json(new JsonObject
+    {
+        ["code"] = error.Code, ["message"] = error.Message, ["more_info"] = $"https://www.twilio.com/docs/errors/{error.Code}", ["status"] = error.Status,
+    }, statusCode: error.Status);
+
+    private static IResult NotFound(string path) => Error(new FakeTwilioError(404, 20404, $"The requested resource {path} was not found"));
+}
+
+/// <summary>Generous waits for a loaded 2-core machine.</summary>
+public static class TestTimeouts
+{
+    public static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>One call at the fake carrier, with its media stream as Twilio would run it.</summary>
+public sealed class FakeTwilioCall
+{
+    private readonly FakeTwilio _twilio;
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private readonly CancellationTokenSource _hangup = new();
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _streamStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object _audioGate = new();
+    private readonly MemoryStream _audio = new();
+    private ClientWebSocket? _socket;
+    private Task? _streamTask;
+    private int _sequence;
+    private int _statusSequence;
+    private int _ending;
+    private DateTime? _answeredAt;
+
+    internal FakeTwilioCall(FakeTwilio twilio, string sid, string accountSid, string from, string to, string direction)
+    {
+        _twilio = twilio;
+        Sid = sid;
+        AccountSid = accountSid;
+        From = from;
+        To = to;
+        Direction = direction;
+    }
+
+    public string Sid { get; }
+    public string AccountSid { get; }
+    public string From { get; }
+    public string To { get; }
+    public string Direction { get; }
+    public string Status { get; private set; } = "queued";
+    public string? AnswerUrl { get; init; }
+    public string? StatusCallback { get; init; }
+    public IReadOnlySet<string> StatusCallbackEvents { get; init; } = new HashSet<string>();
+    public string StreamSid { get; } = "MZ" + RandomNumberGenerator.GetHexString(32, lowercase: true);
+
+    /// <summary>The answer webhook's HTTP status and body.</summary>
+    public HttpStatusCode? AnswerStatus { get; private set; }
+    public string? Twiml { get; private set; }
+    public string? RedirectTwiml { get; internal set; }
+    public ConcurrentQueue<(string CallStatus, HttpStatusCode Response)> StatusCallbacks { get; } = new();
+    public ConcurrentQueue<string> MarksReceived { get; } = new();
+    public int ClearsReceived;
+    public WebSocketCloseStatus? CloseStatus { get; private set; }
+    public string? CloseDescription { get; private set; }
+    public bool Ended => Volatile.Read(ref _ending) != 0;
+    public Task EndedTask => _ended.Task;
+    public Task StreamStarted => _streamStarted.Task;
+
+    /// <summary>The media stream task: completes when the socket is closed by either side.</summary>
+    public Task StreamTask => _streamTask ?? Task.CompletedTask;
+
+    /// <summary>The u-law audio the console sent so far.</summary>
+    public byte[] ReceivedAudio()
+    {
+        lock (_audioGate) return _audio.ToArray();
+    }
+
+    public async Task WaitForAudioAsync(int bytes)
+    {
+        var deadline = DateTime.UtcNow + TestTimeouts.Long;
+        while (ReceivedAudio().Length < bytes)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"only {ReceivedAudio().Length} of {bytes} audio bytes arrived");
+            if (StreamTask.IsCompleted && _streamTask is not null) throw new InvalidOperationException($"the stream closed after {ReceivedAudio().Length} audio bytes");
+            await Task.Delay(20);
+        }
+    }
+
+    public Task SendDtmfAsync(char digit) => SendAsync(new JsonObject
+    {
+        ["event"] = "dtmf", ["streamSid"] = StreamSid, ["sequenceNumber"] = Next(),
+        ["dtmf"] = new JsonObject { ["track"] = "inbound_track", ["digit"] = digit.ToString() },
+    });
+
+    /// <summary>Sends a status callback as Twilio would (signed), whatever state the call is in: for repeat and late tests.</summary>
+    public async Task<HttpStatusCode> PostStatusAsync(string callStatus, string? signature = null)
+    {
+        var form = new List<KeyValuePair<string, string>>
+        {
+            new("AccountSid", AccountSid), new("ApiVersion", "2010-04-01"), new("CallSid", Sid), new("CallStatus", callStatus),
+            new("Called", To), new("Caller", From), new("Direction", Direction), new("From", From), new("To", To),
+            new("SequenceNumber", Interlocked.Increment(ref _statusSequence).ToString(System.Globalization.CultureInfo.InvariantCulture) ),
+            new("Timestamp", DateTime.UtcNow.ToString("R")), new("CallbackSource", "call-progress-events"),
+        };
+        if (callStatus == "completed" && _answeredAt is { } answered)
+            form.Add(new("CallDuration", ((int)(DateTime.UtcNow - answered).TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        using var response = await _twilio.PostSignedAsync(StatusCallback!, form, signature);
+        StatusCallbacks.Enqueue((callStatus, response.StatusCode));
+        return response.StatusCode;
+    }
+
+    internal async Task RunOutboundAsync()
+    {
+        try
+        {
+            await Task.Delay(50);
+            await ProgressAsync("initiated", "initiated");
+            await ProgressAsync("ringing", "ringing");
+            Status = "in-progress";
+            _answeredAt = DateTime.UtcNow;
+            if (StatusCallbackEvents.Contains("answered") && StatusCallback is not null) await PostStatusAsync("in-progress");
+            await FetchAnswerAsync(null, stream: true);
+            await StreamTask;
+        }
+        catch (Exception) when (Ended)
+        {
+            // Hung up while the script ran.
+        }
+        await EndAsync("completed");
+    }
+
+    internal async Task FetchAnswerAsync(string? signature, bool stream)
+    {
+        if (Direction == "inbound") Status = "ringing";
+        var form = new List<KeyValuePair<string, string>>
+        {
+            new("AccountSid", AccountSid), new("ApiVersion", "2010-04-01"), new("CallSid", Sid), new("CallStatus", Status),
+            new("Called", To), new("Caller", From), new("Direction", Direction), new("From", From), new("To", To),
+        };
+        if (Direction == "inbound") form.AddRange([new("CallerCountry", "US"), new("CalledCountry", "US")]);
+        using var response = await _twilio.PostSignedAsync(AnswerUrl!, form, signature);
+        AnswerStatus = response.StatusCode;
+        Twiml = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode || !stream) return;
+        var document = XDocument.Parse(Twiml);
+        var streamElement = document.Root?.Element("Connect")?.Element("Stream");
+        if (streamElement is null) return;
+        if (Direction == "inbound") Status = "in-progress";
+        _answeredAt ??= DateTime.UtcNow;
+        var parameters = streamElement.Elements("Parameter").ToDictionary(p => (string)p.Attribute("name")!, p => (string)p.Attribute("value")!);
+        StreamUrl = (string)streamElement.Attribute("url")!;
+        StreamParameters = parameters;
+        _streamTask = RunStreamAsync(StreamUrl, parameters);
+        await Task.WhenAny(_streamStarted.Task, _streamTask);
+    }
+
+    /// <summary>The stream URL and parameters of the answer's TwiML.</summary>
+    public string? StreamUrl { get; private set; }
+    public IReadOnlyDictionary<string, string> StreamParameters { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>For calls created while <see cref="FakeTwilio.AutoAnswer"/> is off: answer now (answer webhook, then the stream).</summary>
+    public async Task AnswerAsync()
+    {
+        Status = "in-progress";
+        _answeredAt = DateTime.UtcNow;
+        await FetchAnswerAsync(null, stream: true);
+    }
+
+    /// <summary>
+    /// Opens another media socket with the answer's stream parameters (or changed ones), as a replay would: returns how
+    /// the console closed it and how many media messages it sent first.
+    /// </summary>
+    public async Task<(WebSocketCloseStatus? Status, string? Description, int MediaMessages)> ReplayStreamAsync(
+        IReadOnlyDictionary<string, string>? parameters = null, string? callSid = null)
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(_twilio.ToConsole(StreamUrl!), CancellationToken.None);
+        var custom = new JsonObject();
+        foreach (var (name, value) in parameters ?? StreamParameters) custom[name] = value;
+        foreach (var message in new[]
+        {
+            new JsonObject { ["event"] = "connected", ["protocol"] = "Call", ["version"] = "1.0.0" },
+            new JsonObject
+            {
+                ["event"] = "start", ["sequenceNumber"] = "1", ["streamSid"] = "MZ" + RandomNumberGenerator.GetHexString(32, lowercase: true),
+                ["start"] = new JsonObject
+                {
+                    ["accountSid"] = AccountSid, ["callSid"] = callSid ?? Sid, ["tracks"] = new JsonArray("inbound"),
+                    ["mediaFormat"] = new JsonObject { ["encoding"] = "audio/x-mulaw", ["sampleRate"] = 8000, ["channels"] = 1 },
+                    ["customParameters"] = custom,
+                },
+            },
+        })
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        var buffer = new byte[64 * 1024];
+        var media = 0;
+        using var timeout = new CancellationTokenSource(TestTimeouts.Long);
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, timeout.Token);
+            if (result.MessageType == WebSocketMessageType.Close) return (result.CloseStatus, result.CloseStatusDescription, media);
+            if (result.EndOfMessage && Encoding.UTF8.GetString(buffer, 0, result.Count).Contains("\"event\":\"media\"", StringComparison.Ordinal)) media++;
+        }
+    }
+
+    /// <summary>The call leaves the stream (redirected by TwiML): Twilio sends stop and closes the socket.</summary>
+    internal async Task LeaveStreamAsync()
+    {
+        await StopStreamAsync();
+        Status = "completed";
+    }
+
+    /// <summary>Ends the call: stop and close the stream, then the signed completed callback.</summary>
+    public async Task EndAsync(string status, bool notify = true)
+    {
+        if (Interlocked.Exchange(ref _ending, 1) != 0)
+        {
+            await _ended.Task;
+            return;
+        }
+        try
+        {
+            await StopStreamAsync();
+            Status = status;
+            if (notify && StatusCallback is not null && StatusCallbackEvents.Contains("completed")) await PostStatusAsync(status);
+        }
+        finally
+        {
+            _ended.TrySetResult();
+        }
+    }
+
+    private async Task StopStreamAsync()
+    {
+        var socket = _socket;
+        if (socket is null) return;
+        if (socket.State == WebSocketState.Open)
+        {
+            try
+            {
+                await SendAsync(new JsonObject
+                {
+                    ["event"] = "stop", ["sequenceNumber"] = Next(), ["streamSid"] = StreamSid,
+                    ["stop"] = new JsonObject { ["accountSid"] = AccountSid, ["callSid"] = Sid },
+                });
+                await _sendGate.WaitAsync();
+                try
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "call ended", timeout.Token);
+                }
+                finally
+                {
+                    _sendGate.Release();
+                }
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // Already closing from the other side.
+            }
+        }
+        _hangup.Cancel();
+        if (_streamTask is not null) await _streamTask.WaitAsync(TestTimeouts.Long);
+    }
+
+    private async Task ProgressAsync(string status, string callbackEvent)
+    {
+        if (Ended) throw new OperationCanceledException();
+        Status = status;
+        if (StatusCallbackEvents.Contains(callbackEvent) && StatusCallback is not null) await PostStatusAsync(status);
+    }
+
+    private async Task RunStreamAsync(string url, IReadOnlyDictionary<string, string> parameters)
+    {
+        var socket = new ClientWebSocket();
+        _socket = socket;
+        try
+        {
+            await socket.ConnectAsync(_twilio.ToConsole(url), CancellationToken.None);
+            await SendAsync(new JsonObject { ["event"] = "connected", ["protocol"] = "Call", ["version"] = "1.0.0" });
+            var custom = new JsonObject();
+            foreach (var (name, value) in parameters) custom[name] = value;
+            await SendAsync(new JsonObject
+            {
+                ["event"] = "start", ["sequenceNumber"] = Next(), ["streamSid"] = StreamSid,
+                ["start"] = new JsonObject
+                {
+                    ["accountSid"] = AccountSid, ["streamSid"] = StreamSid, ["callSid"] = Sid, ["tracks"] = new JsonArray("inbound"),
+                    ["mediaFormat"] = new JsonObject { ["encoding"] = "audio/x-mulaw", ["sampleRate"] = 8000, ["channels"] = 1 },
+                    ["customParameters"] = custom,
+                },
+            });
+            _streamStarted.TrySetResult();
+            var sending = SendCallerAudioAsync(_hangup.Token);
+            await ReceiveAsync(socket);
+            _hangup.Cancel();
+            await sending;
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            CloseDescription ??= e.Message;
+        }
+        finally
+        {
+            _streamStarted.TrySetResult();
+            _hangup.Cancel();
+        }
+    }
+
+    private async Task SendCallerAudioAsync(CancellationToken ct)
+    {
+        var silence = Convert.ToBase64String(Enumerable.Repeat((byte)0xFF, 160).ToArray());
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        var chunk = 0;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                chunk++;
+                await SendAsync(new JsonObject
+                {
+                    ["event"] = "media", ["sequenceNumber"] = Next(), ["streamSid"] = StreamSid,
+                    ["media"] = new JsonObject { ["track"] = "inbound", ["chunk"] = chunk.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["timestamp"] = (chunk * 20).ToString(System.Globalization.CultureInfo.InvariantCulture), ["payload"] = silence },
+                });
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            // The stream ended.
+        }
+    }
+
+    private async Task ReceiveAsync(ClientWebSocket socket)
+    {
+        var buffer = new byte[128 * 1024];
+        while (true)
+        {
+            var length = 0;
+            WebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(new ArraySegment<byte>(buffer, length, buffer.Length - length), CancellationToken.None);
+                length += result.Count;
+            } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                CloseStatus = result.CloseStatus;
+                CloseDescription = result.CloseStatusDescription;
+                if (socket.State == WebSocketState.CloseReceived)
+                {
+                    await _sendGate.WaitAsync();
+                    try
+                    {
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                    }
+                    finally
+                    {
+                        _sendGate.Release();
+                    }
+                }
+                return;
+            }
+            var message = JsonNode.Parse(buffer.AsSpan(0, length))!;
+            switch ((string?)message["event"])
+            {
+                case "media":
+                    var payload = Convert.FromBase64String((string)message["media"]!["payload"]!);
+                    lock (_audioGate) _audio.Write(payload);
+                    break;
+                case "mark":
+                    var name = (string)message["mark"]!["name"]!;
+                    MarksReceived.Enqueue(name);
+                    // Everything sent before the mark has "played": echo it as Twilio does.
+                    await SendAsync(new JsonObject { ["event"] = "mark", ["sequenceNumber"] = Next(), ["streamSid"] = StreamSid, ["mark"] = new JsonObject { ["name"] = name } });
+                    break;
+                case "clear":
+                    Interlocked.Increment(ref ClearsReceived);
+                    break;
+            }
+        }
+    }
+
+    private async Task SendAsync(JsonObject message)
+    {
+        var socket = _socket ?? throw new InvalidOperationException("The media stream is not open.");
+        var bytes = Encoding.UTF8.GetBytes(message.ToJsonString());
+        await _sendGate.WaitAsync();
+        try
+        {
+            if (socket.State == WebSocketState.Open) await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    private string Next() => Interlocked.Increment(ref _sequence).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    internal JsonObject ToJson() => new()
+    {
+        ["sid"] = Sid, ["account_sid"] = AccountSid, ["to"] = To, ["to_formatted"] = To, ["from"] = From, ["from_formatted"] = From,
+        ["status"] = Status, ["direction"] = Direction, ["api_version"] = "2010-04-01", ["date_created"] = DateTime.UtcNow.ToString("R"),
+        ["duration"] = _answeredAt is { } answered && Ended ? ((int)(DateTime.UtcNow - answered).TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+        ["uri"] = $"/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+    };
+}

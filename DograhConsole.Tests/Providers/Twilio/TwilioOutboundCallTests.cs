@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DograhConsole.Core.Telephony.Providers.Twilio;
+using DograhConsole.Tests.Calls;
+
+namespace DograhConsole.Tests.Providers.Twilio;
+
+public sealed class TwilioOutboundCallTests(TwilioConsoleFixture fixture) : IClassFixture<TwilioConsoleFixture>
+{
+    [Fact]
+    public async Task An_outbound_call_runs_its_workflow_over_the_media_stream_and_its_record_shows_the_whole_timeline()
+    {
+        await using var twilio = await fixture.StartTwilioAsync();
+        var setup = await fixture.SetUpAsync(twilio);
+        const string to = "+14155550123";
+
+        using var response = await setup.Api.PostAsJsonAsync("/api/v1/telephony/initiate-call", new { workflowId = setup.WorkflowId, toNumber = to });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var callId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("callId").GetGuid();
+
+        // Twilio was asked for exactly this call, with this call's answer and status URLs.
+        var fakeCall = await twilio.WaitForCallAsync(to);
+        Assert.Equal(setup.Number, fakeCall.From);
+        Assert.Equal(TwilioTestKit.PublicUrl(TwilioRoutes.AnswerPath(callId)), fakeCall.AnswerUrl);
+        Assert.Equal(TwilioTestKit.PublicUrl(TwilioRoutes.StatusPath(callId)), fakeCall.StatusCallback);
+        Assert.Equal(["answered", "completed", "initiated", "ringing"], fakeCall.StatusCallbackEvents.Order());
+
+        // The workflow's greeting tone arrives at Twilio as u-law.
+        await fakeCall.WaitForAudioAsync(8000 * 300 / 1000);
+        var greeting = fakeCall.ReceivedAudio()[..2400];
+        Assert.True(TwilioTestKit.Power(greeting, 440) > 50 * TwilioTestKit.Power(greeting, 1000), "the audio is not the 440 Hz greeting");
+        Assert.Contains("<Connect><Stream url=\"wss://console.dograh.test/api/v1/telephony/ws/twilio\">", fakeCall.Twiml!, StringComparison.Ordinal);
+
+        // A key press drives the gather's branch (re-sent while the menu has not taken it, for any runner's timing).
+        await setup.WaitForCallAsync(callId, call => call.HasStep("menu"), "the menu step");
+        for (var attempt = 0; ; attempt++)
+        {
+            await fakeCall.SendDtmfAsync('1');
+            try
+            {
+                await setup.WaitForCallAsync(callId, call => call.HasStep("pressed-one"), "the pressed-one branch");
+                break;
+            }
+            catch (Xunit.Sdk.FailException) when (attempt < 2)
+            {
+            }
+        }
+
+        // The workflow hangs up through the REST API; Twilio stops the stream and reports completed.
+        await fakeCall.EndedTask.WaitAsync(TestTimeouts.Long);
+        var done = await setup.WaitForCallAsync(callId, call => call.Status() == "completed", "completed");
+        Assert.Contains(twilio.Requests, r => r.Method == "POST" && r.Path.EndsWith($"/Calls/{fakeCall.Sid}.json", StringComparison.Ordinal)
+            && r.Form.GetValueOrDefault("Status") is ["completed"]);
+        Assert.Contains(fakeCall.StatusCallbacks, c => c.CallStatus == "completed" && c.Response == HttpStatusCode.NoContent);
+        Assert.True(fakeCall.MarksReceived.Count > 0, "no mark followed the workflow's audio");
+
+        Assert.Equal(fakeCall.Sid, done.GetProperty("providerCallId").GetString());
+        Assert.False(done.HasStep("pressed-two"));
+        Assert.False(done.HasStep("no-choice"));
+        var statuses = done.Events("status").Select(e => e.GetProperty("message").GetString()!.Split(' ')[0].TrimEnd(':')).ToList();
+        Assert.Equal(["initiated", "ringing", "in-progress", "completed"], statuses);
+        var timeline = done.Events().Select(e => e.GetProperty("message").GetString()!).ToList();
+        Assert.Contains(timeline, m => m.StartsWith("Twilio answer webhook", StringComparison.Ordinal));
+        Assert.Contains(timeline, m => m == "Twilio status callback: ringing");
+        Assert.Contains(timeline, m => m == "Twilio status callback: completed");
+        Assert.Contains(timeline, m => m.StartsWith($"Twilio media stream {fakeCall.StreamSid} started", StringComparison.Ordinal));
+        Assert.Contains(timeline, m => m.StartsWith($"Twilio media stream {fakeCall.StreamSid} ended", StringComparison.Ordinal));
+        Assert.True(timeline.IndexOf("step greet") < timeline.IndexOf("step menu") && timeline.IndexOf("step menu") < timeline.IndexOf("step pressed-one"),
+            string.Join(" | ", timeline));
+        Assert.NotNull(done.GetProperty("answeredAt").GetString());
+        Assert.NotNull(done.GetProperty("endedAt").GetString());
+    }
+
+    [Fact]
+    public async Task Twilio_error_text_reaches_the_failed_call_record()
+    {
+        await using var twilio = await fixture.StartTwilioAsync();
+        var setup = await fixture.SetUpAsync(twilio);
+        twilio.NextCallError = new FakeTwilioError(400, 21211, "The 'To' number +15005550001 is not a valid phone number.");
+
+        using var response = await setup.Api.PostAsJsonAsync("/api/v1/telephony/initiate-call", new { workflowId = setup.WorkflowId, toNumber = "+15005550001" });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("is not a valid phone number. (Twilio error 21211)", body, StringComparison.Ordinal);
+        Assert.Contains("provider_error", body, StringComparison.Ordinal);
+
+        var calls = await setup.Api.GetFromJsonAsync<JsonElement>("/api/v1/calls");
+        var failed = calls.GetProperty("items").EnumerateArray().Single();
+        Assert.Equal("failed", failed.Status());
+        Assert.Contains("The 'To' number +15005550001 is not a valid phone number. (Twilio error 21211)", failed.GetProperty("failureReason").GetString(), StringComparison.Ordinal);
+        Assert.False(failed.GetProperty("active").GetBoolean());
+    }
+}

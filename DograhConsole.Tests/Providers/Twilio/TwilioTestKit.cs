@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DograhConsole.Core.Calls.Media;
+using DograhConsole.Core.Workflows.Runtime;
+using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace DograhConsole.Tests.Providers.Twilio;
+
+/// <summary>
+/// The console on a real loopback port with the call media host and, until the real runner is merged, the
+/// <see cref="TestWorkflowRunner"/> (both TryAdd: real registrations win).
+/// </summary>
+public sealed class TwilioConsoleFixture : IAsyncLifetime
+{
+    public DograhAppFactory App { get; } = new()
+    {
+        TestServices = services =>
+        {
+            services.TryAddSingleton<CallMediaHost>();
+            services.TryAddSingleton<ICallWorkflowRunner, TestWorkflowRunner>();
+        },
+    };
+
+    public Uri Address { get; private set; } = null!;
+
+    public Task InitializeAsync()
+    {
+        Address = App.StartKestrel();
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        App.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A fake Twilio account of its own for one test.</summary>
+    public Task<FakeTwilio> StartTwilioAsync() => FakeTwilio.StartAsync(Address, DograhAppFactory.PublicBaseUrl);
+}
+
+/// <summary>An organization with a Twilio configuration pointing at a fake, a workflow and a number.</summary>
+public sealed record TwilioSetup(TestOrganization Organization, HttpClient Api, Guid ConfigurationId, Guid WorkflowId, string Number);
+
+public static class TwilioTestKit
+{
+    /// <summary>Tone, a one-digit menu with two branches and a default, then hang-up: what the real runner must also run.</summary>
+    public const string MenuWorkflow = """
+        {"steps":[
+          {"id":"greet","type":"tone","frequencyHz":440,"durationMs":400},
+          {"id":"menu","type":"gather","numDigits":1,"timeoutSeconds":60,"branches":{"1":"pressed-one","2":"pressed-two"},"default":"no-choice"},
+          {"id":"pressed-one","type":"tone","frequencyHz":880,"durationMs":200},
+          {"id":"bye-one","type":"hangup","reason":"chose one"},
+          {"id":"pressed-two","type":"tone","frequencyHz":660,"durationMs":200},
+          {"id":"bye-two","type":"hangup","reason":"chose two"},
+          {"id":"no-choice","type":"hangup","reason":"no choice"}
+        ]}
+        """;
+
+    public static string PublicUrl(string path) => DograhAppFactory.PublicBaseUrl + path;
+
+    public static async Task<TwilioSetup> SetUpAsync(this TwilioConsoleFixture fixture, FakeTwilio twilio, int? maxConcurrentCalls = null, bool assignWorkflow = true)
+    {
+        var organization = await fixture.App.NewOrganizationAsync(maxConcurrentCalls);
+        var api = fixture.App.CreateApiClient(organization.ApiKey);
+        api.BaseAddress = fixture.Address;
+        var configuration = await PostAsync(api, "/api/v1/telephony-configs", new
+        {
+            name = "Twilio " + Guid.NewGuid().ToString("N")[..6],
+            provider = "twilio",
+            credentials = new Dictionary<string, string> { ["accountSid"] = twilio.AccountSid, ["authToken"] = twilio.AuthToken, ["apiBaseUrl"] = twilio.ApiBaseUrl },
+        });
+        var workflow = await PostAsync(api, "/api/v1/workflows", new { name = "Menu " + Guid.NewGuid().ToString("N")[..6], definition = MenuWorkflow });
+        var number = Api.Samples.UniqueE164();
+        twilio.AddNumber(number);
+        var configurationId = configuration.GetProperty("id").GetGuid();
+        var workflowId = workflow.GetProperty("id").GetGuid();
+        await PostAsync(api, $"/api/v1/telephony-configs/{configurationId}/phone-numbers",
+            new { address = number, inboundWorkflowId = assignWorkflow ? workflowId : (Guid?)null, isDefaultCallerId = true });
+        return new TwilioSetup(organization, api, configurationId, workflowId, number);
+    }
+
+    public static async Task<JsonElement> PostAsync(HttpClient api, string url, object body)
+    {
+        using var response = await api.PostAsJsonAsync(url, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST {url}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public static async Task<JsonElement> CallAsync(this TwilioSetup setup, Guid callId)
+    {
+        using var response = await setup.Api.GetAsync($"/api/v1/calls/{callId}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    /// <summary>Polls the call until <paramref name="condition"/> holds (generous timeout for a loaded machine).</summary>
+    public static async Task<JsonElement> WaitForCallAsync(this TwilioSetup setup, Guid callId, Func<JsonElement, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TestTimeouts.Long;
+        while (true)
+        {
+            var call = await setup.CallAsync(callId);
+            if (condition(call)) return call;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out waiting for {what}; the call is {call}");
+            await Task.Delay(50);
+        }
+    }
+
+    public static IEnumerable<JsonElement> Events(this JsonElement call) => call.GetProperty("events").EnumerateArray();
+
+    public static IEnumerable<JsonElement> Events(this JsonElement call, string kind) => call.Events().Where(e => e.GetProperty("kind").GetString() == kind);
+
+    public static bool HasStep(this JsonElement call, string step) =>
+        call.Events("step").Any(e => e.GetProperty("message").GetString()!.Contains(step, StringComparison.Ordinal));
+
+    public static string Status(this JsonElement call) => call.GetProperty("status").GetString()!;
+
+    /// <summary>Relative strength of <paramref name="frequency"/> in u-law audio (Goertzel over the decoded samples).</summary>
+    public static double Power(byte[] ulaw, double frequency)
+    {
+        var pcm = new short[ulaw.Length];
+        Core.Media.Codecs.MuLaw.Decode(ulaw, pcm);
+        var coefficient = 2 * Math.Cos(2 * Math.PI * frequency / 8000);
+        double s1 = 0, s2 = 0;
+        foreach (var sample in pcm)
+        {
+            var s0 = sample + coefficient * s1 - s2;
+            s2 = s1;
+            s1 = s0;
+        }
+        return (s1 * s1 + s2 * s2 - coefficient * s1 * s2) / pcm.Length;
+    }
+}
