@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using DograhConsole.Core.Audit;
 using DograhConsole.Core.Calls;
+using DograhConsole.Core.Calls.History;
 using DograhConsole.Core.Calls.Outbound;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
@@ -53,6 +54,7 @@ public static class DograhCore
         services.AddWorkflows();
         services.AddMediaSessions();
         services.AddCalls();
+        services.AddCallConsole();
         return services;
     }
 
@@ -65,6 +67,7 @@ public static class DograhCore
         app.MapTelephonyApi();
         app.MapWorkflowApi();
         app.MapCallsApi();
+        app.MapCallHistoryApi();
         app.MapOutboundCallApi();
         app.MapAuditApi();
         return app;

@@ -29,6 +29,9 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
     /// <summary>Everything the app logged, for checks that secrets never reach the log.</summary>
     public ConcurrentQueue<string> LogLines { get; } = new();
 
+    /// <summary>Extra registrations for one test's app (a test provider, a fake), applied after the app's own.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     private bool _kestrel;
     private readonly bool _bootstrapAdmin;
 
@@ -52,6 +55,7 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
             builder.UseSetting("Dograh:Admin:ApiKey", ApiKey);
         }
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(LogLines)).SetMinimumLevel(LogLevel.Debug));
+        if (TestServices is { } configure) builder.ConfigureServices(configure);
     }
 
     /// <summary>Serves on 127.0.0.1 with a free port and returns the base address.</summary>
