@@ -309,5 +309,15 @@ public sealed class CallPagesBrowserTests
         await browser.GotoAsync($"/calls/{live.Id}");
         await Expect(page.Locator("#call-state [data-call-status]")).ToHaveTextAsync("in-progress");
         await browser.ScreenshotAsync("43-call-detail-live");
+
+        // Tablet width: the same pages, with the tables scrolling inside their box.
+        await page.SetViewportSizeAsync(820, 1180);
+        await browser.ScreenshotAsync("44-call-detail-tablet");
+        await browser.GotoAsync("/calls/live");
+        await Expect(page.Locator($"tr[data-call-id='{live.Id}']")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("45-live-calls-tablet");
+        await browser.GotoAsync("/calls");
+        await Expect(rows).ToHaveCountAsync(4);
+        await browser.ScreenshotAsync("46-call-history-tablet");
     }
 }
