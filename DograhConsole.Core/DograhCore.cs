@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using DograhConsole.Core.Audit;
 using DograhConsole.Core.Calls;
+using DograhConsole.Core.Calls.History;
 using DograhConsole.Core.Calls.Outbound;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
@@ -58,6 +59,7 @@ public static class DograhCore
         services.AddMediaSessions();
         services.AddCalls();
         services.AddAgentStream();
+        services.AddCallConsole();
         return services;
     }
 
@@ -73,6 +75,7 @@ public static class DograhCore
         app.MapTwilio();
         app.MapWorkflowApi();
         app.MapCallsApi();
+        app.MapCallHistoryApi();
         app.MapOutboundCallApi();
         app.MapAuditApi();
         return app;

@@ -1,3 +1,4 @@
+using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Security;
 using Microsoft.EntityFrameworkCore;
@@ -34,9 +35,8 @@ public sealed class AuditLog(OrganizationContext organization, IDbContextFactory
         if (!string.IsNullOrWhiteSpace(entityType)) query = query.Where(a => a.EntityType == entityType);
         if (!string.IsNullOrWhiteSpace(search))
         {
-            // Escape LIKE's wildcards so "50%" or "a_b" match literally.
-            var term = "%" + search.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            query = query.Where(a => EF.Functions.Like(a.EntityName, term, "\\") || EF.Functions.Like(a.Actor, term, "\\"));
+            var term = LikePattern.Contains(search);
+            query = query.Where(a => EF.Functions.Like(a.EntityName, term, LikePattern.Escape) || EF.Functions.Like(a.Actor, term, LikePattern.Escape));
         }
         var (entries, total) = await query.OrderByDescending(a => a.At).ThenByDescending(a => a.Id).PageAsync(page, pageSize, ct);
         var items = entries.Select(a => new AuditEntryView(a.Id, a.At, a.Actor, a.Action, a.EntityType, a.EntityId, a.EntityName, a.Details)).ToList();

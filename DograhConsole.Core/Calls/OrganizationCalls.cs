@@ -92,7 +92,7 @@ public sealed class OrganizationCalls(OrganizationDb organizationDb, ICallHangup
     internal static OperationResult<CallView> AlreadyEnded(CallView call) =>
         OperationResult<CallView>.Conflict($"The call already ended ({CallStatuses.Name(call.Status)}).", "call_ended");
 
-    private static DateTime? ParseTime(string? value, string field, ValidationErrors errors)
+    internal static DateTime? ParseTime(string? value, string field, ValidationErrors errors)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
         if (DateTimeOffset.TryParse(value.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) return parsed.UtcDateTime;
@@ -100,7 +100,7 @@ public sealed class OrganizationCalls(OrganizationDb organizationDb, ICallHangup
         return null;
     }
 
-    private static Guid? ParseId(string? value, string field, ValidationErrors errors)
+    internal static Guid? ParseId(string? value, string field, ValidationErrors errors)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
         if (Guid.TryParse(value.Trim(), out var id)) return id;

@@ -19,7 +19,7 @@ public sealed class OutboundCallTests : IAsyncLifetime
     private Guid _configurationId;
     private string _callerId = "";
 
-    public OutboundCallTests() => _factory = new DograhAppFactory().WithTestServices(_provider.Register);
+    public OutboundCallTests() => _factory = new DograhAppFactory { TestServices = _provider.Register };
 
     public async Task InitializeAsync()
     {

@@ -14,7 +14,7 @@ public sealed class ProviderCallHangupTests : IAsyncLifetime
     private HttpClient _api = null!;
     private Guid _configurationId;
 
-    public ProviderCallHangupTests() => _factory = new DograhAppFactory().WithTestServices(_provider.Register);
+    public ProviderCallHangupTests() => _factory = new DograhAppFactory { TestServices = _provider.Register };
 
     public async Task InitializeAsync()
     {

@@ -41,14 +41,6 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
 
     private DograhAppFactory(bool bootstrapAdmin) => _bootstrapAdmin = bootstrapAdmin;
 
-    private readonly List<Action<IServiceCollection>> _testServices = [];
-
-    /// <summary>Adds or replaces services (test doubles of seams, loopback fakes' clients) before the host starts.</summary>
-    public DograhAppFactory WithTestServices(Action<IServiceCollection> configure)
-    {
-        _testServices.Add(configure);
-        return this;
-    }
 
     /// <summary>Starts like a fresh install without Dograh:Admin, which shows the set-up page.</summary>
     public static DograhAppFactory FreshInstall() => new(bootstrapAdmin: false);
@@ -66,7 +58,6 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
         }
         if (TestServices is not null) builder.ConfigureTestServices(TestServices);
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(LogLines)).SetMinimumLevel(LogLevel.Debug));
-        builder.ConfigureTestServices(services => _testServices.ForEach(configure => configure(services)));
     }
 
     /// <summary>Serves on 127.0.0.1 with a free port and returns the base address.</summary>

@@ -14,6 +14,12 @@ public sealed class BrowserTimeZone
 
     public DateTime ToLocal(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), _zone);
 
+    /// <summary>A wall-clock time the viewer picked (a date filter) as UTC.</summary>
+    public DateTime ToUtc(DateTime local) => TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), _zone);
+
+    /// <summary>The viewer's last midnight, as UTC.</summary>
+    public DateTime StartOfTodayUtc(DateTime utcNow) => ToUtc(ToLocal(utcNow).Date);
+
     public async Task ResolveAsync(IJSRuntime js)
     {
         if (_resolved) return;

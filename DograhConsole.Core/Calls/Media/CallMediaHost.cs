@@ -10,7 +10,7 @@ namespace DograhConsole.Core.Calls.Media;
 /// running on it. The edge feeds caller frames and DTMF into <see cref="CallMedia.Session"/>, sends what the
 /// session gives its sink, and disposes the <see cref="CallMedia"/> when its socket closes.
 /// </summary>
-public sealed class CallMediaHost(CallService calls, MediaSessionFactory sessions, ICallWorkflowRunner runner, ILogger<CallMediaHost> logger)
+public sealed class CallMediaHost(CallService calls, MediaSessionFactory sessions, ICallWorkflowRunner runner, LiveMediaSessions live, ILogger<CallMediaHost> logger)
 {
     /// <summary>Null, with the reason logged and recorded, when the call is unknown or has already ended.</summary>
     public async Task<CallMedia?> AttachAsync(Guid callId, IMediaSink sink, MediaSessionOptions options, CancellationToken ct = default)
@@ -27,9 +27,10 @@ public sealed class CallMediaHost(CallService calls, MediaSessionFactory session
             return null;
         }
         var session = sessions.Create(sink, options with { CallId = callId.ToString() });
+        live.Register(callId, session);
         var ended = new CancellationTokenSource();
         var workflow = Task.Run(() => runner.RunAsync(callId, session, ended.Token), CancellationToken.None);
-        return new CallMedia(callId, session, ended, workflow, logger);
+        return new CallMedia(callId, session, ended, workflow, live, logger);
     }
 }
 
@@ -37,11 +38,13 @@ public sealed class CallMediaHost(CallService calls, MediaSessionFactory session
 public sealed class CallMedia : IAsyncDisposable
 {
     private readonly CancellationTokenSource _ended;
+    private readonly LiveMediaSessions _live;
     private readonly ILogger _logger;
     private int _disposed;
 
-    internal CallMedia(Guid callId, MediaSession session, CancellationTokenSource ended, Task workflow, ILogger logger)
+    internal CallMedia(Guid callId, MediaSession session, CancellationTokenSource ended, Task workflow, LiveMediaSessions live, ILogger logger)
     {
+        _live = live;
         CallId = callId;
         Session = session;
         _ended = ended;
@@ -58,6 +61,7 @@ public sealed class CallMedia : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _live.Unregister(CallId, Session);
         _ended.Cancel();
         try
         {

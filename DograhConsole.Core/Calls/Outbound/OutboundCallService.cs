@@ -43,11 +43,11 @@ public sealed class OutboundCallService(
         }
         var spec = registry.Find(configuration.Provider);
         if (spec is null || !router.Supports(configuration.Provider))
-            return OperationResult<CallView>.Conflict($"Outbound calls through '{configuration.Provider}' are not supported.", ProviderCallCodes.Unsupported, "telephonyConfigurationId");
+            return OperationResult<CallView>.Conflict(UnsupportedReason(configuration), ProviderCallCodes.Unsupported, "telephonyConfigurationId");
         if (NotReadyReason(configuration, spec) is { } reason)
             return OperationResult<CallView>.Conflict($"{configuration.Name} cannot place calls: {reason}", ProviderCallCodes.NotReady, "telephonyConfigurationId");
 
-        var to = Destination(request.ToNumber, spec, errors);
+        var to = ParseDestination(request.ToNumber, spec, errors);
         var from = CallerId(request.FromNumber, configuration, errors);
         if (errors.Any) return errors.ToResult<CallView>();
 
@@ -73,6 +73,20 @@ public sealed class OutboundCallService(
         return OperationResult<CallView>.Success(withId.Value?.Call ?? call);
     }
 
+    /// <summary>
+    /// Why <see cref="InitiateAsync"/> would refuse to dial through this configuration (loaded with its numbers), or
+    /// null when it can: for the Phone Call dialog, which shows the configurations that cannot dial with the reason.
+    /// </summary>
+    public string? CannotDialReason(TelephonyConfiguration configuration)
+    {
+        var spec = registry.Find(configuration.Provider);
+        if (spec is null || !router.Supports(configuration.Provider)) return UnsupportedReason(configuration);
+        return NotReadyReason(configuration, spec) is { } reason ? $"{configuration.Name} cannot place calls: {reason}" : null;
+    }
+
+    private static string UnsupportedReason(TelephonyConfiguration configuration) =>
+        $"Outbound calls through '{configuration.Provider}' are not supported.";
+
     /// <summary>Why a configuration cannot dial now, or null when it can.</summary>
     private string? NotReadyReason(TelephonyConfiguration configuration, ProviderSpec spec)
     {
@@ -82,17 +96,18 @@ public sealed class OutboundCallService(
         return null;
     }
 
-    private static string? Destination(string? raw, ProviderSpec spec, ValidationErrors errors)
+    /// <summary>The destination normalized for the provider, or null with an error under <c>toNumber</c>; the dialog checks as the user types.</summary>
+    public static string? ParseDestination(string? raw, ProviderSpec spec, ValidationErrors errors, string field = "toNumber")
     {
         if (!PhoneAddress.TryParse(raw, null, out var parsed, out var error))
         {
-            errors.Add("toNumber", spec.Kind == ProviderKind.Carrier && error is not null && !string.IsNullOrWhiteSpace(raw)
+            errors.Add(field, spec.Kind == ProviderKind.Carrier && error is not null && !string.IsNullOrWhiteSpace(raw)
                 ? "Enter the number in international format, like +14155550123." : error ?? "Enter a destination.");
             return null;
         }
         if (!spec.AddressTypes.Contains(parsed!.Type))
         {
-            errors.Add("toNumber", $"{spec.DisplayName} cannot call a {PhoneAddress.Describe(parsed.Type)}; use {string.Join(" or ", spec.AddressTypes.Select(PhoneAddress.Describe))}.");
+            errors.Add(field, $"{spec.DisplayName} cannot call a {PhoneAddress.Describe(parsed.Type)}; use {string.Join(" or ", spec.AddressTypes.Select(PhoneAddress.Describe))}.");
             return null;
         }
         return parsed.Normalized;

@@ -16,12 +16,15 @@ namespace DograhConsole.Tests.Providers.Vonage;
 /// </summary>
 public sealed class VonageTestHost : IDisposable
 {
-    public DograhAppFactory App { get; } = new DograhAppFactory().WithTestServices(services =>
+    public DograhAppFactory App { get; } = new()
     {
-        services.TryAddSingleton<ScriptedWorkflowRunner>();
-        services.TryAddSingleton<ICallWorkflowRunner>(sp => sp.GetRequiredService<ScriptedWorkflowRunner>());
-        services.TryAddSingleton<CallMediaHost>();
-    });
+        TestServices = services =>
+        {
+            services.TryAddSingleton<ScriptedWorkflowRunner>();
+            services.TryAddSingleton<ICallWorkflowRunner>(sp => sp.GetRequiredService<ScriptedWorkflowRunner>());
+            services.TryAddSingleton<CallMediaHost>();
+        },
+    };
 
     public HttpClient Admin => _admin ??= App.CreateApiClient();
     private HttpClient? _admin;

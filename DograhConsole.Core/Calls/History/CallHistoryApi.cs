@@ -1,0 +1,43 @@
+using System.Text;
+using DograhConsole.Core.Calls.Transfer;
+using DograhConsole.Core.Common;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace DograhConsole.Core.Calls.History;
+
+public static class CallHistoryApi
+{
+    public const string ExportPath = "/api/v1/calls/export.csv";
+
+    public static string RecordingPath(Guid callId) => $"/api/v1/calls/{callId}/recording";
+
+    /// <summary>CSV export of the filtered history, a call's recording, and transfer: the history and live pages' API twins.</summary>
+    public static IEndpointRouteBuilder MapCallHistoryApi(this IEndpointRouteBuilder app)
+    {
+        var calls = app.MapGroup("/api/v1/calls").WithTags("Calls").RequireAuthorization();
+
+        calls.MapGet("/export.csv", (CallHistory history, string? from, string? to, string? direction, string? status, string? disposition,
+                string? configurationId, string? workflowId, string? campaignId, string? search, string? sort) =>
+            {
+                var filter = CallHistoryFilter.Parse(new CallHistoryQuery(from, to, direction, status, disposition, configurationId, workflowId, campaignId, search, sort));
+                if (!filter.Succeeded) return filter.ToHttpResult(_ => Results.Ok());
+                return Results.Stream(async body =>
+                {
+                    await using var writer = new StreamWriter(body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024, leaveOpen: true);
+                    await history.ExportCsvAsync(filter.Value!, writer);
+                }, "text/csv; charset=utf-8", $"calls-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv");
+            })
+            .WithSummary("The call history as CSV, with the same filters as the history page.");
+
+        calls.MapGet("/{id:guid}/recording", async (Guid id, CallRecordings recordings, CancellationToken ct) =>
+            (await recordings.FindAsync(id, ct)).ToHttpResult(file =>
+                Results.File(file.FullPath, file.ContentType, file.DownloadName, enableRangeProcessing: true)));
+
+        calls.MapPost("/{id:guid}/transfer", async (Guid id, TransferCallRequest request, CallTransferService transfers, CancellationToken ct) =>
+            (await transfers.TransferAsync(id, request.To, ct)).ToHttpResult(outcome =>
+                Results.Ok(new { outcome = CallTransferService.Describe(outcome) })));
+        return app;
+    }
+}

@@ -1,0 +1,323 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using DograhConsole.Core.Calls;
+using DograhConsole.Core.Calls.Outbound;
+using DograhConsole.Tests.Api;
+using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Calls.Fakes;
+using DograhConsole.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace DograhConsole.Tests.Browser;
+
+/// <summary>
+/// The call pages in Chromium against the console and a loopback carrier (<see cref="LoopbackCarrier"/>); status
+/// changes are driven through <see cref="CallService"/> the way the provider's status callbacks drive them.
+/// </summary>
+[Trait("Category", "Browser")]
+public sealed class CallPagesBrowserTests
+{
+    private const string CallerId = "+14155550199";
+
+    private sealed record Setup(DograhAppFactory App, LoopbackCarrier Carrier, HttpClient Api, Guid OrganizationId, Guid WorkflowId) : IAsyncDisposable
+    {
+        public CallService Calls => App.Calls();
+
+        public async Task<Guid> AddConfigurationAsync(bool withNumber = true)
+        {
+            var configuration = await Api.CreateConfigAsync(new SampleCredentials(TestCarrierCalls.Name,
+                new() { ["apiBaseUrl"] = Carrier.BaseAddress.ToString(), ["apiToken"] = LoopbackCarrier.Token }, [LoopbackCarrier.Token]), "Loopback carrier");
+            if (withNumber) await AddNumberAsync(configuration.Id);
+            return configuration.Id;
+        }
+
+        public async Task AddNumberAsync(Guid configurationId) =>
+            await Api.CreateNumberAsync(configurationId, CallerId, WorkflowId);
+
+        public async ValueTask DisposeAsync()
+        {
+            Api.Dispose();
+            await Carrier.DisposeAsync();
+            App.Dispose();
+        }
+    }
+
+    private static async Task<Setup> StartAsync()
+    {
+        var app = new DograhAppFactory { TestServices = TestCarrierCalls.Register };
+        var carrier = await LoopbackCarrier.StartAsync();
+        var baseAddress = app.StartKestrel();
+        var api = app.CreateApiClient();
+        api.BaseAddress = baseAddress;
+        var workflow = await api.CreateWorkflowAsync("Test agent");
+        return new Setup(app, carrier, api, await app.FirstOrganizationIdAsync(), workflow.Id);
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what) where T : class
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await probe() is { } value) return value;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Timed out waiting for {what}.");
+    }
+
+    private static async Task SetLimitAsync(DograhAppFactory app, Guid organizationId, int limit)
+    {
+        await using var db = await app.Db().CreateDbContextAsync();
+        var organization = await db.Organizations.SingleAsync(o => o.Id == organizationId);
+        organization.MaxConcurrentCalls = limit;
+        await db.SaveChangesAsync();
+    }
+
+    [Fact]
+    public async Task Phone_call_dialog_says_what_is_missing_validates_the_number_and_keeps_provider_and_limit_errors_open()
+    {
+        await using var setup = await StartAsync();
+        await using var browser = await BrowserSession.StartAsync(setup.App);
+        var page = browser.Page;
+        await browser.SignInAsync();
+        await browser.WaitForInteractiveAsync();
+
+        // No provider at all: the dialog says so and links to telephony; Escape closes it.
+        await browser.GotoAsync($"/workflows/{setup.WorkflowId}");
+        await page.ClickAsync("#phone-call");
+        await Expect(page.Locator("#connect-provider")).ToContainTextAsync("No phone provider is connected yet");
+        await Expect(page.Locator("#go-telephony")).ToHaveAttributeAsync("href", "telephony");
+        await browser.ScreenshotAsync("30-phone-call-connect-provider");
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.Locator("#connect-provider")).ToHaveCountAsync(0);
+
+        // A configuration without a number cannot dial, and the dialog says why.
+        var configurationId = await setup.AddConfigurationAsync(withNumber: false);
+        await page.ClickAsync("#phone-call");
+        await Expect(page.Locator("#missing")).ToContainTextAsync("Loopback carrier cannot place calls: it has no active number to call from.");
+        await page.Keyboard.PressAsync("Escape");
+
+        await setup.AddNumberAsync(configurationId);
+        await page.ClickAsync("#phone-call");
+        await Expect(page.Locator("#call-from")).ToHaveValueAsync(CallerId);
+
+        // Inline validation when the field is left, cleared as the user types again.
+        await page.FillAsync("#call-to", "415 555");
+        await page.PressAsync("#call-to", "Tab");
+        var toError = page.Locator(".field-error[data-field=toNumber]");
+        await Expect(toError).ToContainTextAsync("Enter the number in international format");
+        await browser.ScreenshotAsync("31-phone-call-invalid-number");
+        await page.FillAsync("#call-to", "+1 (415) 555-0123");
+        await page.PressAsync("#call-to", "Tab");
+        await Expect(toError).ToHaveCountAsync(0);
+        await Expect(page.Locator("#call-to-help")).ToHaveTextAsync("Calls +14155550123.");
+
+        // The carrier refuses: its message shows in the dialog, which stays open.
+        setup.Carrier.Refused["+15005550001"] = "Number blocked by carrier policy";
+        await page.FillAsync("#call-to", "+15005550001");
+        await page.ClickAsync("#start-call");
+        await Expect(page.Locator("#phone-call-error")).ToContainTextAsync("Number blocked by carrier policy");
+        await Expect(page.Locator("#phone-call-form")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("32-phone-call-provider-refused");
+
+        // The organization's concurrent-call limit is full.
+        await SetLimitAsync(setup.App, setup.OrganizationId, 1);
+        var busy = await setup.App.CreateCallAsync(new NewCall(setup.OrganizationId, TestCarrierCalls.Name, CallDirection.Inbound, "+14155550177", CallerId));
+        await page.FillAsync("#call-to", "+14155550123");
+        await page.ClickAsync("#start-call");
+        await Expect(page.Locator("#phone-call-error")).ToContainTextAsync("Concurrent-call limit reached.");
+        await Expect(page.Locator("#phone-call-form")).ToBeVisibleAsync();
+        Assert.Empty(setup.Carrier.Dials);
+        await setup.Calls.CancelAsync(busy.Id, "test");
+    }
+
+    [Fact]
+    public async Task Phone_call_goes_to_the_live_view_which_follows_ringing_in_progress_and_completed_without_a_reload()
+    {
+        await using var setup = await StartAsync();
+        await setup.AddConfigurationAsync();
+        await using var browser = await BrowserSession.StartAsync(setup.App);
+        var page = browser.Page;
+        await browser.SignInAsync();
+        await browser.WaitForInteractiveAsync();
+
+        await browser.GotoAsync($"/workflows/{setup.WorkflowId}");
+        await browser.ScreenshotAsync("33-workflow-with-phone-call");
+        await page.ClickAsync("#phone-call");
+        await page.FillAsync("#call-to", "+14155550123");
+        await browser.ScreenshotAsync("34-phone-call-dialog");
+        await page.PressAsync("#call-to", "Enter");
+
+        await Expect(page).ToHaveURLAsync(new Regex("/calls/[0-9a-f-]{36}$"));
+        var callId = Guid.Parse(page.Url[^36..]);
+        await page.EvaluateAsync("() => { window.sameDocument = true; }");
+        var dial = Assert.Single(setup.Carrier.Dials);
+        Assert.Equal(("+14155550123", CallerId, "Bearer " + LoopbackCarrier.Token), (dial.To, dial.From, dial.Authorization));
+        var status = page.Locator("#call-state [data-call-status]");
+        await Expect(status).ToHaveTextAsync("initiated");
+        await Expect(page.Locator("#workflow-link")).ToHaveTextAsync("Test agent");
+
+        Assert.True((await setup.Calls.UpdateStatusAsync(callId, CallStatus.Ringing)).Value!.Changed);
+        await Expect(status).ToHaveTextAsync("ringing");
+        await browser.ScreenshotAsync("35-call-ringing");
+        await setup.Calls.UpdateStatusAsync(callId, CallStatus.InProgress);
+        await Expect(status).ToHaveTextAsync("in-progress");
+        await setup.Calls.SetStepAsync(callId, "greeting");
+        await Expect(page.Locator("#timeline")).ToContainTextAsync("step greeting");
+        await setup.Calls.UpdateStatusAsync(callId, CallStatus.Completed, cause: "caller hung up");
+        await Expect(status).ToHaveTextAsync("completed");
+        await Expect(page.Locator("#timeline li[data-kind=status]")).ToHaveCountAsync(4);
+        await Expect(page.Locator("#call-facts")).ToContainTextAsync("caller hung up");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "The page was reloaded.");
+        await browser.ScreenshotAsync("36-call-detail-completed");
+
+        // The next test call starts from the last number.
+        await browser.GotoAsync($"/workflows/{setup.WorkflowId}");
+        await page.ClickAsync("#phone-call");
+        await Expect(page.Locator("#call-to")).ToHaveValueAsync("+14155550123");
+    }
+
+    [Fact]
+    public async Task Live_page_shows_new_calls_by_itself_filters_them_and_hang_up_ends_the_call_at_the_provider()
+    {
+        await using var setup = await StartAsync();
+        var configurationId = await setup.AddConfigurationAsync();
+        await using var browser = await BrowserSession.StartAsync(setup.App);
+        var page = browser.Page;
+        await browser.SignInAsync();
+        await browser.WaitForInteractiveAsync();
+        await browser.GotoAsync("/calls/live");
+        await Expect(page.Locator(".empty-state")).ToContainTextAsync("No calls right now");
+        await browser.ScreenshotAsync("37-live-calls-empty");
+
+        var inbound = await setup.App.CreateCallAsync(new NewCall(setup.OrganizationId, TestCarrierCalls.Name, CallDirection.Inbound, "+14155550177", CallerId)
+        {
+            TelephonyConfigurationId = configurationId, WorkflowId = setup.WorkflowId, ProviderCallId = "TC-IN-1", InitialStatus = CallStatus.Ringing,
+        });
+        var inboundRow = page.Locator($"tr[data-call-id='{inbound.Id}']");
+        await Expect(inboundRow).ToContainTextAsync("+14155550177 → " + CallerId);
+        await Expect(inboundRow).ToContainTextAsync("Test carrier · Loopback carrier");
+        await Expect(inboundRow).ToContainTextAsync("Test agent");
+        await Expect(inboundRow.Locator("[data-call-status]")).ToHaveTextAsync("ringing");
+
+        using (var scope = setup.App.Services.CreateScope())
+        {
+            var placed = await scope.ServiceProvider.GetRequiredService<OutboundCallService>().InitiateAsync(setup.OrganizationId,
+                new InitiateCallRequest { WorkflowId = setup.WorkflowId, ToNumber = "+14155550123" });
+            Assert.True(placed.Succeeded, placed.Describe());
+        }
+        var dial = Assert.Single(setup.Carrier.Dials);
+        var outbound = (await setup.Calls.FindByProviderCallIdAsync(TestCarrierCalls.Name, dial.ProviderCallId))!;
+        await setup.Calls.UpdateStatusAsync(outbound.Id, CallStatus.InProgress);
+        await setup.Calls.SetStepAsync(outbound.Id, "menu");
+        var outboundRow = page.Locator($"tr[data-call-id='{outbound.Id}']");
+        await Expect(outboundRow.Locator("[data-call-status]")).ToHaveTextAsync("in-progress");
+        await Expect(outboundRow).ToContainTextAsync("menu");
+        await Expect(page.Locator("#live-count")).ToHaveTextAsync("2");
+        await browser.ScreenshotAsync("38-live-calls");
+
+        await page.SelectOptionAsync("#filter-direction", "outbound");
+        await Expect(inboundRow).ToHaveCountAsync(0);
+        await Expect(outboundRow).ToBeVisibleAsync();
+        await page.SelectOptionAsync("#filter-direction", "");
+        await Expect(inboundRow).ToBeVisibleAsync();
+
+        // Hang up: the carrier receives it and, like a provider, calls back with the end of the call.
+        setup.Carrier.OnHangUp = async providerCallId =>
+        {
+            var call = await setup.Calls.FindByProviderCallIdAsync(TestCarrierCalls.Name, providerCallId);
+            await setup.Calls.UpdateStatusAsync(call!.Id, CallStatus.Completed, cause: "hung up at the carrier");
+        };
+        await outboundRow.Locator(".hang-up").ClickAsync();
+        await page.Locator(".rz-dialog button").Filter(new LocatorFilterOptions { HasTextString = "Hang up" }).ClickAsync();
+        await Expect(outboundRow).ToHaveCountAsync(0);
+        Assert.Equal(dial.ProviderCallId, Assert.Single(setup.Carrier.HangUps).ProviderCallId);
+        Assert.Equal(CallStatus.Completed, (await setup.App.StoredCallAsync(outbound.Id)).Status);
+        Assert.Contains(await setup.App.StoredEventsAsync(outbound.Id), e => e.Message.Contains("hang-up requested by " + DograhAppFactory.AdminEmail));
+        await Expect(inboundRow).ToBeVisibleAsync();
+        await Expect(page.Locator("#live-count")).ToHaveTextAsync("1");
+    }
+
+    [Fact]
+    public async Task History_filters_the_calls_and_exports_the_filtered_set_as_csv_and_the_dashboard_counts_today()
+    {
+        await using var setup = await StartAsync();
+        var configurationId = await setup.AddConfigurationAsync();
+        var calls = setup.Calls;
+        NewCall Call(CallDirection direction, string from, string to) =>
+            new(setup.OrganizationId, TestCarrierCalls.Name, direction, from, to) { TelephonyConfigurationId = configurationId, WorkflowId = setup.WorkflowId };
+        var answered = await setup.App.CreateCallAsync(Call(CallDirection.Inbound, "+14155550188", CallerId));
+        await calls.UpdateStatusAsync(answered.Id, CallStatus.InProgress);
+        await calls.UpdateStatusAsync(answered.Id, CallStatus.Completed);
+        await calls.SetDispositionAsync(answered.Id, "resolved");
+        var busy = await setup.App.CreateCallAsync(Call(CallDirection.Outbound, CallerId, "+14155550166"));
+        await calls.UpdateStatusAsync(busy.Id, CallStatus.Busy);
+        var failed = await setup.App.CreateCallAsync(Call(CallDirection.Outbound, CallerId, "+14155550155"));
+        await calls.FailAsync(failed.Id, "carrier unreachable");
+        var live = await setup.App.CreateCallAsync(Call(CallDirection.Inbound, "+14155550144", CallerId) with { InitialStatus = CallStatus.InProgress });
+
+        await using var browser = await BrowserSession.StartAsync(setup.App);
+        var page = browser.Page;
+        await browser.SignInAsync();
+        await browser.WaitForInteractiveAsync();
+        await Expect(page.Locator("#active-now")).ToHaveTextAsync("1");
+        await Expect(page.Locator("li[data-outcome=completed]")).ToHaveTextAsync("completed: 1");
+        await Expect(page.Locator("li[data-outcome=busy]")).ToHaveTextAsync("busy: 1");
+        await Expect(page.Locator("#outcomes-chart svg")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("39-dashboard");
+
+        await browser.GotoAsync("/calls");
+        var rows = page.Locator("#calls-table tbody tr").Filter(new LocatorFilterOptions { Has = page.Locator("a[href^='calls/']") });
+        await Expect(rows).ToHaveCountAsync(4);
+        await browser.ScreenshotAsync("40-call-history");
+
+        await page.SelectOptionAsync("#filter-direction", "outbound");
+        await Expect(rows).ToHaveCountAsync(2);
+        await page.SelectOptionAsync("#filter-status", "busy");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First).ToContainTextAsync("+14155550166");
+        await page.SelectOptionAsync("#filter-status", "");
+        await page.SelectOptionAsync("#filter-direction", "");
+        await page.FillAsync("#filter-search", "0188");
+        await page.PressAsync("#filter-search", "Enter");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First).ToContainTextAsync("resolved");
+        await page.FillAsync("#filter-search", "");
+        await page.PressAsync("#filter-search", "Enter");
+        await Expect(rows).ToHaveCountAsync(4);
+        await page.SelectOptionAsync("#filter-direction", "outbound");
+        await Expect(rows).ToHaveCountAsync(2);
+        await browser.ScreenshotAsync("41-call-history-filtered");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#export-csv"));
+        Assert.EndsWith(".csv", download.SuggestedFilename);
+        var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
+        var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("id,created_at,direction", lines[0]);
+        Assert.Equal(new HashSet<string> { busy.Id.ToString(), failed.Id.ToString() }, lines.Skip(1).Select(l => l.Split(',')[0]).ToHashSet());
+        Assert.Contains("carrier unreachable", csv);
+        Assert.DoesNotContain(answered.Id.ToString(), csv);
+
+        await rows.Filter(new LocatorFilterOptions { HasTextString = "+14155550155" }).Locator("a[href^='calls/']").ClickAsync();
+        await Expect(page.Locator("h1")).ToContainTextAsync("Outbound call " + CallerId + " → +14155550155");
+        await Expect(page.Locator("#call-facts")).ToContainTextAsync("carrier unreachable");
+        await Expect(page.Locator("#call-context")).ToContainTextAsync("called_number");
+        await browser.ScreenshotAsync("42-call-detail-failed");
+
+        await browser.GotoAsync($"/calls/{live.Id}");
+        await Expect(page.Locator("#call-state [data-call-status]")).ToHaveTextAsync("in-progress");
+        await browser.ScreenshotAsync("43-call-detail-live");
+
+        // Tablet width: the same pages, with the tables scrolling inside their box.
+        await page.SetViewportSizeAsync(820, 1180);
+        await browser.ScreenshotAsync("44-call-detail-tablet");
+        await browser.GotoAsync("/calls/live");
+        await Expect(page.Locator($"tr[data-call-id='{live.Id}']")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("45-live-calls-tablet");
+        await browser.GotoAsync("/calls");
+        await Expect(rows).ToHaveCountAsync(4);
+        await browser.ScreenshotAsync("46-call-history-tablet");
+    }
+}
