@@ -39,6 +39,8 @@ public sealed record StepField(string Name, string Label, StepFieldKind Kind, st
     public IReadOnlyList<StepChoice> Choices { get; init; } = [];
     public string KeyLabel { get; init; } = "";
     public string ValueLabel { get; init; } = "";
+    /// <summary>The text of the button that adds a row to a map.</summary>
+    public string AddLabel { get; init; } = "Add row";
     public StepFieldKind MapValueKind { get; init; } = StepFieldKind.Text;
     /// <summary>Whether {{variable}} placeholders are filled in from the call context.</summary>
     public bool Templated { get; init; }
@@ -85,7 +87,7 @@ public static class StepFieldCatalog
             },
             new("branches", "Branches", StepFieldKind.Map, "The keys pressed (digits, * and #) and the step each entry goes to.")
             {
-                KeyLabel = "Digits", ValueLabel = "Go to step", MapValueKind = StepFieldKind.StepId,
+                KeyLabel = "Digits", ValueLabel = "Go to step", AddLabel = "Add branch", MapValueKind = StepFieldKind.StepId,
             },
             new("default", "Otherwise go to", StepFieldKind.StepId, "Where an entry that matches no branch goes. Empty: ask again (retries), then continue with the next step."),
             new("retries", "Retries", StepFieldKind.Integer, Range(0, WorkflowLimits.MaxGatherRetries) + ". How often to ask again after no match or no entry.")
@@ -111,11 +113,11 @@ public static class StepFieldCatalog
             },
             new("headers", "Headers", StepFieldKind.Map, "Sent with the request. Values may use {{variables}}.")
             {
-                KeyLabel = "Header", ValueLabel = "Value", Templated = true,
+                KeyLabel = "Header", ValueLabel = "Value", AddLabel = "Add header", Templated = true,
             },
             new("responseMapping", "Response mapping", StepFieldKind.Map, "Copies fields of the JSON response into variables, e.g. name = $.data.name.")
             {
-                KeyLabel = "Variable", ValueLabel = "Response path",
+                KeyLabel = "Variable", ValueLabel = "Response path", AddLabel = "Add mapping",
             },
             new("onError", "On error go to", StepFieldKind.StepId, "Where a timeout, an error status or a bad response goes. Empty: continue with the next step."),
         ],
@@ -126,11 +128,11 @@ public static class StepFieldCatalog
         [WorkflowStepTypes.Agent] =
         [
             new("url", "Bot URL", StepFieldKind.Text, $"Your bot's ws:// or wss:// URL; it speaks the Twilio Media Streams protocol. {TemplateHelp}") { Required = true, Templated = true },
-            new("authHeader", "Authorization header", StepFieldKind.Secret, "Sent as the Authorization header. Shown masked: leave it to keep it, clear it to remove it."),
+            new("authHeader", "Authorization header", StepFieldKind.Secret, "Sent as the Authorization header. Shown masked: type a new value to replace it."),
             new("fallbackStepId", "If the bot disconnects go to", StepFieldKind.StepId, "Empty: the call ends."),
             new("customParameters", "Custom parameters", StepFieldKind.Map, "Sent to the bot with the call context in the start message. Values may use {{variables}}.")
             {
-                KeyLabel = "Name", ValueLabel = "Value", Templated = true,
+                KeyLabel = "Name", ValueLabel = "Value", AddLabel = "Add parameter", Templated = true,
             },
         ],
         [WorkflowStepTypes.Hangup] =
