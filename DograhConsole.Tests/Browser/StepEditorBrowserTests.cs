@@ -51,6 +51,13 @@ public sealed class StepEditorBrowserTests
         await Row(page, "menu").Locator(".step-select").FocusAsync();
         await page.Keyboard.PressAsync("Alt+ArrowUp");
         await Expect(page.Locator(".step-row").Nth(1)).ToHaveAttributeAsync("data-step-id", "menu");
+
+        // A duplicate appears right after its original under a fresh id; deleting asks first.
+        await Row(page, "bye").Locator(".step-duplicate").ClickAsync();
+        await Expect(page.Locator(".step-row").Nth(3)).ToHaveAttributeAsync("data-step-id", "bye-2");
+        await Row(page, "bye-2").Locator(".step-delete").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Delete", Exact = true }).ClickAsync();
+        await Expect(Row(page, "bye-2")).ToHaveCountAsync(0);
         await Expect(page.Locator("#unsaved-changes")).ToBeVisibleAsync();
         await browser.ScreenshotAsync("20-step-editor-menu");
 
