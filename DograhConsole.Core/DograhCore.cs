@@ -9,6 +9,7 @@ using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Workflows;
+using DograhConsole.Core.Workflows.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Routing;
@@ -53,6 +54,7 @@ public static class DograhCore
         services.AddWorkflows();
         services.AddMediaSessions();
         services.AddCalls();
+        services.AddWorkflowRuntime();
         return services;
     }
 
@@ -67,6 +69,7 @@ public static class DograhCore
         app.MapCallsApi();
         app.MapOutboundCallApi();
         app.MapAuditApi();
+        app.MapWorkflowRuntimeEndpoints();
         return app;
     }
 
