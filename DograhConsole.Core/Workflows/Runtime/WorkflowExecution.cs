@@ -69,7 +69,7 @@ internal sealed partial class WorkflowExecution
         CallRecorder? recorder = null;
         try
         {
-            if (_definition.Record) recorder = _deps.Recorders.Start(CallId, _session);
+            if (_definition.Record) recorder = await StartRecordingAsync();
             await RunStepsAsync(audio);
         }
         catch (OperationCanceledException) when (_ended.IsCancellationRequested)
@@ -84,6 +84,20 @@ internal sealed partial class WorkflowExecution
         finally
         {
             if (recorder is not null) await _deps.Recorders.FinishAsync(CallId, recorder, _session);
+        }
+    }
+
+    /// <summary>A recording that cannot start is recorded on the call; the call itself goes on.</summary>
+    private async Task<CallRecorder?> StartRecordingAsync()
+    {
+        try
+        {
+            return _deps.Recorders.Start(CallId, _session);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await RecordAsync(CallEventKind.Error, $"The call is not recorded: {e.Message}");
+            return null;
         }
     }
 
