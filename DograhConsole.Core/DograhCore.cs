@@ -10,9 +10,10 @@ using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.Inbound;
-using DograhConsole.Core.Telephony.Providers.Vonage;
 using DograhConsole.Core.Telephony.Providers.Twilio;
+using DograhConsole.Core.Telephony.Providers.Vonage;
 using DograhConsole.Core.Workflows;
+using DograhConsole.Core.Workflows.Runtime;
 using DograhConsole.Core.Workflows.Runtime.Agent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -60,6 +61,7 @@ public static class DograhCore
         services.AddCalls();
         services.AddAgentStream();
         services.AddCallConsole();
+        services.AddWorkflowRuntime();
         return services;
     }
 
@@ -78,6 +80,7 @@ public static class DograhCore
         app.MapCallHistoryApi();
         app.MapOutboundCallApi();
         app.MapAuditApi();
+        app.MapWorkflowRuntimeEndpoints();
         return app;
     }
 

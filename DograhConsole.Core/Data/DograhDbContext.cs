@@ -24,6 +24,7 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Call> Calls => Set<Call>();
     public DbSet<CallEvent> CallEvents => Set<CallEvent>();
+    public DbSet<Workflows.Prompts.Prompt> Prompts => Set<Workflows.Prompts.Prompt>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -83,6 +84,13 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
             e.Property(v => v.Kind).HasConversion(v => CallStatuses.Name(v), v => CallStatuses.ParseKind(v)).HasMaxLength(16);
             e.HasIndex(v => new { v.CallId, v.Id });
             e.HasOne<Call>().WithMany().HasForeignKey(v => v.CallId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<Workflows.Prompts.Prompt>(e =>
+        {
+            e.Property(p => p.Name).HasMaxLength(TextRules.MaxNameLength);
+            e.HasIndex(p => new { p.OrganizationId, p.Name }).IsUnique();
+            e.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId);
         });
 
         var utc = new ValueConverter<DateTime, DateTime>(v => v, v => UtcDateTime.AsUtc(v));

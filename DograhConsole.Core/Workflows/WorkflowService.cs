@@ -2,6 +2,7 @@ using System.Text.Json;
 using DograhConsole.Core.Audit;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
+using DograhConsole.Core.Workflows.Definition;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Core.Workflows;
@@ -32,6 +33,7 @@ public sealed class WorkflowService(OrganizationDb organizationDb, AuditLog audi
         var errors = new ValidationErrors();
         var name = TextRules.ValidateName(input.Name, "name", errors);
         var definition = WorkflowDefinitionValidator.Validate(input.Definition, errors);
+        await CheckPromptsAsync(db, definition, errors, ct);
         if (name is not null && await db.Workflows.AnyAsync(w => w.Name == name, ct)) errors.AddConflict("name", $"Another workflow is already named '{name}'.");
         if (errors.Any) return errors.ToResult<WorkflowView>();
 
@@ -52,6 +54,7 @@ public sealed class WorkflowService(OrganizationDb organizationDb, AuditLog audi
         var errors = new ValidationErrors();
         var name = input.Name is null ? workflow.Name : TextRules.ValidateName(input.Name, "name", errors);
         var definition = input.Definition is null ? workflow.DefinitionJson : WorkflowDefinitionValidator.Validate(input.Definition, errors);
+        if (input.Definition is not null) await CheckPromptsAsync(db, definition, errors, ct);
         if (name is not null && name != workflow.Name && await db.Workflows.AnyAsync(w => w.Name == name && w.Id != id, ct))
             errors.AddConflict("name", $"Another workflow is already named '{name}'.");
         if (errors.Any) return errors.ToResult<WorkflowView>();
@@ -83,6 +86,21 @@ public sealed class WorkflowService(OrganizationDb organizationDb, AuditLog audi
         audit.Record(db, "deleted", EntityType, workflow.Id, workflow.Name);
         await db.SaveChangesAsync(ct);
         return OperationResult<bool>.Success(true);
+    }
+
+    /// <summary>Every play step's prompt must be one of the organization's prompts; the error names the step and field.</summary>
+    private static async Task CheckPromptsAsync(DograhDbContext db, string? definitionJson, ValidationErrors errors, CancellationToken ct)
+    {
+        if (definitionJson is null || !WorkflowDefinitionParser.TryParse(definitionJson, new ValidationErrors(), "definition", out var definition)) return;
+        var wanted = definition!.PromptIds();
+        if (wanted.Count == 0) return;
+        var existing = await db.Prompts.Where(p => wanted.Contains(p.Id)).Select(p => p.Id).ToListAsync(ct);
+        for (var i = 0; i < definition.Steps.Count; i++)
+        {
+            if (definition.Steps[i] is not PlayStep play || existing.Contains(play.PromptId)) continue;
+            var name = play.Id is null ? $"Step {i + 1}" : $"Step {i + 1} ('{play.Id}')";
+            errors.Add($"definition.steps[{i}].promptId", $"{name}: prompt {play.PromptId} does not exist. Upload it under Prompts first.");
+        }
     }
 
     private static async Task<List<string>> AssignedNumbersAsync(DograhDbContext db, Guid id, CancellationToken ct) =>

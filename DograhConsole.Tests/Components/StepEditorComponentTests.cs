@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using DograhConsole.Tests.Calls;
+using DograhConsole.Core.Workflows.Prompts;
 using System.Net;
 using System.Text.RegularExpressions;
 using DograhConsole.Core.Common;
@@ -94,6 +97,7 @@ public sealed class StepEditorComponentTests : IClassFixture<DograhAppFactory>
     public async Task The_workflow_page_lists_the_stored_steps_in_order_with_icon_id_and_summary_and_no_secret()
     {
         await using var host = new ComponentHost(_app);
+        await EnsurePromptsOfTheSampleAsync();
         var workflows = host.Services.GetRequiredService<WorkflowService>();
         var created = await workflows.CreateAsync(new WorkflowInput { Name = "Listed " + Guid.NewGuid(), Definition = WorkflowDefinitionWriter.Write(StepSamples.Full()) });
         Assert.True(created.Succeeded, created.Describe());
@@ -107,5 +111,19 @@ public sealed class StepEditorComponentTests : IClassFixture<DograhAppFactory>
         Assert.Contains("id=\"tab-steps\"", html);
         Assert.DoesNotContain(StepSamples.AuthHeader, html);
         Assert.DoesNotContain("id=\"unsaved-changes\"", html);
+    }
+
+    /// <summary>The sample's play step names a prompt; saving checks it exists, so the organization gets it.</summary>
+    private async Task EnsurePromptsOfTheSampleAsync()
+    {
+        var organizationId = await _app.FirstOrganizationIdAsync();
+        await using var db = await _app.Db().CreateDbContextAsync();
+        db.OrganizationId = organizationId;
+        foreach (var id in StepSamples.Full().OfType<PlayStep>().Select(p => p.PromptId))
+        {
+            if (await db.Prompts.AnyAsync(p => p.Id == id)) continue;
+            db.Prompts.Add(new Prompt { Id = id, Name = "sample " + id, DurationMs = 1000, SourceFormat = "pcm16 16000 Hz mono", CreatedAt = DateTime.UtcNow });
+        }
+        await db.SaveChangesAsync();
     }
 }

@@ -426,6 +426,38 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Workflows");
                 });
 
+            modelBuilder.Entity("DograhConsole.Core.Workflows.Prompts.Prompt", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceFormat")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Prompts");
+                });
+
             modelBuilder.Entity("DograhConsole.Core.Data.AdminUser", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
@@ -490,6 +522,15 @@ namespace DograhConsole.Core.Data.Migrations
                 });
 
             modelBuilder.Entity("DograhConsole.Core.Data.Workflow", b =>
+                {
+                    b.HasOne("DograhConsole.Core.Data.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DograhConsole.Core.Workflows.Prompts.Prompt", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()

@@ -49,6 +49,7 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
     private long _agentFramesSent;
     private long _callerFramesReceived;
     private volatile bool _disposed;
+    private IMediaTap? _tap;
 
     public MediaSession(MediaClock clock, IMediaSink sink, MediaSessionOptions options, ILogger<MediaSession>? logger = null)
     {
@@ -107,6 +108,9 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
         }
     }
 
+    /// <summary>Attaches (or with null, detaches) the one tap that sees both directions, e.g. a call recorder.</summary>
+    public void SetTap(IMediaTap? tap) => Volatile.Write(ref _tap, tap);
+
     /// <summary>A frame of caller audio from the provider edge: updates the caller level and copies it to every subscriber.</summary>
     public void ReceiveCallerFrame(ReadOnlySpan<short> frame)
     {
@@ -119,6 +123,7 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
         Volatile.Write(ref _callerRms, level.Rms);
         Volatile.Write(ref _callerDbfs, level.Dbfs);
         Interlocked.Increment(ref _callerFramesReceived);
+        Volatile.Read(ref _tap)?.OnCallerFrame(frame);
         foreach (var subscriber in Volatile.Read(ref _audioSubscribers))
         {
             subscriber.Publish(PcmFrame.CopyOf(frame));
@@ -284,6 +289,7 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
             Interlocked.Increment(ref _agentFramesSent);
         }
 
+        Volatile.Read(ref _tap)?.OnAgentTick(send ? _frame : ReadOnlySpan<short>.Empty);
         var level = send ? AudioLevel.Of(_frame) : AudioLevel.Silence;
         Volatile.Write(ref _agentRms, level.Rms);
         Volatile.Write(ref _agentDbfs, level.Dbfs);

@@ -1,12 +1,10 @@
-using System.Text.RegularExpressions;
-
 namespace DograhConsole.Core.Workflows.Definition;
 
 /// <summary>A jump to another step, checked once every id is known.</summary>
 internal sealed record StepReference(StepReader Step, string Property, string Label, string Target);
 
 /// <summary>The schema of each step type: reads one step's fields with a <see cref="StepReader"/>.</summary>
-internal static partial class StepParsers
+internal static class StepParsers
 {
     public static WorkflowStep? Parse(StepReader r, string? id, List<StepReference> references) => r.Type switch
     {
@@ -68,15 +66,11 @@ internal static partial class StepParsers
         return id;
     }
 
-    private static string TransferTarget(StepReader r)
-    {
-        var to = r.String("to", WorkflowLimits.MaxTransferTargetLength, required: true);
-        if (to is null) return "";
-        var sample = TemplateRenderer.WithSample(to.Trim(), "1");
-        if (!PhoneOrExtension().IsMatch(sample) && !SipUri().IsMatch(sample))
-            r.Error("to", "\"to\" must be a phone number (+14155550100), an extension (1001) or a SIP URI (sip:alice@pbx.example.com).");
-        return to;
-    }
+    /// <summary>
+    /// Only a non-empty check here: whether the destination is a number, an extension or a SIP URI the call's provider
+    /// can reach depends on the provider and on the variables, so the runtime checks it when the step runs.
+    /// </summary>
+    private static string TransferTarget(StepReader r) => r.String("to", WorkflowLimits.MaxTransferTargetLength, required: true) ?? "";
 
     private static AgentStep Agent(StepReader r, string? id, List<StepReference> references)
     {
@@ -93,11 +87,4 @@ internal static partial class StepParsers
         }
         return new AgentStep(id, url, auth, fallback, parameters);
     }
-
-    /// <summary>Digits with optional separators (+1 415-555-0100), or an extension of digits, * and #.</summary>
-    [GeneratedRegex(@"^\+?\(?[0-9*#]([0-9*# ().-]*[0-9*#])?$")]
-    private static partial Regex PhoneOrExtension();
-
-    [GeneratedRegex(@"^sips?:[^\s@]+(@[^\s@]+)?$", RegexOptions.IgnoreCase)]
-    private static partial Regex SipUri();
 }

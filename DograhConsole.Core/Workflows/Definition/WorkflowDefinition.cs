@@ -8,9 +8,10 @@ public sealed class WorkflowDefinition
 {
     private readonly Dictionary<string, int> _indexById;
 
-    public WorkflowDefinition(IReadOnlyList<WorkflowStep> steps)
+    public WorkflowDefinition(IReadOnlyList<WorkflowStep> steps, bool record = false)
     {
         Steps = steps;
+        Record = record;
         _indexById = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < steps.Count; i++)
             if (steps[i].Id is { } id) _indexById.TryAdd(id, i);
@@ -22,6 +23,9 @@ public sealed class WorkflowDefinition
     public const int MaxSteps = WorkflowLimits.MaxExecutedStepsPerCall;
 
     public IReadOnlyList<WorkflowStep> Steps { get; }
+
+    /// <summary>The root <c>"record"</c> switch: record both directions of each call into a stereo WAV.</summary>
+    public bool Record { get; }
 
     /// <summary>The index of the step with this id, or -1.</summary>
     public int IndexOf(string id) => _indexById.GetValueOrDefault(id, -1);

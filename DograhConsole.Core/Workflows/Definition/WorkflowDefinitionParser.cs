@@ -14,7 +14,7 @@ public static class WorkflowDefinitionParser
     public const int MaxJsonDepth = 32;
 
     /// <summary>Properties a definition may have at its root.</summary>
-    public static readonly IReadOnlyList<string> RootProperties = ["steps"];
+    public static readonly IReadOnlyList<string> RootProperties = ["steps", "record"];
 
     /// <summary>Blank text is the empty workflow.</summary>
     public static bool TryParse(string json, ValidationErrors errors, string field, out WorkflowDefinition? definition)
@@ -63,6 +63,16 @@ public static class WorkflowDefinitionParser
             errors.Add($"{field}.{property.Name}", $"Unknown property \"{property.Name}\": a definition has only {string.Join(", ", RootProperties.Select(p => $"\"{p}\""))}.");
             failed = true;
         }
+        var record = false;
+        if (root.TryGetProperty("record", out var recordElement))
+        {
+            if (recordElement.ValueKind is JsonValueKind.True or JsonValueKind.False) record = recordElement.GetBoolean();
+            else
+            {
+                errors.Add($"{field}.record", $"\"record\" must be true or false, not {StepReader.Describe(recordElement)}.");
+                failed = true;
+            }
+        }
         var count = stepsElement.GetArrayLength();
         if (count > WorkflowLimits.MaxStepsPerDefinition)
         {
@@ -90,7 +100,7 @@ public static class WorkflowDefinitionParser
             }
         }
         if (failed) return false;
-        definition = new WorkflowDefinition(steps);
+        definition = new WorkflowDefinition(steps, record);
         return true;
     }
 

@@ -9,20 +9,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
-/// <summary>
-/// The console on a real loopback port with the call media host and, until the real runner is merged, the
-/// <see cref="TestWorkflowRunner"/> (both TryAdd: real registrations win).
-/// </summary>
+/// <summary>The console on a real loopback port, running real workflows.</summary>
 public sealed class TwilioConsoleFixture : IAsyncLifetime
 {
-    public DograhAppFactory App { get; } = new()
-    {
-        TestServices = services =>
-        {
-            services.TryAddSingleton<CallMediaHost>();
-            services.TryAddSingleton<ICallWorkflowRunner, TestWorkflowRunner>();
-        },
-    };
+    public DograhAppFactory App { get; } = new();
 
     public Uri Address { get; private set; } = null!;
 
@@ -116,7 +106,7 @@ public static class TwilioTestKit
     public static IEnumerable<JsonElement> Events(this JsonElement call, string kind) => call.Events().Where(e => e.GetProperty("kind").GetString() == kind);
 
     public static bool HasStep(this JsonElement call, string step) =>
-        call.Events("step").Any(e => e.GetProperty("message").GetString()!.Contains(step, StringComparison.Ordinal));
+        call.Events("step").Any(e => e.GetProperty("message").GetString()!.StartsWith($"step {step} (", StringComparison.Ordinal));
 
     public static string Status(this JsonElement call) => call.GetProperty("status").GetString()!;
 

@@ -45,8 +45,8 @@ public sealed class VonageInboundTests(VonageTestHost host) : IClassFixture<Vona
         await leg.Ended.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await VonageTestHost.WaitForAsync(async () => (await host.App.StoredCallAsync(callId)).Status == CallStatus.Completed, "completed");
         var steps = (await host.App.StoredEventsAsync(callId)).Where(e => e.Kind == CallEventKind.Step).Select(e => e.Message).ToList();
-        Assert.Contains("step support", steps);
-        Assert.DoesNotContain("step sales", steps);
+        Assert.Contains("step support (tone)", steps);
+        Assert.DoesNotContain("step sales (tone)", steps);
     }
 
     public static TheoryData<string> Refusals => new() { "unknown number", "no workflow", "inactive configuration", "limit reached" };

@@ -42,7 +42,7 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
         await VonageTestHost.WaitForAsync(() => leg.AudibleFramesReceived >= 10, "the greeting tone on the media socket");
         Assert.Contains("\"content-type\":\"audio/l16;rate=16000\"", leg.HeadersMessage);
 
-        await VonageTestHost.WaitForAsync(async () => (string?)(await VonageTestHost.CallAsync(host.Admin, callId))["currentStep"] == "menu", "the menu step");
+        await VonageTestHost.WaitForAsync(async () => (string?)(await VonageTestHost.CallAsync(host.Admin, callId))["currentStep"] == "menu (gather)", "the menu step");
         await PressUntilAsync(host.App, leg, '1', callId, "sales");
 
         await leg.Ended.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -59,7 +59,7 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
         [
             "status: initiated", "info: provider call id " + leg.Uuid, "status: ringing", "status: in-progress",
             "webhook: vonage answer URL fetched", "info: vonage media connected",
-            "step: step greeting", "step: step menu", "dtmf: dtmf 1", "step: step sales", "status: completed",
+            "step: step greeting (tone)", "step: step menu (gather)", "dtmf: dtmf 1", "step: step sales (tone)", "status: completed",
         ];
         var position = -1;
         foreach (var entry in expected)
@@ -68,7 +68,7 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
             Assert.True(found > position, $"'{entry}' missing or out of order in:\n{string.Join("\n", timeline)}");
             position = found;
         }
-        Assert.DoesNotContain(timeline, t => t == "step: step support");
+        Assert.DoesNotContain(timeline, t => t.StartsWith("step: step support ", StringComparison.Ordinal));
         // Each Vonage status moved the call once: no repeated status entries.
         Assert.Single(timeline, t => t.StartsWith("status: completed", StringComparison.Ordinal));
     }
@@ -126,7 +126,7 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
             var deadline = DateTime.UtcNow.AddSeconds(5);
             while (DateTime.UtcNow < deadline)
             {
-                if ((await app.StoredEventsAsync(callId)).Any(e => e.Kind == CallEventKind.Step && e.Message == "step " + branch)) return;
+                if ((await app.StoredEventsAsync(callId)).Any(e => e.Kind == CallEventKind.Step && e.Message.StartsWith($"step {branch} (", StringComparison.Ordinal))) return;
                 await Task.Delay(50);
             }
         }

@@ -10,21 +10,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace DograhConsole.Tests.Providers.Vonage;
 
 /// <summary>
-/// The console in memory with the call media host and, until the real workflow runner is merged, the
-/// <see cref="ScriptedWorkflowRunner"/> (TryAdd: a registered real runner wins). Each test gets its own
-/// <see cref="FakeVonage"/> account, so inbound routing by api key never crosses tests.
+/// The console in memory, running real workflows. Each test gets its own <see cref="FakeVonage"/> account, so
+/// inbound routing by api key never crosses tests.
 /// </summary>
 public sealed class VonageTestHost : IDisposable
 {
-    public DograhAppFactory App { get; } = new()
-    {
-        TestServices = services =>
-        {
-            services.TryAddSingleton<ScriptedWorkflowRunner>();
-            services.TryAddSingleton<ICallWorkflowRunner>(sp => sp.GetRequiredService<ScriptedWorkflowRunner>());
-            services.TryAddSingleton<CallMediaHost>();
-        },
-    };
+    public DograhAppFactory App { get; } = new();
 
     public HttpClient Admin => _admin ??= App.CreateApiClient();
     private HttpClient? _admin;

@@ -49,6 +49,7 @@ public sealed class ControlStepTests
     [InlineData("SIP:1001")]
     [InlineData("{{agent_number}}")]
     [InlineData("sip:{{extension}}@pbx.example.com")]
+    [InlineData("sales desk")] // what the provider can reach is checked when the step runs (see WorkflowRunnerTests)
     public void A_transfer_goes_to_a_number_extension_or_SIP_URI(string to)
     {
         Assert.Equal(to, Single<TransferStep>($$"""{"type":"transfer","to":"{{to}}"}""").To);
@@ -57,11 +58,8 @@ public sealed class ControlStepTests
     [Theory]
     [InlineData("""{"type":"transfer"}""", "is required")]
     [InlineData("""{"type":"transfer","to":""}""", "must not be empty")]
-    [InlineData("""{"type":"transfer","to":"sales desk"}""", "phone number")]
-    [InlineData("""{"type":"transfer","to":"mailto:a@b.c"}""", "phone number")]
-    [InlineData("""{"type":"transfer","to":"sip:"}""", "phone number")]
     [InlineData("""{"type":"transfer","to":14155550100}""", "must be a string")]
-    public void A_transfer_needs_a_reachable_target(string step, string expected)
+    public void A_transfer_needs_a_target(string step, string expected)
     {
         Assert.Contains(expected, Steps(step).SingleError("definition.steps[0].to"));
     }
