@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using DograhConsole.Core.Audit;
 using DograhConsole.Core.Calls;
+using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Calls.Outbound;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
@@ -53,6 +54,7 @@ public static class DograhCore
         services.AddWorkflows();
         services.AddMediaSessions();
         services.AddCalls();
+        services.AddCampaigns(configuration);
         return services;
     }
 
@@ -66,6 +68,7 @@ public static class DograhCore
         app.MapWorkflowApi();
         app.MapCallsApi();
         app.MapOutboundCallApi();
+        app.MapCampaignApi();
         app.MapAuditApi();
         return app;
     }

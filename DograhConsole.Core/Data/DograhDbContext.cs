@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using DograhConsole.Core.Calls;
+using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -24,6 +25,10 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Call> Calls => Set<Call>();
     public DbSet<CallEvent> CallEvents => Set<CallEvent>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<CampaignContact> CampaignContacts => Set<CampaignContact>();
+    public DbSet<CampaignAttempt> CampaignAttempts => Set<CampaignAttempt>();
+    public DbSet<CampaignActivity> CampaignActivities => Set<CampaignActivity>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -84,6 +89,8 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
             e.HasIndex(v => new { v.CallId, v.Id });
             e.HasOne<Call>().WithMany().HasForeignKey(v => v.CallId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        model.ConfigureCampaigns();
 
         var utc = new ValueConverter<DateTime, DateTime>(v => v, v => UtcDateTime.AsUtc(v));
         var utcNullable = new ValueConverter<DateTime?, DateTime?>(v => v, v => v.HasValue ? UtcDateTime.AsUtc(v.Value) : v);

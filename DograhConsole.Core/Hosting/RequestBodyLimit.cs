@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,9 @@ public static class RequestBodyLimit
             await next(context);
             return;
         }
-        var limit = context.RequestServices.GetRequiredService<IOptions<DograhOptions>>().Value.MaxApiRequestBytes;
+        // An endpoint that takes uploads (campaign contact files) declares its own larger limit.
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize
+            ?? context.RequestServices.GetRequiredService<IOptions<DograhOptions>>().Value.MaxApiRequestBytes;
         if (context.Request.ContentLength > limit)
         {
             await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
