@@ -27,6 +27,7 @@ public sealed class CampaignDispatcher(
 {
     private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ReconcileEvery = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan CatchUp = TimeSpan.FromMilliseconds(250);
 
     private readonly ConcurrentDictionary<Guid, CampaignRun> _runs = new();
     private readonly ConcurrentDictionary<long, Task> _dials = new();
@@ -186,9 +187,10 @@ public sealed class CampaignDispatcher(
         var settings = CampaignSettings.FromJson(campaign.SettingsJson);
         var callerIds = settings.RotateCallerIds ? await store.CallerIdsAsync(campaign.TelephonyConfigurationId, ct) : [];
         var interval = TimeSpan.FromSeconds(1 / settings.CallsPerSecond);
-        var nextDialAt = DateTimeOffset.MinValue;
+        var nextDialAt = time.GetUtcNow();
         var lastReconcile = DateTimeOffset.MinValue;
         var windowNoted = false;
+        var inFlightBound = int.MaxValue;
 
         await store.RecoverOrphanedClaimsAsync(run.CampaignId, IsLiveDial, ct);
         logger.LogInformation("Campaign {CampaignId}: dispatching, {Max} at once, {Rate} calls per second", run.CampaignId, settings.MaxConcurrentCalls, settings.CallsPerSecond);
@@ -221,7 +223,10 @@ public sealed class CampaignDispatcher(
             }
             windowNoted = false;
 
-            if (await store.InFlightAsync(run.CampaignId, ct) >= settings.MaxConcurrentCalls || run.LimitBackoffUntil > now)
+            // Calls in flight only grow by this loop's claims, so the last count plus the claims since is an upper
+            // bound: the database is asked again only when that bound reaches the cap.
+            if (inFlightBound >= settings.MaxConcurrentCalls) inFlightBound = await store.InFlightAsync(run.CampaignId, ct);
+            if (inFlightBound >= settings.MaxConcurrentCalls || run.LimitBackoffUntil > now)
             {
                 await run.WaitAsync(IdleWait);
                 continue;
@@ -251,7 +256,9 @@ public sealed class CampaignDispatcher(
                 await run.WaitAsync(IdleWait);
                 continue;
             }
-            nextDialAt = (nextDialAt > now - interval ? nextDialAt : now) + interval;
+            // Pacing keeps its schedule through short stalls (a slow write), catching up by at most a quarter second.
+            inFlightBound++;
+            nextDialAt = (nextDialAt > now - CatchUp ? nextDialAt : now - CatchUp) + interval;
             var dial = DialAsync(run, campaign!, claim);
             _dials[claim.AttemptId] = dial;
         }
