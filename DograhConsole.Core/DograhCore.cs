@@ -4,6 +4,7 @@ using DograhConsole.Core.Audit;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Calls.History;
 using DograhConsole.Core.Calls.Outbound;
+using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Sessions;
@@ -62,6 +63,7 @@ public static class DograhCore
         services.AddAgentStream();
         services.AddCallConsole();
         services.AddWorkflowRuntime();
+        services.AddCampaigns(configuration);
         return services;
     }
 
@@ -79,6 +81,7 @@ public static class DograhCore
         app.MapCallsApi();
         app.MapCallHistoryApi();
         app.MapOutboundCallApi();
+        app.MapCampaignApi();
         app.MapAuditApi();
         app.MapWorkflowRuntimeEndpoints();
         return app;

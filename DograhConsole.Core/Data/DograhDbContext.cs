@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using DograhConsole.Core.Calls;
+using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -25,6 +26,10 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
     public DbSet<Call> Calls => Set<Call>();
     public DbSet<CallEvent> CallEvents => Set<CallEvent>();
     public DbSet<Workflows.Prompts.Prompt> Prompts => Set<Workflows.Prompts.Prompt>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<CampaignContact> CampaignContacts => Set<CampaignContact>();
+    public DbSet<CampaignAttempt> CampaignAttempts => Set<CampaignAttempt>();
+    public DbSet<CampaignActivity> CampaignActivities => Set<CampaignActivity>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -92,6 +97,8 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
             e.HasIndex(p => new { p.OrganizationId, p.Name }).IsUnique();
             e.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId);
         });
+
+        model.ConfigureCampaigns();
 
         var utc = new ValueConverter<DateTime, DateTime>(v => v, v => UtcDateTime.AsUtc(v));
         var utcNullable = new ValueConverter<DateTime?, DateTime?>(v => v, v => v.HasValue ? UtcDateTime.AsUtc(v.Value) : v);

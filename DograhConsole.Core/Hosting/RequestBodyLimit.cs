@@ -17,7 +17,7 @@ public static class RequestBodyLimit
             await next(context);
             return;
         }
-        // An endpoint that takes files (prompt upload) states its own limit.
+        // An endpoint that takes uploads (prompts, campaign contact files) declares its own larger limit.
         var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize
             ?? context.RequestServices.GetRequiredService<IOptions<DograhOptions>>().Value.MaxApiRequestBytes;
         if (context.Request.ContentLength > limit)

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using DograhConsole.Core.Campaigns;
+using Xunit.Abstractions;
+
+namespace DograhConsole.Tests.Campaigns;
+
+/// <summary>Runs only with DOGRAH_BENCHMARK=1, so ./test.sh skips it: a benchmark that prints figures, not a timed test.</summary>
+public sealed class BenchmarkFactAttribute : FactAttribute
+{
+    public BenchmarkFactAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("DOGRAH_BENCHMARK") != "1") Skip = "Benchmark: run with DOGRAH_BENCHMARK=1 ./test.sh --filter Category=Benchmark";
+    }
+}
+
+/// <summary>
+/// Campaign scale figures: a 100,000-contact import through the API (seconds, peak memory), and the dispatcher
+/// against the fake carrier (calls in flight held at the cap, calls per second held at the setting).
+/// Figures go to the test output and to artifacts/benchmarks/campaigns.txt.
+/// </summary>
+[Trait("Category", "Benchmark")]
+public sealed class CampaignBenchmark(ITestOutputHelper output)
+{
+    [BenchmarkFact]
+    public async Task Import_100k_contacts_and_hold_concurrency_and_rate()
+    {
+        var report = new StringBuilder();
+        void Say(string line) { output.WriteLine(line); report.AppendLine(line); }
+        var data = CampaignTestKit.NewDataDirectory();
+        await using var carrier = await FakeCarrier.StartAsync();
+        try
+        {
+            await using var host = new CampaignTestHost(data, carrier.BaseUrl);
+            var api = host.Api();
+            var setup = await api.SetUpAsync(carrier.BaseUrl, organizationLimit: 500, host: host);
+
+            var (csv, _) = CampaignTestKit.Contacts(100_000);
+            Say($"CSV: 100,000 contacts, {Encoding.UTF8.GetByteCount(csv) / 1024.0 / 1024.0:F1} MB");
+            GC.Collect();
+            var process = Process.GetCurrentProcess();
+            process.Refresh();
+            var baseline = process.WorkingSet64;
+            long peak = baseline;
+            using var sampling = new CancellationTokenSource();
+            var sampler = Task.Run(async () =>
+            {
+                while (!sampling.IsCancellationRequested)
+                {
+                    process.Refresh();
+                    peak = Math.Max(peak, process.WorkingSet64);
+                    await Task.Delay(20);
+                }
+            });
+            var watch = Stopwatch.StartNew();
+            var id = await api.CreateCampaignAsync(setup, csv, new CampaignSettings());
+            watch.Stop();
+            sampling.Cancel();
+            await sampler;
+            var total = (await api.DetailsAsync(id)).GetProperty("counters").GetProperty("total").GetInt32();
+            Assert.Equal(100_000, total);
+            Say($"Import of 100,000 contacts (multipart upload, streamed parse, batched insert): {watch.Elapsed.TotalSeconds:F2} s");
+            Say($"Test process working set: {baseline / 1048576.0:F0} MB before, peak {peak / 1048576.0:F0} MB during the import (+{(peak - baseline) / 1048576.0:F0} MB, the CSV string itself included)");
+
+            // Cap-bound: 1 s calls, cap 10, 20 per second allowed: the carrier should hold exactly 10 open.
+            carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromSeconds(1));
+            var (capCsv, _) = CampaignTestKit.Contacts(300, start: 200_000);
+            var capId = await api.CreateCampaignAsync(setup, capCsv, new CampaignSettings { MaxConcurrentCalls = 10, CallsPerSecond = 20 });
+            var samples = new List<int>();
+            await api.ActAsync(capId, "start");
+            var started = DateTime.UtcNow;
+            while (await api.StatusAsync(capId) != "completed")
+            {
+                if (DateTime.UtcNow - started > TimeSpan.FromSeconds(3) && carrier.TotalDials < 280) samples.Add(carrier.OpenCalls);
+                await Task.Delay(100);
+            }
+            Say($"Concurrency: cap 10, 1 s calls, 300 contacts: carrier max open {carrier.MaxOpenCalls}; steady-state open calls over {samples.Count} samples: "
+                + $"mean {samples.Average():F2}, min {samples.Min()}, max {samples.Max()}, {100.0 * samples.Count(s => s >= 9) / samples.Count:F0}% of samples at 9-10");
+            Assert.True(carrier.MaxOpenCalls <= 10);
+
+            // Rate-bound: 0.3 s calls, cap 50, 20 per second.
+            var dialsBefore = carrier.TotalDials;
+            carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromMilliseconds(300));
+            var (rateCsv, rateNumbers) = CampaignTestKit.Contacts(400, start: 300_000);
+            var rateId = await api.CreateCampaignAsync(setup, rateCsv, new CampaignSettings { MaxConcurrentCalls = 50, CallsPerSecond = 20 });
+            await api.ActAsync(rateId, "start");
+            await api.WaitForStatusAsync(rateId, "completed", TimeSpan.FromMinutes(3));
+            var set = rateNumbers.ToHashSet();
+            var times = carrier.Calls.Where(c => set.Contains(c.To)).Select(c => c.CreatedAt).OrderBy(t => t).ToList();
+            // Steady state: leave out the first and last 10% of dials.
+            var steady = times.Skip(times.Count / 10).Take(times.Count * 8 / 10).ToList();
+            var rate = (steady.Count - 1) / (steady[^1] - steady[0]).TotalSeconds;
+            var perSecond = times.GroupBy(t => (long)(t - times[0]).TotalSeconds).Select(g => g.Count()).ToList();
+            Say($"Rate: 20 calls/s configured, 400 contacts: steady-state {rate:F2} calls/s ({100 * (rate - 20) / 20:+0.0;-0.0}%); whole seconds min {perSecond.Skip(1).SkipLast(1).DefaultIfEmpty(0).Min()}, max {perSecond.Max()}; {carrier.TotalDials - dialsBefore} dials");
+            var path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "artifacts", "benchmarks");
+            Directory.CreateDirectory(path);
+            await File.WriteAllTextAsync(Path.Combine(path, "campaigns.txt"), $"{DateTime.UtcNow:u} on {Environment.ProcessorCount} cores\n" + report);
+        }
+        finally
+        {
+            CampaignTestKit.DeleteDirectory(data);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using DograhConsole.Core.Workflows.Runtime;
+using DograhConsole.Core.Campaigns;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DograhConsole.Tests.Campaigns;
+
+/// <summary>A campaign survives its host: claims, calls and outcomes are in the database, and a new host on the same file carries on.</summary>
+public sealed class CampaignRestartTests
+{
+    [Fact]
+    public async Task Stopping_the_host_mid_campaign_and_starting_another_on_the_same_database_dials_every_contact_exactly_once()
+    {
+        var data = CampaignTestKit.NewDataDirectory();
+        await using var carrier = await FakeCarrier.StartAsync();
+        // Calls outlive the first host: the carrier reports their ends while no console is running.
+        carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromMilliseconds(Random.Shared.Next(300, 1500)));
+        var (csv, numbers) = CampaignTestKit.Contacts(80);
+        Guid id;
+        try
+        {
+            var first = new CampaignTestHost(data, carrier.BaseUrl);
+            var api = first.Api();
+            var setup = await api.SetUpAsync(carrier.BaseUrl, organizationLimit: 50, host: first);
+            id = await api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 8, CallsPerSecond = 15 });
+            await api.ActAsync(id, "start");
+            await CampaignTestKit.WaitUntilAsync(() => Task.FromResult(carrier.TotalDials >= 20), "20 dials before the stop");
+            Assert.True(carrier.OpenCalls > 0, "calls are in flight when the host stops");
+            await first.DisposeAsync();
+            var dialsAtStop = carrier.TotalDials;
+            Assert.InRange(dialsAtStop, 20, 79);
+
+            // Nothing dials while no host runs.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Equal(dialsAtStop, carrier.TotalDials);
+
+            await using var second = new CampaignTestHost(data, carrier.BaseUrl);
+            var api2 = second.Api();
+            await api2.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(120));
+
+            var dials = carrier.DialsByNumber();
+            Assert.Equal(numbers.OrderBy(n => n), dials.Keys.OrderBy(n => n)); // none lost
+            Assert.All(dials, d => Assert.True(d.Value == 1, $"{d.Key} was dialed {d.Value} times"));
+            Assert.InRange(carrier.MaxOpenCalls, 1, 8);
+
+            await using var db = await second.Db().CreateDbContextAsync();
+            var contacts = await db.CampaignContacts.IgnoreQueryFilters().Where(c => c.CampaignId == id).ToListAsync();
+            Assert.Equal(80, contacts.Count);
+            // Calls still up when the first host stopped are failed by the second one's start-up clean-up
+            // ("the console restarted"); every other contact completed. Either way: final, and dialed once.
+            var restarted = await db.Calls.IgnoreQueryFilters().Where(c => c.CampaignId == id && c.FailureReason == OrphanedCallCleanup.Reason)
+                .Select(c => c.Id).ToListAsync();
+            Assert.All(contacts, c => Assert.Equal(
+                (ContactStates.Done, restarted.Contains(c.LastCallId!.Value) ? ContactResults.Failed : ContactResults.Completed, 1),
+                (c.State, c.LastResult, c.Attempts)));
+            Assert.Equal(80, await db.CampaignAttempts.IgnoreQueryFilters().CountAsync(a => a.CampaignId == id && a.CallId != null));
+        }
+        finally
+        {
+            CampaignTestKit.DeleteDirectory(data);
+        }
+    }
+
+    [Fact]
+    public async Task A_claim_left_by_a_crash_before_the_call_was_recorded_is_released_and_dialed_once()
+    {
+        var data = CampaignTestKit.NewDataDirectory();
+        await using var carrier = await FakeCarrier.StartAsync();
+        carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromMilliseconds(100));
+        var (csv, numbers) = CampaignTestKit.Contacts(5);
+        try
+        {
+            Guid id;
+            await using (var first = new CampaignTestHost(data, carrier.BaseUrl))
+            {
+                var api = first.Api();
+                var setup = await api.SetUpAsync(carrier.BaseUrl, organizationLimit: 50, host: first);
+                id = await api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 2, CallsPerSecond = 10 });
+                // The state a process kill leaves between the claim's commit and the call record: claimed, no call.
+                var store = first.Services.GetRequiredService<CampaignStore>();
+                var claim = await store.ClaimNextAsync(id, _ => null);
+                Assert.NotNull(claim);
+                await using var db = await first.Db().CreateDbContextAsync();
+                var campaign = await db.Campaigns.IgnoreQueryFilters().SingleAsync(c => c.Id == id);
+                campaign.Status = CampaignStatuses.Running;
+                await db.SaveChangesAsync();
+            }
+            Assert.Equal(0, carrier.TotalDials);
+
+            await using var second = new CampaignTestHost(data, carrier.BaseUrl);
+            await second.Api().WaitForStatusAsync(id, "completed");
+            var dials = carrier.DialsByNumber();
+            Assert.Equal(numbers.OrderBy(n => n), dials.Keys.OrderBy(n => n));
+            Assert.All(dials.Values, count => Assert.Equal(1, count));
+            await using var check = await second.Db().CreateDbContextAsync();
+            Assert.All(await check.CampaignContacts.IgnoreQueryFilters().Where(c => c.CampaignId == id).ToListAsync(), c => Assert.Equal(1, c.Attempts));
+        }
+        finally
+        {
+            CampaignTestKit.DeleteDirectory(data);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using DograhConsole.Core.Campaigns;
+using DograhConsole.Tests.Api;
+using Microsoft.EntityFrameworkCore;
+
+namespace DograhConsole.Tests.Campaigns;
+
+/// <summary>The workflow, configuration and caller numbers a campaign test dials with.</summary>
+public sealed record CampaignSetup(Guid WorkflowId, Guid ConfigurationId, IReadOnlyList<string> CallerIds);
+
+public static class CampaignTestKit
+{
+    public const string Url = "/api/v1/campaigns";
+    public const string GreetingWorkflow = """{"steps":[{"type":"say","text":"Hello {{first_name}}, this is {{caller_number}}"},{"type":"hangup"}]}""";
+
+    public static async Task<CampaignSetup> SetUpAsync(this HttpClient api, Uri carrier, int callerIds = 2, int? organizationLimit = null, CampaignTestHost? host = null)
+    {
+        var workflow = (await api.CreateWorkflowAsync(definition: GreetingWorkflow)).Id;
+        var config = (await api.ApiPostAsync(ApiCalls.Configs, new { name = Samples.UniqueName("Carrier"), provider = LoopbackProvider.Name, credentials = new { baseUrl = carrier.ToString() } }))
+            .Expect(HttpStatusCode.Created).Id;
+        var numbers = new List<string>();
+        for (var i = 0; i < callerIds; i++)
+        {
+            var number = Samples.UniqueE164();
+            await api.CreateNumberAsync(config, number);
+            numbers.Add(number);
+        }
+        if (organizationLimit is { } limit && host is not null)
+        {
+            await using var db = await host.Db().CreateDbContextAsync();
+            foreach (var organization in await db.Organizations.ToListAsync()) organization.MaxConcurrentCalls = limit;
+            await db.SaveChangesAsync();
+        }
+        return new CampaignSetup(workflow, config, numbers);
+    }
+
+    /// <summary>A CSV of <paramref name="count"/> contacts with distinct numbers and a first_name column.</summary>
+    public static (string Csv, List<string> Numbers) Contacts(int count, int start = 0)
+    {
+        var builder = new StringBuilder("phone_number,first_name\n");
+        var numbers = new List<string>();
+        var prefix = Random.Shared.Next(200, 999);
+        for (var i = start; i < start + count; i++)
+        {
+            var number = $"+1{prefix}55{i:D5}";
+            numbers.Add(number);
+            builder.Append(number).Append(",Name").Append(i).Append('\n');
+        }
+        return (builder.ToString(), numbers);
+    }
+
+    public static MultipartFormDataContent Upload(object input, string csv, string fileName = "contacts.csv")
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(JsonSerializer.Serialize(input, CampaignSettings.Json), Encoding.UTF8, "application/json"), "settings" },
+        };
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(csv));
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        form.Add(file, "file", fileName);
+        return form;
+    }
+
+    public static object Input(CampaignSetup setup, CampaignSettings settings, string? name = null, bool skipInvalidRows = false) => new
+    {
+        name = name ?? Samples.UniqueName("Campaign"),
+        workflowId = setup.WorkflowId,
+        telephonyConfigurationId = setup.ConfigurationId,
+        skipInvalidRows,
+        settings,
+    };
+
+    public static async Task<ApiResponse> PostFormAsync(this HttpClient api, string url, MultipartFormDataContent form)
+    {
+        using var response = await api.PostAsync(url, form);
+        return new ApiResponse(response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.MediaType, response.Headers.Location);
+    }
+
+    public static async Task<Guid> CreateCampaignAsync(this HttpClient api, CampaignSetup setup, string csv, CampaignSettings settings)
+    {
+        var created = (await api.PostFormAsync(Url, Upload(Input(setup, settings), csv))).Expect(HttpStatusCode.Created);
+        return created.Json["campaign"]!["id"]!.GetValue<Guid>();
+    }
+
+    public static async Task<ApiResponse> ActAsync(this HttpClient api, Guid campaign, string action) =>
+        (await api.ApiPostAsync($"{Url}/{campaign}/{action}", null)).Expect(HttpStatusCode.OK);
+
+    public static async Task<JsonElement> DetailsAsync(this HttpClient api, Guid campaign)
+    {
+        var response = (await api.ApiGetAsync($"{Url}/{campaign}")).Expect(HttpStatusCode.OK);
+        return JsonDocument.Parse(response.Text).RootElement.Clone();
+    }
+
+    public static async Task<string> StatusAsync(this HttpClient api, Guid campaign) => (await api.DetailsAsync(campaign)).GetProperty("status").GetString()!;
+
+    /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after the timeout.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for: {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    public static Task WaitForStatusAsync(this HttpClient api, Guid campaign, string status, TimeSpan? timeout = null) =>
+        WaitUntilAsync(async () => await api.StatusAsync(campaign) == status, $"campaign {status}", timeout);
+
+    public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "dograh-campaign-tests", Guid.NewGuid().ToString("N"));
+
+    public static void DeleteDirectory(string path)
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(path, recursive: true); }
+        catch (IOException) { }
+    }
+}
