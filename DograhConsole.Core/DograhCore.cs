@@ -8,6 +8,7 @@ using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
+using DograhConsole.Core.Telephony.Providers.Ari;
 using DograhConsole.Core.Workflows;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -67,6 +68,7 @@ public static class DograhCore
         app.MapCallsApi();
         app.MapOutboundCallApi();
         app.MapAuditApi();
+        app.MapAriMediaEndpoint();
         return app;
     }
 

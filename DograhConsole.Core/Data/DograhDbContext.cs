@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Telephony.Providers.Ari;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -24,6 +25,7 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Call> Calls => Set<Call>();
     public DbSet<CallEvent> CallEvents => Set<CallEvent>();
+    public DbSet<AriCallLeg> AriCallLegs => Set<AriCallLeg>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -83,6 +85,17 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
             e.Property(v => v.Kind).HasConversion(v => CallStatuses.Name(v), v => CallStatuses.ParseKind(v)).HasMaxLength(16);
             e.HasIndex(v => new { v.CallId, v.Id });
             e.HasOne<Call>().WithMany().HasForeignKey(v => v.CallId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<AriCallLeg>(e =>
+        {
+            e.HasKey(l => l.ChannelId);
+            e.Property(l => l.ChannelId).HasMaxLength(128);
+            e.Property(l => l.BridgeId).HasMaxLength(128);
+            e.Property(l => l.Role).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(l => l.CallId);
+            e.HasIndex(l => l.ConfigurationId);
+            e.HasOne<Call>().WithMany().HasForeignKey(l => l.CallId).OnDelete(DeleteBehavior.Cascade);
         });
 
         var utc = new ValueConverter<DateTime, DateTime>(v => v, v => UtcDateTime.AsUtc(v));

@@ -19,9 +19,11 @@ public static class TelephonyServices
         services.AddSingleton<ProviderRegistry>();
         services.AddProviderCallControl();
         services.AddSingleton<ConfigurationCredentials>();
+        services.AddSingleton<TelephonyConfigurationChanges>();
         services.AddScoped<TelephonyConfigurationService>();
         services.AddScoped<PhoneNumberService>();
         services.AddScoped<ITelephonyConfigurationUsage>(sp => sp.GetRequiredService<PhoneNumberService>());
+        services.AddAri();
         return services;
     }
 

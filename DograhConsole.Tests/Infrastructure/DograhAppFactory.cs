@@ -29,6 +29,12 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
     /// <summary>Everything the app logged, for checks that secrets never reach the log.</summary>
     public ConcurrentQueue<string> LogLines { get; } = new();
 
+    /// <summary>Extra service registrations for this host (a test workflow runner, for example); set before first use.</summary>
+    public Action<IServiceCollection>? ConfigureTestServices { get; init; }
+
+    /// <summary>Extra settings for this host (key, value); set before first use.</summary>
+    public Dictionary<string, string> Settings { get; } = new();
+
     private bool _kestrel;
     private readonly bool _bootstrapAdmin;
 
@@ -51,6 +57,8 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
             builder.UseSetting("Dograh:Admin:Password", AdminPassword);
             builder.UseSetting("Dograh:Admin:ApiKey", ApiKey);
         }
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        if (ConfigureTestServices is { } configure) builder.ConfigureServices(configure);
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(LogLines)).SetMinimumLevel(LogLevel.Debug));
     }
 

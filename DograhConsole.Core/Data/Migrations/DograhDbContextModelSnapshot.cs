@@ -426,6 +426,51 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Workflows");
                 });
 
+            modelBuilder.Entity("DograhConsole.Core.Telephony.Providers.Ari.AriCallLeg", b =>
+                {
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BridgeId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Bridged")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CallId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConfigurationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Destination")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("InStasis")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ChannelId");
+
+                    b.HasIndex("CallId");
+
+                    b.HasIndex("ConfigurationId");
+
+                    b.ToTable("AriCallLegs");
+                });
+
             modelBuilder.Entity("DograhConsole.Core.Data.AdminUser", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
@@ -494,6 +539,15 @@ namespace DograhConsole.Core.Data.Migrations
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
                         .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DograhConsole.Core.Telephony.Providers.Ari.AriCallLeg", b =>
+                {
+                    b.HasOne("DograhConsole.Core.Data.Call", null)
+                        .WithMany()
+                        .HasForeignKey("CallId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

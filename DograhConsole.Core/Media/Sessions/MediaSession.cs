@@ -199,12 +199,26 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
         Raise(MarkCleared, name);
     }
 
-    /// <summary>Barge-in: drops all queued agent audio and pending marks (raising <see cref="MarkCleared"/> for each, in order).</summary>
+    /// <summary>Barge-in: drops all queued agent audio and pending marks (raising <see cref="MarkCleared"/> for each, in order), then tells the sink (<see cref="IMediaSink.OnCleared"/>).</summary>
     public void Clear()
     {
         foreach (var name in DropQueue())
         {
             Raise(MarkCleared, name);
+        }
+
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            _sink.OnCleared();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Call {CallId}: the media sink failed to clear", CallId);
         }
     }
 
