@@ -89,12 +89,12 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
 
         model.Entity<AriCallLeg>(e =>
         {
-            e.HasKey(l => l.ChannelId);
+            e.HasKey(l => new { l.ConfigurationId, l.ChannelId });
             e.Property(l => l.ChannelId).HasMaxLength(128);
             e.Property(l => l.BridgeId).HasMaxLength(128);
             e.Property(l => l.Role).HasConversion<string>().HasMaxLength(16);
             e.HasIndex(l => l.CallId);
-            e.HasIndex(l => l.ConfigurationId);
+            e.HasIndex(l => l.ChannelId);
             e.HasOne<Call>().WithMany().HasForeignKey(l => l.CallId).OnDelete(DeleteBehavior.Cascade);
         });
 

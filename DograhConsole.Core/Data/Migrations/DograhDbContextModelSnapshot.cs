@@ -428,6 +428,9 @@ namespace DograhConsole.Core.Data.Migrations
 
             modelBuilder.Entity("DograhConsole.Core.Telephony.Providers.Ari.AriCallLeg", b =>
                 {
+                    b.Property<Guid>("ConfigurationId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ChannelId")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
@@ -440,9 +443,6 @@ namespace DograhConsole.Core.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("CallId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ConfigurationId")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
@@ -462,11 +462,11 @@ namespace DograhConsole.Core.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("ChannelId");
+                    b.HasKey("ConfigurationId", "ChannelId");
 
                     b.HasIndex("CallId");
 
-                    b.HasIndex("ConfigurationId");
+                    b.HasIndex("ChannelId");
 
                     b.ToTable("AriCallLegs");
                 });

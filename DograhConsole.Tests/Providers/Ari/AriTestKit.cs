@@ -79,9 +79,9 @@ public sealed class AriScenario : IAsyncDisposable
     public DograhAppFactory Factory => Host.Factory;
 
     public static async Task<AriScenario> StartAsync(AriConsoleHost host, string definition = ToneThenDigitThenHangup, bool assignWorkflow = true,
-        string? configuredPassword = null, bool waitForConnection = true)
+        string? configuredPassword = null, bool waitForConnection = true, int? maxConcurrentCalls = null)
     {
-        var organization = await host.Factory.NewOrganizationAsync();
+        var organization = await host.Factory.NewOrganizationAsync(maxConcurrentCalls);
         var api = host.CreateApiClient(organization.ApiKey);
         var app = "dograh-test-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
         var password = Samples.Token(24);
@@ -121,6 +121,12 @@ public sealed class AriScenario : IAsyncDisposable
             return found is not null && condition(found);
         }, what);
         return found!;
+    }
+
+    public async Task<List<Call>> CallsAsync()
+    {
+        await using var db = await Factory.Db().CreateDbContextAsync();
+        return await db.Calls.IgnoreQueryFilters().AsNoTracking().Where(c => c.OrganizationId == OrganizationId).OrderBy(c => c.CreatedAt).ToListAsync();
     }
 
     public async Task<Call> CallAsync(Guid id) => await Factory.StoredCallAsync(id);

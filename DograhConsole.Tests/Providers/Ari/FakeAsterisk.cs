@@ -45,6 +45,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly List<WebSocket> _eventSockets = [];
     private readonly SemaphoreSlim _eventGate = new(1, 1);
+    private static int s_uniqueIds;
     private int _sequence;
 
     public FakeAsterisk(string app, string password, Uri mediaUri)
@@ -149,7 +150,8 @@ public sealed class FakeAsterisk : IAsyncDisposable
     /// <summary>A phone dials <paramref name="extension"/> into Stasis(app[,args]).</summary>
     public async Task<FakeChannel> DialInAsync(string extension, string callerNumber, bool answeredByDialplan = false, params string[] args)
     {
-        var channel = NewChannel($"{1700000000 + Interlocked.Increment(ref _sequence)}.{_sequence}", $"PJSIP/{callerNumber}-0000{_sequence:x4}",
+        var n = Interlocked.Increment(ref s_uniqueIds);
+        var channel = NewChannel($"{1700000000 + n}.{n}", $"PJSIP/{callerNumber}-0000{n:x4}",
             answeredByDialplan ? "Up" : "Ring", callerNumber, extension);
         channel.InStasis = true;
         channel.AppData = args.Length == 0 ? App : App + "," + string.Join(',', args);

@@ -36,6 +36,7 @@ public sealed class AriCallHandler(
 
     /// <summary>Legs younger than this that are not yet in Stasis may still be on their way to Asterisk: recovery leaves them.</summary>
     private static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan OrphanGrace = TimeSpan.FromSeconds(2);
 
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _callLocks = new();
     private readonly Dictionary<string, Task> _channelTails = new();
@@ -44,8 +45,8 @@ public sealed class AriCallHandler(
     /// <summary>Queues an event behind the earlier events of the same channel; never throws.</summary>
     public void Dispatch(AriAccount account, AriEvent e)
     {
-        var key = e.Channel?.Id;
-        if (string.IsNullOrEmpty(key)) return;
+        if (string.IsNullOrEmpty(e.Channel?.Id)) return;
+        var key = $"{account.ConfigurationId:N}/{e.Channel.Id}";
         lock (_channelTails)
         {
             var previous = _channelTails.GetValueOrDefault(key) ?? Task.CompletedTask;
@@ -89,7 +90,7 @@ public sealed class AriCallHandler(
                 await OnChannelGoneAsync(account, channel.Id, "was destroyed", e.Cause, e.CauseTxt, ct);
                 break;
             case "ChannelStateChange" when channel.State == "Ringing":
-                var leg = await FindLegAsync(channel.Id, ct);
+                var leg = await FindLegAsync(account.ConfigurationId, channel.Id, ct);
                 if (leg is { Role: AriLegRole.Caller, InStasis: false }) await calls.UpdateStatusAsync(leg.CallId, CallStatus.Ringing, ct: ct);
                 break;
         }
@@ -99,14 +100,14 @@ public sealed class AriCallHandler(
 
     private async Task OnStasisStartAsync(AriAccount account, AriChannel channel, IReadOnlyList<string> args, CancellationToken ct)
     {
-        var leg = await FindLegAsync(channel.Id, ct);
+        var leg = await FindLegAsync(account.ConfigurationId, channel.Id, ct);
         if (leg is not null)
         {
             using var scope = CallScope(leg.CallId);
             switch (leg.Role)
             {
                 case AriLegRole.Media:
-                    await MarkInStasisAsync(leg.ChannelId, ct);
+                    await MarkInStasisAsync(account.ConfigurationId, leg.ChannelId, ct);
                     logger.LogInformation("External media channel {ChannelId} of call {CallId} entered Stasis", channel.Id, leg.CallId);
                     await TryBridgeAsync(account, leg.CallId, ct);
                     break;
@@ -121,7 +122,8 @@ public sealed class AriCallHandler(
         }
 
         var client = clients.For(account);
-        if (channel.Id.StartsWith("dograh-", StringComparison.Ordinal) || args.Contains(OriginatedArgument))
+        if (channel.Id.StartsWith("dograh-", StringComparison.Ordinal) || args.Contains(OriginatedArgument)
+            || (channel.Name ?? "").StartsWith("WebSocket/", StringComparison.Ordinal))
         {
             // One of ours whose call was already torn down (a late answer, a rolled-back set-up).
             logger.LogWarning("Channel {ChannelId} entered Stasis app {App} but belongs to no call any more; hanging it up", channel.Id, account.App);
@@ -210,7 +212,7 @@ public sealed class AriCallHandler(
 
     private async Task OutboundAnsweredAsync(AriAccount account, AriCallLeg leg, CancellationToken ct)
     {
-        await MarkInStasisAsync(leg.ChannelId, ct);
+        await MarkInStasisAsync(account.ConfigurationId, leg.ChannelId, ct);
         logger.LogInformation("Outbound channel {ChannelId} of call {CallId} answered", leg.ChannelId, leg.CallId);
         var change = await calls.UpdateStatusAsync(leg.CallId, CallStatus.InProgress, ct: ct);
         if (change.Value?.Call is { Active: false })
@@ -296,7 +298,7 @@ public sealed class AriCallHandler(
 
     private async Task OnChannelGoneAsync(AriAccount account, string channelId, string what, int? cause, string? causeText, CancellationToken ct)
     {
-        var leg = await FindLegAsync(channelId, ct);
+        var leg = await FindLegAsync(account.ConfigurationId, channelId, ct);
         if (leg is null) return;
         using var scope = CallScope(leg.CallId);
         var described = cause is null ? what : $"{what}, {AriHangupCauses.Describe(cause, causeText)}";
@@ -305,7 +307,7 @@ public sealed class AriCallHandler(
         switch (leg)
         {
             case { Role: AriLegRole.Transfer, InStasis: false }:
-                await RemoveLegAsync(channelId, ct);
+                await RemoveLegAsync(account.ConfigurationId, channelId, ct);
                 var outcome = AriHangupCauses.UnansweredStatus(cause) switch
                 {
                     CallStatus.Busy => TransferOutcome.Busy,
@@ -416,7 +418,7 @@ public sealed class AriCallHandler(
         }
         catch (AriException e)
         {
-            await RemoveLegAsync(channelId, CancellationToken.None);
+            await RemoveLegAsync(account.ConfigurationId, channelId, CancellationToken.None);
             return OperationResult<string>.Conflict(e.Message, ProviderCallCodes.ProviderError);
         }
         logger.LogInformation("Call {CallId}: originated {ChannelId} to {Endpoint}", call.Id, channelId, account.DialString(to));
@@ -467,7 +469,7 @@ public sealed class AriCallHandler(
         catch (AriException e)
         {
             _transfers.TryRemove(transferId, out _);
-            await RemoveLegAsync(transferId, CancellationToken.None);
+            await RemoveLegAsync(account.ConfigurationId, transferId, CancellationToken.None);
             await calls.AddEventAsync(call.Id, CallEventKind.Transfer, $"transfer to {to} failed: {e.Message}", ct: CancellationToken.None);
             return OperationResult<TransferOutcome>.Conflict(e.Message, ProviderCallCodes.ProviderError);
         }
@@ -478,7 +480,7 @@ public sealed class AriCallHandler(
         catch (TimeoutException)
         {
             _transfers.TryRemove(transferId, out _);
-            await RemoveLegAsync(transferId, CancellationToken.None);
+            await RemoveLegAsync(account.ConfigurationId, transferId, CancellationToken.None);
             await client.HangUpAsync(transferId, CancellationToken.None);
             await calls.AddEventAsync(call.Id, CallEventKind.Transfer, $"transfer to {to} not answered in time", ct: CancellationToken.None);
             return OperationResult<TransferOutcome>.Success(TransferOutcome.NoAnswer);
@@ -520,14 +522,15 @@ public sealed class AriCallHandler(
         {
             gate.Release();
         }
+        logger.LogInformation("Call {CallId} transferred to {Destination} ({ChannelId})", leg.CallId, leg.Destination, leg.ChannelId);
+        await calls.AddEventAsync(leg.CallId, CallEventKind.Transfer, $"transferred to {leg.Destination}", new { to = leg.Destination, channel = leg.ChannelId }, ct);
+        // The workflow learns the outcome before its media goes away (which ends it).
+        if (_transfers.TryRemove(leg.ChannelId, out var waiting)) waiting.TrySetResult(TransferOutcome.Transferred);
         if (media is not null)
         {
             await TryAsync(() => client.RemoveFromBridgeAsync(media.BridgeId!, media.ChannelId, ct), $"removing {media.ChannelId} from the bridge");
             await TryAsync(() => client.HangUpAsync(media.ChannelId, ct), $"hanging up {media.ChannelId}");
         }
-        logger.LogInformation("Call {CallId} transferred to {Destination} ({ChannelId})", leg.CallId, leg.Destination, leg.ChannelId);
-        await calls.AddEventAsync(leg.CallId, CallEventKind.Transfer, $"transferred to {leg.Destination}", new { to = leg.Destination, channel = leg.ChannelId }, ct);
-        if (_transfers.TryRemove(leg.ChannelId, out var waiting)) waiting.TrySetResult(TransferOutcome.Transferred);
     }
 
     // ---- Recovery ----------------------------------------------------------------------------------------------
@@ -555,9 +558,13 @@ public sealed class AriCallHandler(
         var owned = legs.Select(l => l.ChannelId).ToHashSet(StringComparer.Ordinal);
         var now = time.GetUtcNow().UtcDateTime;
 
-        foreach (var orphan in channels.Where(c => c.IsInStasisApp(account.App) && !owned.Contains(c.Id)))
+        var orphans = channels.Where(c => c.IsInStasisApp(account.App) && !owned.Contains(c.Id)).ToList();
+        // A channel that entered Stasis just as the connection came up has its StasisStart on the way: give the
+        // reader a moment to see it, so a new caller is never taken for a leftover.
+        if (orphans.Count > 0) await Task.Delay(OrphanGrace, time, ct);
+        foreach (var orphan in orphans)
         {
-            if (startedSinceConnect(orphan.Id) || await FindLegAsync(orphan.Id, ct) is not null) continue;
+            if (startedSinceConnect(orphan.Id) || await FindLegAsync(account.ConfigurationId, orphan.Id, ct) is not null) continue;
             logger.LogWarning("Hanging up channel {ChannelId} ({Name}) in Stasis app {App}: no call owns it (found on connecting)", orphan.Id, orphan.Name, account.App);
             await TryAsync(() => client.HangUpAsync(orphan.Id, ct), $"hanging up {orphan.Id}");
         }
@@ -582,11 +589,20 @@ public sealed class AriCallHandler(
 
     // ---- Persistence -------------------------------------------------------------------------------------------
 
-    /// <summary>The leg of a media channel, for the media endpoint's MEDIA_START.</summary>
-    public async Task<AriCallLeg?> FindLegAsync(string channelId, CancellationToken ct)
+    /// <summary>The leg of a channel of one Asterisk (channel ids of different servers may collide).</summary>
+    private async Task<AriCallLeg?> FindLegAsync(Guid configurationId, string channelId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Set<AriCallLeg>().IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(l => l.ChannelId == channelId, ct);
+        return await db.Set<AriCallLeg>().IgnoreQueryFilters().AsNoTracking()
+            .FirstOrDefaultAsync(l => l.ConfigurationId == configurationId && l.ChannelId == channelId, ct);
+    }
+
+    /// <summary>The media leg a MEDIA_START names; media channel ids are this console's own (dograh-ext-uuid), unique everywhere.</summary>
+    public async Task<AriCallLeg?> FindMediaLegAsync(string channelId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Set<AriCallLeg>().IgnoreQueryFilters().AsNoTracking()
+            .FirstOrDefaultAsync(l => l.ChannelId == channelId && l.Role == AriLegRole.Media, ct);
     }
 
     private async Task AddLegAsync(AriAccount account, Guid callId, string channelId, AriLegRole role, string? bridgeId, bool inStasis, string? destination, CancellationToken ct)
@@ -607,19 +623,19 @@ public sealed class AriCallHandler(
         await db.SaveChangesAsync(ct);
     }
 
-    private async Task MarkInStasisAsync(string channelId, CancellationToken ct)
+    private async Task MarkInStasisAsync(Guid configurationId, string channelId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var leg = await db.Set<AriCallLeg>().IgnoreQueryFilters().FirstOrDefaultAsync(l => l.ChannelId == channelId, ct);
+        var leg = await db.Set<AriCallLeg>().IgnoreQueryFilters().FirstOrDefaultAsync(l => l.ConfigurationId == configurationId && l.ChannelId == channelId, ct);
         if (leg is null || leg.InStasis) return;
         leg.InStasis = true;
         await db.SaveChangesAsync(ct);
     }
 
-    private async Task RemoveLegAsync(string channelId, CancellationToken ct)
+    private async Task RemoveLegAsync(Guid configurationId, string channelId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var leg = await db.Set<AriCallLeg>().IgnoreQueryFilters().FirstOrDefaultAsync(l => l.ChannelId == channelId, ct);
+        var leg = await db.Set<AriCallLeg>().IgnoreQueryFilters().FirstOrDefaultAsync(l => l.ConfigurationId == configurationId && l.ChannelId == channelId, ct);
         if (leg is null) return;
         db.Remove(leg);
         await db.SaveChangesAsync(ct);

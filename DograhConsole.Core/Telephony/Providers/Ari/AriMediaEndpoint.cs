@@ -64,7 +64,7 @@ public sealed class AriMediaEndpoint(
         var start = await ReadMediaStartAsync(socket, aborted);
         if (start is null) return;
         var channelId = start.Field("channel_id") ?? "";
-        var leg = channelId.Length == 0 ? null : await handler.FindLegAsync(channelId, aborted);
+        var leg = channelId.Length == 0 ? null : await handler.FindMediaLegAsync(channelId, aborted);
         if (leg is not { Role: AriLegRole.Media })
         {
             logger.LogWarning("ARI media socket for channel '{ChannelId}' closed: no pending call owns that channel", channelId);

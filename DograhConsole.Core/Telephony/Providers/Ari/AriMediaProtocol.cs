@@ -28,9 +28,10 @@ public sealed record AriMediaMessage(string Event, IReadOnlyDictionary<string, s
         return trimmed[0] == '{' ? ParseJson(trimmed) : ParsePlain(trimmed);
     }
 
-    private static AriMediaMessage ParsePlain(string text)
+    private static AriMediaMessage? ParsePlain(string text)
     {
         var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (!parts[0].All(c => char.IsAsciiLetterOrDigit(c) || c == '_')) return null;
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         string? argument = null;
         foreach (var part in parts.Skip(1))

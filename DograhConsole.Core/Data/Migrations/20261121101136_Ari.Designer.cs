@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace DograhConsole.Core.Data.Migrations
 {
     [DbContext(typeof(DograhDbContext))]
-    [Migration("20261121094148_Ari")]
+    [Migration("20261121101136_Ari")]
     partial class Ari
     {
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -430,6 +430,9 @@ namespace DograhConsole.Core.Data.Migrations
 
             modelBuilder.Entity("DograhConsole.Core.Telephony.Providers.Ari.AriCallLeg", b =>
                 {
+                    b.Property<Guid>("ConfigurationId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ChannelId")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
@@ -442,9 +445,6 @@ namespace DograhConsole.Core.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("CallId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ConfigurationId")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
@@ -464,11 +464,11 @@ namespace DograhConsole.Core.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("ChannelId");
+                    b.HasKey("ConfigurationId", "ChannelId");
 
                     b.HasIndex("CallId");
 
-                    b.HasIndex("ConfigurationId");
+                    b.HasIndex("ChannelId");
 
                     b.ToTable("AriCallLegs");
                 });

@@ -14,9 +14,9 @@ namespace DograhConsole.Core.Data.Migrations
                 columns: table => new
                 {
                     ChannelId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    ConfigurationId = table.Column<Guid>(type: "TEXT", nullable: false),
                     OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
                     CallId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    ConfigurationId = table.Column<Guid>(type: "TEXT", nullable: false),
                     Role = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     BridgeId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
                     InStasis = table.Column<bool>(type: "INTEGER", nullable: false),
@@ -26,7 +26,7 @@ namespace DograhConsole.Core.Data.Migrations
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AriCallLegs", x => x.ChannelId);
+                    table.PrimaryKey("PK_AriCallLegs", x => new { x.ConfigurationId, x.ChannelId });
                     table.ForeignKey(
                         name: "FK_AriCallLegs_Calls_CallId",
                         column: x => x.CallId,
@@ -41,9 +41,9 @@ namespace DograhConsole.Core.Data.Migrations
                 column: "CallId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_AriCallLegs_ConfigurationId",
+                name: "IX_AriCallLegs_ChannelId",
                 table: "AriCallLegs",
-                column: "ConfigurationId");
+                column: "ChannelId");
         }
 
         protected override void Down(MigrationBuilder migrationBuilder)
