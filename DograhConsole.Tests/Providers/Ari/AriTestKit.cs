@@ -18,17 +18,22 @@ namespace DograhConsole.Tests.Providers.Ari;
 /// The real console on a loopback port, with the <see cref="ScriptedWorkflowRunner"/> standing in for the workflow
 /// runner and <see cref="CallMediaHost"/> registered (the runner's branch registers both; swap after merging).
 /// </summary>
-public sealed class AriConsoleHost : IAsyncLifetime
+public class AriConsoleHost : IAsyncLifetime
 {
-    public DograhAppFactory Factory { get; } = new()
+    public AriConsoleHost()
     {
-        ConfigureTestServices = services =>
+        Factory = new DograhAppFactory
         {
-            services.AddSingleton<ScriptedWorkflowRunner>();
-            services.AddSingleton<ICallWorkflowRunner>(sp => sp.GetRequiredService<ScriptedWorkflowRunner>());
-            services.AddSingleton<CallMediaHost>();
-        },
-    };
+            ConfigureTestServices = services =>
+            {
+                services.AddSingleton<ScriptedWorkflowRunner>();
+                services.AddSingleton<ICallWorkflowRunner>(sp => sp.GetRequiredService<ScriptedWorkflowRunner>());
+                services.AddSingleton<CallMediaHost>();
+            },
+        };
+    }
+
+    public DograhAppFactory Factory { get; }
 
     public Uri BaseAddress { get; private set; } = null!;
     public Uri MediaUri => new($"ws://{BaseAddress.Authority}{PublicUrls.AriMediaSocketPath}");
@@ -50,6 +55,12 @@ public sealed class AriConsoleHost : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Factory.DisposeAsync();
+}
+
+/// <summary>The console with <c>Dograh:Ari:RequireMediaToken</c> on.</summary>
+public sealed class AriTokenConsoleHost : AriConsoleHost
+{
+    public AriTokenConsoleHost() => Factory.Settings["Dograh:Ari:RequireMediaToken"] = "true";
 }
 
 /// <summary>One test's world: an organization, a workflow, an ARI configuration pointing at its own fake Asterisk, and an extension.</summary>

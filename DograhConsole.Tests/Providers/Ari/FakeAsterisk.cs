@@ -135,6 +135,8 @@ public sealed class FakeAsterisk : IAsyncDisposable
     public Func<string, OriginateScript> Originate { get; set; } = _ => OriginateScript.Answered;
     /// <summary>While true, the events WebSocket is refused with 503 (Asterisk restarting).</summary>
     public bool RefuseEvents { get; set; }
+    /// <summary>Replaces the v(token=...) value the console passed, as a forged or stale socket would.</summary>
+    public string? ForgedToken { get; set; }
 
     public Uri AriUrl { get; private set; } = null!;
 
@@ -262,7 +264,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
             return Results.Json(new { message = "external_host must be a valid websocket_client connection id." }, Json, statusCode: 400);
         var id = ExternalMedia == ExternalMediaScript.OtherChannelId ? "asterisk-chose-" + Guid.NewGuid().ToString("N")[..8] : query["channelId"].ToString();
         var channel = NewChannel(id, $"WebSocket/{WebSocketClientName}/0x7fc8b80{Interlocked.Increment(ref _sequence):x5}", "Down", "", "s");
-        var token = TokenFrom(query["transport_data"].ToString());
+        var token = ForgedToken ?? TokenFrom(query["transport_data"].ToString());
         if (ExternalMedia == ExternalMediaScript.StasisStartFirst)
         {
             await ConnectMediaAsync(channel, token);

@@ -327,6 +327,10 @@ public sealed class AriCallHandler(
                 await FailCallAsync(account, leg.CallId,
                     $"the external media channel ended before Asterisk connected it ({described}); check websocket_client.conf section '{account.WebSocketClientName}' and that Asterisk reaches this console's media URL", ct);
                 return;
+            case { Role: AriLegRole.Media }:
+                // The console removes the media leg before it hangs it up itself; finding it here means the audio path broke.
+                await EndCallAsync(account, leg.CallId, channelId, $"the media channel ended unexpectedly ({described})", CallStatus.Failed, ct);
+                return;
             default:
                 await EndCallAsync(account, leg.CallId, channelId, $"{Describe(leg.Role)} {described}", null, ct);
                 return;
