@@ -116,6 +116,22 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
     }
 
     [Fact]
+    public async Task Hanging_up_a_ringing_outbound_call_cancels_it_with_who_asked()
+    {
+        await using var scenario = await AriScenario.StartAsync(host);
+        scenario.Fake.Originate = _ => OriginateScript.Ringing;
+        var callId = await InitiateAsync(scenario, "7002");
+        await Wait.UntilAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.Ringing, "the call ringing");
+
+        (await scenario.Api.ApiPostAsync($"/api/v1/calls/{callId}/hangup", null)).Expect(HttpStatusCode.Accepted);
+        await Wait.UntilAsync(() => scenario.Fake.Channels.IsEmpty, "the ringing channel hung up");
+        var call = await scenario.CallAsync(callId);
+        Assert.Equal(CallStatus.Canceled, call.Status);
+        Assert.Contains("hang-up requested by", call.HangupCause);
+        Assert.Empty(await scenario.LegsAsync(callId));
+    }
+
+    [Fact]
     public async Task An_answered_originate_gets_media_runs_the_workflow_and_completes()
     {
         await using var scenario = await AriScenario.StartAsync(host,

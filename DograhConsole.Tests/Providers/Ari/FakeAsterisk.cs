@@ -28,9 +28,10 @@ public enum ExternalMediaScript
 }
 
 /// <summary>How an originated channel (outbound call or transfer destination) ends up.</summary>
-public sealed record OriginateScript(bool Answer, int Cause = 16, string CauseText = "Normal Clearing")
+public sealed record OriginateScript(bool Answer, int Cause = 16, string CauseText = "Normal Clearing", bool RingsForever = false)
 {
     public static readonly OriginateScript Answered = new(true);
+    public static readonly OriginateScript Ringing = new(false, RingsForever: true);
     public static OriginateScript Unanswered(int cause, string text) => new(false, cause, text);
 }
 
@@ -238,6 +239,12 @@ public sealed class FakeAsterisk : IAsyncDisposable
         {
             await Task.Delay(30);
             await EmitAsync("Dial", channel);
+            if (script.RingsForever)
+            {
+                channel.State = "Ringing";
+                await EmitAsync("ChannelStateChange", channel);
+                return;
+            }
             if (!script.Answer)
             {
                 Channels.TryRemove(id, out _);

@@ -433,6 +433,22 @@ public sealed class AriCallHandler(
     {
         var channelId = call.ProviderCallId;
         if (channelId is null) return OperationResult<bool>.Success(false);
+        var leg = await FindLegAsync(account.ConfigurationId, channelId, ct);
+        if (leg is { Role: AriLegRole.Caller, InStasis: false })
+        {
+            // A ringing outbound call: its ChannelDestroyed would read as a failed originate, so it stops being ours
+            // first, and false tells the caller to record the end itself (canceled, with who asked).
+            await RemoveLegAsync(account.ConfigurationId, channelId, ct);
+            try
+            {
+                await clients.For(account).HangUpAsync(channelId, ct);
+            }
+            catch (AriException e)
+            {
+                logger.LogWarning("Hanging up ringing channel {ChannelId} failed: {Message}", channelId, e.Message);
+            }
+            return OperationResult<bool>.Success(false);
+        }
         try
         {
             var existed = await clients.For(account).HangUpAsync(channelId, ct);

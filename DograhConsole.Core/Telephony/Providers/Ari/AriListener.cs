@@ -80,7 +80,7 @@ public sealed class AriListener(
         {
             if (configuration.IsInactive)
             {
-                states.Set(configuration.Id, AriConnectionStatus.Stopped);
+                if (states.Get(configuration.Id)?.Status != AriConnectionStatus.Stopped) states.Set(configuration.Id, AriConnectionStatus.Stopped);
                 continue;
             }
             var account = AriAccount.From(router.ToAccount(configuration));
