@@ -69,6 +69,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
                 return;
             }
             await next();
+            if (context.Response.StatusCode >= 400) Refusals.Enqueue($"{context.Response.StatusCode} {context.Request.Method} {context.Request.Path}");
         });
         _app.Map("/ari/events", EventsAsync);
         _app.MapPost("/ari/channels/externalMedia", (Delegate)ExternalMediaAsync);
@@ -122,6 +123,8 @@ public sealed class FakeAsterisk : IAsyncDisposable
     public string WebSocketClientName { get; set; } = "dograh";
 
     public ConcurrentQueue<string> Requests { get; } = new();
+    /// <summary>Every request answered with an error status, as "422 POST /ari/bridges/.../addChannel".</summary>
+    public ConcurrentQueue<string> Refusals { get; } = new();
     public ConcurrentDictionary<string, FakeChannel> Channels { get; } = new();
     /// <summary>Every channel that ever existed (destroyed ones too), for assertions after teardown.</summary>
     public ConcurrentDictionary<string, FakeChannel> AllChannels { get; } = new();
