@@ -124,6 +124,7 @@ public sealed class AriRestClientTests : IAsyncLifetime
         var client = Client(_fake.Password);
         await client.CreateBridgeAsync("b1", CancellationToken.None);
         _fake.AddSilentStasisChannel("in-stasis");
+        _fake.Originate = _ => OriginateScript.Ringing;
         var outside = await client.OriginateAsync("ringing", "PJSIP/100", null, 30, "x", CancellationToken.None);
         Assert.Equal("Down", outside.State);
         var error = await Assert.ThrowsAsync<AriException>(() => client.AddToBridgeAsync("b1", ["ringing"], CancellationToken.None));
