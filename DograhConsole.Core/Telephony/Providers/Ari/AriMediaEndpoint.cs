@@ -5,6 +5,7 @@ using DograhConsole.Core.Media.Codecs;
 using DograhConsole.Core.Media.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,7 @@ public sealed class AriMediaEndpoint(
     CallMediaTokens tokens,
     IOptions<AriOptions> options,
     IServiceProvider services,
+    IHostApplicationLifetime lifetime,
     ILogger<AriMediaEndpoint> logger)
 {
     public const string Subprotocol = "media";
@@ -48,7 +50,9 @@ public sealed class AriMediaEndpoint(
             SubProtocol = Subprotocol,
             KeepAliveInterval = TimeSpan.FromSeconds(20),
         });
-        var aborted = context.RequestAborted;
+        // Ends with the request or with the console's shutdown (which otherwise waits for open sockets).
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var aborted = ended.Token;
         try
         {
             await RunAsync(socket, context.Request.Query["token"].ToString(), aborted);
