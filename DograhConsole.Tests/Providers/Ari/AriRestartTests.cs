@@ -1,5 +1,6 @@
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Telephony.Providers.Ari;
+using DograhConsole.Tests.Calls;
 
 namespace DograhConsole.Tests.Providers.Ari;
 
@@ -37,8 +38,8 @@ public sealed class AriRestartTests
             try
             {
                 await Wait.UntilAsync(() => after.States.Get(scenario.ConfigurationId)?.Status == AriConnectionStatus.Connected, "the new process connected");
-                await Wait.UntilAsync(async () => (await after.Factory.StoredCallAsyncFor(call.Id)).Status == CallStatus.Failed, "the call closed as failed");
-                Assert.Contains("no longer exists in Asterisk", (await after.Factory.StoredCallAsyncFor(call.Id)).FailureReason);
+                await Wait.UntilAsync(async () => (await after.Factory.StoredCallAsync(call.Id)).Status == CallStatus.Failed, "the call closed as failed");
+                Assert.Contains("no longer exists in Asterisk", (await after.Factory.StoredCallAsync(call.Id)).FailureReason);
                 await Wait.UntilAsync(() => !fake.Channels.ContainsKey(caller.Id), "the caller hung up");
                 await Wait.UntilAsync(() => !fake.Channels.ContainsKey(ghost.Id), "the unowned channel hung up");
             }

@@ -185,11 +185,6 @@ public sealed class AriScenario : IAsyncDisposable
     }
 }
 
-public static class AriFactoryExtensions
-{
-    public static Task<Call> StoredCallAsyncFor(this DograhAppFactory factory, Guid callId) => factory.StoredCallAsync(callId);
-}
-
 public static class Wait
 {
     /// <summary>Polls <paramref name="condition"/> until it holds; generous by default for a loaded 2-core machine.</summary>
