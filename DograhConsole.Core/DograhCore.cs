@@ -11,6 +11,7 @@ using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.Inbound;
+using DograhConsole.Core.Telephony.Providers.Ari;
 using DograhConsole.Core.Telephony.Providers.Twilio;
 using DograhConsole.Core.Telephony.Providers.Vonage;
 using DograhConsole.Core.Workflows;
@@ -84,6 +85,7 @@ public static class DograhCore
         app.MapCampaignApi();
         app.MapAuditApi();
         app.MapWorkflowRuntimeEndpoints();
+        app.MapAriMediaEndpoint();
         return app;
     }
 

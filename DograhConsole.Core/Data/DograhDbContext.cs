@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Telephony.Providers.Ari;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -30,6 +31,7 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
     public DbSet<CampaignContact> CampaignContacts => Set<CampaignContact>();
     public DbSet<CampaignAttempt> CampaignAttempts => Set<CampaignAttempt>();
     public DbSet<CampaignActivity> CampaignActivities => Set<CampaignActivity>();
+    public DbSet<AriCallLeg> AriCallLegs => Set<AriCallLeg>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -99,6 +101,17 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
         });
 
         model.ConfigureCampaigns();
+
+        model.Entity<AriCallLeg>(e =>
+        {
+            e.HasKey(l => new { l.ConfigurationId, l.ChannelId });
+            e.Property(l => l.ChannelId).HasMaxLength(128);
+            e.Property(l => l.BridgeId).HasMaxLength(128);
+            e.Property(l => l.Role).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(l => l.CallId);
+            e.HasIndex(l => l.ChannelId);
+            e.HasOne<Call>().WithMany().HasForeignKey(l => l.CallId).OnDelete(DeleteBehavior.Cascade);
+        });
 
         var utc = new ValueConverter<DateTime, DateTime>(v => v, v => UtcDateTime.AsUtc(v));
         var utcNullable = new ValueConverter<DateTime?, DateTime?>(v => v, v => v.HasValue ? UtcDateTime.AsUtc(v.Value) : v);

@@ -23,9 +23,11 @@ public static class TelephonyServices
         services.AddProviderCallControl();
         services.AddInboundRouting();
         services.AddSingleton<ConfigurationCredentials>();
+        services.AddSingleton<TelephonyConfigurationChanges>();
         services.AddScoped<TelephonyConfigurationService>();
         services.AddScoped<PhoneNumberService>();
         services.AddScoped<ITelephonyConfigurationUsage>(sp => sp.GetRequiredService<PhoneNumberService>());
+        services.AddAri();
         return services;
     }
 

@@ -33,6 +33,9 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
     /// <summary>Services registered after the app's own (ConfigureTestServices), e.g. a test workflow runner. Set before first use.</summary>
     public Action<IServiceCollection>? TestServices { get; init; }
 
+    /// <summary>Extra settings for this host (key, value); set before first use.</summary>
+    public Dictionary<string, string> Settings { get; } = new();
+
     private bool _kestrel;
     private readonly bool _bootstrapAdmin;
 
@@ -56,6 +59,7 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
             builder.UseSetting("Dograh:Admin:Password", AdminPassword);
             builder.UseSetting("Dograh:Admin:ApiKey", ApiKey);
         }
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         if (TestServices is not null) builder.ConfigureTestServices(TestServices);
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(LogLines)).SetMinimumLevel(LogLevel.Debug));
     }

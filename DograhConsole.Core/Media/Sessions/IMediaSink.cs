@@ -9,4 +9,12 @@ public interface IMediaSink
     /// await here. The span is only valid during the call.
     /// </summary>
     void SendFrame(ReadOnlySpan<short> frame);
+
+    /// <summary>
+    /// The session dropped its queued agent audio (barge-in): drop what the edge still holds and tell the provider to
+    /// drop what it buffered (ARI FLUSH_MEDIA, Twilio clear). Called on the thread that cleared; never block here.
+    /// </summary>
+    void OnCleared()
+    {
+    }
 }

@@ -75,12 +75,6 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
     /// <summary>Raised for a mark dropped by <see cref="Clear"/> or disposal before it played.</summary>
     public event Action<string>? MarkCleared;
 
-    /// <summary>
-    /// Raised by <see cref="Clear"/> (barge-in) on the clearing thread, after the queue is dropped, so the provider edge
-    /// can drop what it has buffered too and tell the provider (Vonage and Twilio <c>clear</c>). Handlers must be quick.
-    /// </summary>
-    public event Action? Cleared;
-
     public string CallId { get; }
 
     public int SampleRate { get; }
@@ -210,31 +204,25 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
         Raise(MarkCleared, name);
     }
 
-    /// <summary>Barge-in: drops all queued agent audio and pending marks (raising <see cref="MarkCleared"/> for each, in order).</summary>
+    /// <summary>Barge-in: drops all queued agent audio and pending marks, tells the sink (<see cref="IMediaSink.OnCleared"/>), then raises <see cref="MarkCleared"/> for each mark, in order.</summary>
     public void Clear()
     {
         var dropped = DropQueue();
-        try
+        if (!_disposed)
         {
-            Cleared?.Invoke();
-        }
-        catch (Exception ex)
-        {
-            _logger.LogError(ex, "Call {CallId}: a clear handler failed", CallId);
+            try
+            {
+                _sink.OnCleared();
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "Call {CallId}: the media sink failed to clear", CallId);
+            }
         }
 
         foreach (var name in dropped)
         {
             Raise(MarkCleared, name);
-        }
-
-        try
-        {
-            Cleared?.Invoke();
-        }
-        catch (Exception ex)
-        {
-            _logger.LogError(ex, "Call {CallId}: a clear handler failed", CallId);
         }
     }
 

@@ -20,6 +20,9 @@ public sealed class ProviderCallRouter(
 
     public bool Supports(string provider) => _byProvider.ContainsKey(provider);
 
+    /// <summary>See <see cref="IProviderCalls.RecoversCallsAfterRestart"/>.</summary>
+    public bool RecoversCallsAfterRestart(string provider) => _byProvider.TryGetValue(provider, out var calls) && calls.RecoversCallsAfterRestart;
+
     /// <summary>The configuration with its credentials, when it belongs to <paramref name="organizationId"/>.</summary>
     public async Task<ProviderAccount?> FindAccountAsync(Guid organizationId, Guid configurationId, CancellationToken ct = default)
     {

@@ -48,6 +48,12 @@ public interface IProviderCalls
 
     /// <summary>Transfers the call to <paramref name="to"/> (already checked against the provider's address types).</summary>
     Task<OperationResult<TransferOutcome>> TransferAsync(CallView call, ProviderAccount account, string to, CancellationToken ct);
+
+    /// <summary>
+    /// True when the provider reconciles its own calls after a console restart (ARI: channels are checked against the
+    /// call records when the listener reconnects), so the generic start-up clean-up leaves them alone.
+    /// </summary>
+    bool RecoversCallsAfterRestart => false;
 }
 
 /// <summary>The machine-readable codes of call-control failures.</summary>

@@ -14,7 +14,8 @@ public sealed class TelephonyConfigurationService(
     IEnumerable<IProviderCredentialCheck> credentialChecks,
     AuditLog audit,
     PublicUrls urls,
-    TimeProvider time)
+    TimeProvider time,
+    TelephonyConfigurationChanges changes)
 {
     private const string EntityType = "telephony configuration";
 
@@ -64,6 +65,7 @@ public sealed class TelephonyConfigurationService(
         db.TelephonyConfigurations.Add(configuration);
         audit.Record(db, "created", EntityType, configuration.Id, configuration.Name, $"provider {spec.Name}; fields: {string.Join(", ", values!.Keys.Order())}");
         if (!await db.TrySaveUniqueAsync(ct)) return NameTaken<TelephonyConfigurationView>(name!);
+        changes.Notify(configuration.Id);
         return OperationResult<TelephonyConfigurationView>.Success(Describe(configuration).View);
     }
 
@@ -86,6 +88,7 @@ public sealed class TelephonyConfigurationService(
         audit.Record(db, "updated", EntityType, configuration.Id, configuration.Name,
             changed.Count == 0 ? "no changes" : "changed: " + string.Join(", ", changed));
         if (!await db.TrySaveUniqueAsync(ct)) return NameTaken<TelephonyConfigurationView>(name!);
+        changes.Notify(configuration.Id);
         return OperationResult<TelephonyConfigurationView>.Success(Describe(configuration).View);
     }
 
@@ -112,6 +115,7 @@ public sealed class TelephonyConfigurationService(
             if (next is not null) next.IsDefaultOutbound = true;
         }
         await db.SaveChangesAsync(ct);
+        changes.Notify(id);
         return OperationResult<bool>.Success(true);
     }
 
@@ -140,6 +144,7 @@ public sealed class TelephonyConfigurationService(
             configuration.InactiveReason = null;
             configuration.InactiveSince = null;
             await db.SaveChangesAsync(ct);
+            changes.Notify(configuration.Id);
         }
         return OperationResult<TelephonyConfigurationView>.Success(Describe(configuration).View);
     }

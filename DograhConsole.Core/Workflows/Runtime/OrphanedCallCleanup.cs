@@ -45,7 +45,10 @@ public sealed class OrphanedCallCleanup(
         }
     }
 
-    /// <summary>Fails every active call created before <paramref name="startedAt"/>; returns how many.</summary>
+    /// <summary>
+    /// Fails every active call created before <paramref name="startedAt"/>, except those of providers that recover
+    /// their own calls; returns how many were looked at.
+    /// </summary>
     public async Task<int> CleanUpAsync(DateTime startedAt, CancellationToken ct)
     {
         List<Guid> orphans;
@@ -60,7 +63,7 @@ public sealed class OrphanedCallCleanup(
         {
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = id });
             var call = await calls.FindAsync(id, ct);
-            if (call is null || !call.Active) continue;
+            if (call is null || !call.Active || router.RecoversCallsAfterRestart(call.Provider)) continue;
             if (call.ProviderCallId is not null && router.Supports(call.Provider))
             {
                 try

@@ -134,6 +134,13 @@ public sealed class TwilioMediaStream : IMediaSink
         if (!_outbox.Writer.TryWrite(new Outgoing(message, Volatile.Read(ref _generation), IsMedia: true))) Interlocked.Increment(ref _dropped);
     }
 
+    /// <summary>Barge-in: media already queued is skipped (a new generation) and Twilio is told to drop what it buffered.</summary>
+    void IMediaSink.OnCleared()
+    {
+        Interlocked.Increment(ref _generation);
+        Enqueue(Control("clear", null));
+    }
+
     private static ReadOnlySpan<byte> MediaSuffix => "\"}}"u8;
 
     private async Task ReceiveLoopAsync(CancellationToken aborted)
@@ -265,11 +272,6 @@ public sealed class TwilioMediaStream : IMediaSink
         _media = await _host.AttachAsync(callId, this, new MediaSessionOptions { CallId = callId.ToString(), SampleRate = AudioFormat.NarrowbandRate });
         if (_media is null) return Refuse($"call {callId} has ended");
         _media.Session.MarkPlayed += name => Enqueue(Control("mark", name));
-        _media.Session.Cleared += () =>
-        {
-            Interlocked.Increment(ref _generation);
-            Enqueue(Control("clear", null));
-        };
         _logger.LogInformation("Twilio media stream {StreamSid} of call {CallId} ({CallSid}) started", _streamSid, callId, callSid);
         await _calls.UpdateStatusAsync(callId, CallStatus.InProgress);
         await _calls.AddEventAsync(callId, CallEventKind.Info, $"Twilio media stream {_streamSid} started", new { streamSid = _streamSid, callSid });

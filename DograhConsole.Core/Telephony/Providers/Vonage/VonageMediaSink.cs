@@ -46,7 +46,7 @@ internal sealed class VonageMediaSink : IMediaSink
     }
 
     /// <summary>Barge-in: drops the frames not yet sent and asks Vonage to drop what it has buffered.</summary>
-    public void Clear()
+    public void OnCleared()
     {
         while (_queue.Reader.TryRead(out var pending))
         {

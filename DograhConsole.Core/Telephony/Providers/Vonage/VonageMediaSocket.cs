@@ -71,7 +71,6 @@ public static class VonageMediaSocket
 
         logger.LogInformation("Call {CallId}: Vonage media connected", id);
         await calls.AddEventAsync(id, CallEventKind.Info, "vonage media connected", ct: CancellationToken.None);
-        media.Session.Cleared += sink.Clear;
         var sending = SendLoopAsync(socket, sink, logger, id);
         string reason;
         var closeStatus = WebSocketCloseStatus.NormalClosure;
@@ -85,7 +84,6 @@ public static class VonageMediaSocket
         }
         finally
         {
-            media.Session.Cleared -= sink.Clear;
             await media.DisposeAsync();
             sink.Complete();
             await sending;

@@ -1,0 +1,201 @@
+using System.Net;
+using DograhConsole.Core.Calls;
+using DograhConsole.Core.Telephony.Providers.Ari;
+using DograhConsole.Tests.Api;
+using DograhConsole.Tests.Calls;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DograhConsole.Tests.Providers.Ari;
+
+/// <summary>The events listener: reconnects, recovery after a disconnect, and deactivation after repeated authentication failures.</summary>
+public sealed class AriConnectionTests(AriConsoleHost host) : IClassFixture<AriConsoleHost>
+{
+    private const string LongGather = """{"steps":[{"type":"gather","numDigits":1,"timeoutSeconds":120},{"type":"hangup"}]}""";
+
+    [Fact]
+    public async Task Disconnect_mid_call_reconnects_keeps_the_live_call_and_recovers_what_changed_while_away()
+    {
+        await using var scenario = await AriScenario.StartAsync(host, LongGather);
+        var fake = scenario.Fake;
+        var stays = await fake.DialInAsync(scenario.Extension, "6101");
+        var leaves = await fake.DialInAsync(scenario.Extension, "6102");
+        await Wait.UntilAsync(async () => (await scenario.CallsAsync()).Count(c => c.Status == CallStatus.InProgress) == 2, "two calls in progress");
+        await Wait.UntilAsync(() => fake.Bridges.Values.Count(b => b.Count == 2) == 2, "both calls bridged");
+        var connectionsBefore = fake.EventConnections;
+
+        fake.RefuseEvents = true;
+        fake.DropEventConnections();
+        await Wait.UntilAsync(() => host.States.Get(scenario.ConfigurationId) is { Status: AriConnectionStatus.Reconnecting, LastError: not null }, "the state to show reconnecting");
+        // While the console is away: one caller hangs up unseen, and a channel no call owns enters the app.
+        fake.DestroySilently(leaves.Id);
+        fake.AddSilentStasisChannel("ghost-" + Guid.NewGuid().ToString("N")[..8]);
+        fake.RefuseEvents = false;
+
+        await scenario.WaitForEventsConnectionAsync();
+        Assert.True(fake.EventConnections > connectionsBefore);
+        var calls = await scenario.CallsAsync();
+        var left = calls.Single(c => c.ProviderCallId == leaves.Id);
+        await Wait.UntilAsync(async () => (await scenario.CallAsync(left.Id)).Status == CallStatus.Failed, "the call whose caller vanished to be closed");
+        Assert.Contains("no longer exists in Asterisk", (await scenario.CallAsync(left.Id)).FailureReason);
+        await Wait.UntilAsync(() => fake.Requests.Any(r => r.StartsWith("DELETE /ari/channels/ghost-", StringComparison.Ordinal)), "the orphan channel hung up");
+        await Wait.UntilAsync(() => fake.Channels.Count == 2, "the vanished call's media channel hung up");
+
+        // The call that stayed is untouched and still ends normally.
+        var kept = calls.Single(c => c.ProviderCallId == stays.Id);
+        Assert.Equal(CallStatus.InProgress, (await scenario.CallAsync(kept.Id)).Status);
+        Assert.True(fake.Channels.ContainsKey(stays.Id));
+        await fake.HangUpFromPhoneAsync(stays.Id);
+        await Wait.UntilAsync(async () => (await scenario.CallAsync(kept.Id)).Status == CallStatus.Completed, "the kept call to complete");
+        await Wait.UntilAsync(() => fake.Channels.IsEmpty, "every channel hung up");
+    }
+
+    [Fact]
+    public async Task Repeated_authentication_failures_deactivate_the_configuration_until_it_is_fixed_and_reactivated()
+    {
+        const string wrongPassword = "wrong-password-0123456789";
+        await using var scenario = await AriScenario.StartAsync(host, configuredPassword: wrongPassword, waitForConnection: false);
+
+        var configuration = await WaitForInactiveAsync(scenario);
+        var reason = configuration["inactiveReason"]!.GetValue<string>();
+        Assert.Contains("401", reason);
+        Assert.Contains("Authentication required", reason);
+        Assert.Contains(scenario.Fake.App, reason);
+        Assert.True(scenario.Fake.AuthenticationFailures >= 3);
+        var state = host.States.Get(scenario.ConfigurationId)!;
+        Assert.Equal(AriConnectionStatus.Stopped, state.Status);
+        Assert.Contains("401", state.LastError);
+        Assert.DoesNotContain(host.Factory.LogLines, l => l.Contains(wrongPassword, StringComparison.Ordinal) || l.Contains(scenario.Fake.Password, StringComparison.Ordinal));
+        // Stopped means stopped: no more attempts.
+        var attempts = scenario.Fake.AuthenticationFailures;
+        await Task.Delay(2500);
+        Assert.Equal(attempts, scenario.Fake.AuthenticationFailures);
+
+        (await scenario.Api.ApiPutAsync($"{ApiCalls.Configs}/{scenario.ConfigurationId}", new { credentials = new Dictionary<string, string> { ["appPassword"] = scenario.Fake.Password } }))
+            .Expect(HttpStatusCode.OK);
+        (await scenario.Api.ApiPostAsync($"{ApiCalls.Configs}/{scenario.ConfigurationId}/reactivate", null)).Expect(HttpStatusCode.OK);
+        await scenario.WaitForEventsConnectionAsync();
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> WaitForInactiveAsync(AriScenario scenario)
+    {
+        System.Text.Json.Nodes.JsonNode? configuration = null;
+        await Wait.UntilAsync(async () =>
+        {
+            configuration = (await scenario.Api.ApiGetAsync($"{ApiCalls.Configs}/{scenario.ConfigurationId}")).Expect(HttpStatusCode.OK).Json["configuration"];
+            return configuration!["isInactive"]!.GetValue<bool>();
+        }, "the configuration to be marked inactive");
+        return configuration!;
+    }
+}
+
+/// <summary>Outbound originates and their endings, and transfers from the workflow.</summary>
+public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriConsoleHost>
+{
+    [Theory]
+    [InlineData(17, "User busy", CallStatus.Busy)]
+    [InlineData(19, "No user responding", CallStatus.NoAnswer)]
+    [InlineData(21, "Call Rejected", CallStatus.NoAnswer)]
+    [InlineData(34, "Circuit/channel congestion", CallStatus.Failed)]
+    public async Task An_originate_that_is_never_answered_ends_with_the_status_of_its_cause_and_frees_the_slot(int cause, string text, CallStatus expected)
+    {
+        await using var scenario = await AriScenario.StartAsync(host);
+        scenario.Fake.Originate = _ => OriginateScript.Unanswered(cause, text);
+
+        var callId = await InitiateAsync(scenario, "7001");
+        await Wait.UntilAsync(async () => (await scenario.CallAsync(callId)).Status == expected, $"the call to end {expected}");
+        var call = await scenario.CallAsync(callId);
+        Assert.Contains($"cause {cause}", call.HangupCause ?? call.FailureReason);
+        Assert.StartsWith(AriCallHandler.OutboundChannelPrefix, call.ProviderCallId);
+        var originate = Assert.Single(scenario.Fake.Requests, r => r.StartsWith("POST /ari/channels?", StringComparison.Ordinal));
+        Assert.Contains("endpoint=PJSIP%2F7001", originate);
+        Assert.Contains($"callerId={scenario.Extension}", originate);
+        Assert.Contains("timeout=30", originate);
+        Assert.Equal(0, await host.Factory.Services.GetRequiredService<CallConcurrencyLimiter>().ActiveCountAsync(scenario.OrganizationId));
+        Assert.Empty(await scenario.LegsAsync(callId));
+        Assert.DoesNotContain(scenario.Fake.Requests, r => r.Contains("externalMedia", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Hanging_up_a_ringing_outbound_call_cancels_it_with_who_asked()
+    {
+        await using var scenario = await AriScenario.StartAsync(host);
+        scenario.Fake.Originate = _ => OriginateScript.Ringing;
+        var callId = await InitiateAsync(scenario, "7002");
+        await Wait.UntilAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.Ringing, "the call ringing");
+
+        (await scenario.Api.ApiPostAsync($"/api/v1/calls/{callId}/hangup", null)).Expect(HttpStatusCode.Accepted);
+        await Wait.UntilAsync(() => scenario.Fake.Channels.IsEmpty, "the ringing channel hung up");
+        var call = await scenario.CallAsync(callId);
+        Assert.Equal(CallStatus.Canceled, call.Status);
+        Assert.Contains("hang-up requested by", call.HangupCause);
+        Assert.Empty(await scenario.LegsAsync(callId));
+    }
+
+    [Fact]
+    public async Task An_answered_originate_gets_media_runs_the_workflow_and_completes()
+    {
+        await using var scenario = await AriScenario.StartAsync(host,
+            """{"steps":[{"type":"tone","frequencyHz":440,"durationMs":600},{"type":"hangup"}]}""");
+        var callId = await InitiateAsync(scenario, "sip:alice@pbx.example.com");
+
+        await Wait.UntilAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.InProgress, "the call answered");
+        var media = await scenario.WaitForMediaAsync();
+        var call = await scenario.CallAsync(callId);
+        Assert.Equal(CallDirection.Outbound, call.Direction);
+        await Wait.UntilAsync(() => scenario.Fake.Bridges.Values.Any(b => b.Contains(call.ProviderCallId!) && b.Contains(media.ChannelId)), "callee and media bridged");
+        await Wait.UntilAsync(() => AriScenario.LoudFrames(media) >= 20, "the tone at the callee");
+        await Wait.UntilAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.Completed, "the workflow's hang-up to complete the call");
+        Assert.Contains(scenario.Fake.Requests, r => r.Contains("endpoint=PJSIP%2Fsip%3Aalice%40pbx.example.com", StringComparison.Ordinal));
+        await Wait.UntilAsync(() => scenario.Fake.Channels.IsEmpty && scenario.Fake.Bridges.IsEmpty, "everything hung up");
+        AriScenario.AssertWholeFrames(media);
+    }
+
+    private const string TransferWorkflow =
+        """{"steps":[{"type":"tone","frequencyHz":440,"durationMs":300},{"type":"transfer","to":"2000"},{"type":"tone","frequencyHz":660,"durationMs":300},{"type":"hangup"}]}""";
+
+    [Fact]
+    public async Task An_answered_transfer_joins_the_bridge_and_the_media_channel_leaves()
+    {
+        await using var scenario = await AriScenario.StartAsync(host, TransferWorkflow);
+        var caller = await scenario.Fake.DialInAsync(scenario.Extension, "6201");
+        var call = await scenario.WaitForCallAsync(c => c.Status == CallStatus.InProgress, "the call in progress");
+        var media = await scenario.WaitForMediaAsync();
+
+        await Wait.UntilAsync(() => host.Runner.Runs.TryGetValue(call.Id, out var run) && run.TransferOutcome is not null, "the transfer outcome");
+        Assert.Equal(Core.Telephony.Calls.TransferOutcome.Transferred, host.Runner.Runs[call.Id].TransferOutcome);
+        var destination = scenario.Fake.AllChannels.Values.Single(c => c.Endpoint == "PJSIP/2000");
+        await Wait.UntilAsync(() => scenario.Fake.Bridges.Values.Any(b => b.SetEquals([caller.Id, destination.Id])), "caller and destination alone in the bridge");
+        await Wait.UntilAsync(() => media.IsClosed && !scenario.Fake.Channels.ContainsKey(media.ChannelId), "the media channel gone");
+        Assert.Equal(CallStatus.InProgress, (await scenario.CallAsync(call.Id)).Status);
+        Assert.Contains(await host.Factory.StoredEventsAsync(call.Id), e => e.Message == "transferred to 2000");
+
+        await scenario.Fake.HangUpFromPhoneAsync(caller.Id);
+        await Wait.UntilAsync(async () => (await scenario.CallAsync(call.Id)).Status == CallStatus.Completed, "the call to complete");
+        await Wait.UntilAsync(() => scenario.Fake.Channels.IsEmpty && scenario.Fake.Bridges.IsEmpty, "the destination hung up and the bridge deleted");
+    }
+
+    [Fact]
+    public async Task A_busy_transfer_is_reported_to_the_workflow_which_continues()
+    {
+        await using var scenario = await AriScenario.StartAsync(host, TransferWorkflow);
+        scenario.Fake.Originate = endpoint => endpoint == "PJSIP/2000" ? OriginateScript.Unanswered(17, "User busy") : OriginateScript.Answered;
+        var caller = await scenario.Fake.DialInAsync(scenario.Extension, "6202");
+        var call = await scenario.WaitForCallAsync(c => c.Status == CallStatus.InProgress, "the call in progress");
+        var media = await scenario.WaitForMediaAsync();
+
+        await Wait.UntilAsync(() => host.Runner.Runs.TryGetValue(call.Id, out var run) && run.TransferOutcome is not null, "the transfer outcome");
+        Assert.Equal(Core.Telephony.Calls.TransferOutcome.Busy, host.Runner.Runs[call.Id].TransferOutcome);
+        // The workflow goes on: its second tone plays on the same media, then it hangs up.
+        await Wait.UntilAsync(async () => (await scenario.CallAsync(call.Id)).Status == CallStatus.Completed, "the workflow to finish the call");
+        Assert.Contains(await host.Factory.StoredEventsAsync(call.Id), e => e.Message.StartsWith("transfer to 2000 not answered: busy", StringComparison.Ordinal));
+        Assert.True(AriScenario.LoudFrames(media) >= 25);
+        Assert.Contains(scenario.Fake.Requests, r => r.StartsWith($"DELETE /ari/channels/{caller.Id}", StringComparison.Ordinal));
+    }
+
+    private static async Task<Guid> InitiateAsync(AriScenario scenario, string to)
+    {
+        var response = (await scenario.Api.ApiPostAsync("/api/v1/telephony/initiate-call",
+            new { workflowId = scenario.WorkflowId, telephonyConfigurationId = scenario.ConfigurationId, toNumber = to })).Expect(HttpStatusCode.Accepted);
+        return response.Json["callId"]!.GetValue<Guid>();
+    }
+}
