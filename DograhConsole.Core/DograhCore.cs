@@ -10,10 +10,6 @@ using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
-using DograhConsole.Core.Telephony.Inbound;
-using DograhConsole.Core.Telephony.Providers.Ari;
-using DograhConsole.Core.Telephony.Providers.Twilio;
-using DograhConsole.Core.Telephony.Providers.Vonage;
 using DograhConsole.Core.Workflows;
 using DograhConsole.Core.Workflows.Runtime;
 using DograhConsole.Core.Workflows.Runtime.Agent;
@@ -75,9 +71,7 @@ public static class DograhCore
         app.MapAccountEndpoints();
         app.MapApiKeyApi();
         app.MapTelephonyApi();
-        app.MapInboundWebhook();
-        app.MapVonageEndpoints();
-        app.MapTwilio();
+        app.MapTelephonyProviders();
         app.MapWorkflowApi();
         app.MapCallsApi();
         app.MapCallHistoryApi();
@@ -85,7 +79,6 @@ public static class DograhCore
         app.MapCampaignApi();
         app.MapAuditApi();
         app.MapWorkflowRuntimeEndpoints();
-        app.MapAriMediaEndpoint();
         return app;
     }
 

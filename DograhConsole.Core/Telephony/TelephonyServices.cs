@@ -5,6 +5,7 @@ using DograhConsole.Core.Telephony.PhoneNumbers;
 using DograhConsole.Core.Telephony.Providers.Ari;
 using DograhConsole.Core.Telephony.Providers.Twilio;
 using DograhConsole.Core.Telephony.Providers.Vonage;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Core.Telephony;
@@ -13,12 +14,6 @@ public static class TelephonyServices
 {
     public static IServiceCollection AddTelephony(this IServiceCollection services)
     {
-        services.AddTelephonyProvider(TwilioProviderSpec.Create());
-        services.AddTelephonyProvider(VonageProviderSpec.Create());
-        services.AddTelephonyProvider(AriProviderSpec.Create());
-        services.AddVonage();
-        services.AddTwilio();
-
         services.AddSingleton<ProviderRegistry>();
         services.AddProviderCallControl();
         services.AddInboundRouting();
@@ -27,10 +22,24 @@ public static class TelephonyServices
         services.AddScoped<TelephonyConfigurationService>();
         services.AddScoped<PhoneNumberService>();
         services.AddScoped<ITelephonyConfigurationUsage>(sp => sp.GetRequiredService<PhoneNumberService>());
+
+        // One line per provider folder: its spec, call control, inbound protocol, webhooks and media edge.
+        services.AddTwilio();
+        services.AddVonage();
         services.AddAri();
         return services;
     }
 
-    /// <summary>The one registration a new provider needs.</summary>
+    /// <summary>The shared inbound webhook, then each provider's own webhooks and media sockets (one line per provider).</summary>
+    public static IEndpointRouteBuilder MapTelephonyProviders(this IEndpointRouteBuilder app)
+    {
+        app.MapInboundWebhook();
+        app.MapTwilioEndpoints();
+        app.MapVonageEndpoints();
+        app.MapAriEndpoints();
+        return app;
+    }
+
+    /// <summary>Registers a provider's spec; each provider's Add method calls it.</summary>
     public static IServiceCollection AddTelephonyProvider(this IServiceCollection services, ProviderSpec spec) => services.AddSingleton(spec);
 }

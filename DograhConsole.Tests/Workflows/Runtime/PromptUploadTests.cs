@@ -29,7 +29,7 @@ public sealed class PromptUploadTests(RuntimeFixture fixture) : IClassFixture<Ru
         return file;
     }
 
-    private static byte[] Pcm16Bytes(short[] samples)
+    public static byte[] Pcm16Bytes(short[] samples)
     {
         var bytes = new byte[samples.Length * 2];
         Pcm16.SamplesToBytes(samples, bytes);

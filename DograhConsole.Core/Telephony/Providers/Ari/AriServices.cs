@@ -11,6 +11,7 @@ public static class AriServices
     /// <summary>The ARI client, call handling, the hosted events listener, connection states and the media endpoint.</summary>
     public static IServiceCollection AddAri(this IServiceCollection services)
     {
+        services.AddTelephonyProvider(AriProviderSpec.Create());
         services.AddOptions<AriOptions>().BindConfiguration(AriOptions.SectionName);
         services.AddHttpClient(AriClientFactory.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<AriClientFactory>();
@@ -23,7 +24,7 @@ public static class AriServices
     }
 
     /// <summary>The chan_websocket media socket Asterisk connects to; authenticated by its channel id (and optionally a per-call token), not by sign-in.</summary>
-    public static IEndpointRouteBuilder MapAriMediaEndpoint(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapAriEndpoints(this IEndpointRouteBuilder app)
     {
         // The WebSocket middleware only in front of this endpoint (the way SignalR maps its hubs).
         var pipeline = app.CreateApplicationBuilder().UseWebSockets();

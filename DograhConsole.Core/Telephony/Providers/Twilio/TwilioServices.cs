@@ -12,6 +12,7 @@ public static class TwilioServices
     /// <summary>Twilio's REST client, call control, inbound protocol, per-call webhooks, media streams and account set-up.</summary>
     public static IServiceCollection AddTwilio(this IServiceCollection services)
     {
+        services.AddTelephonyProvider(TwilioProviderSpec.Create());
         services.AddHttpClient(TwilioApiClient.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<TwilioApiClient>();
         services.AddProviderCalls<TwilioCalls>();
@@ -24,7 +25,7 @@ public static class TwilioServices
         return services;
     }
 
-    public static IEndpointRouteBuilder MapTwilio(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapTwilioEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapTwilioWebhooks();
         app.MapTwilioMediaSocket();

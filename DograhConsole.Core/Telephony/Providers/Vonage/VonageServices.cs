@@ -12,6 +12,7 @@ public static class VonageServices
     /// <summary>Vonage call control, inbound protocol, webhooks, credential check and number set-up.</summary>
     public static IServiceCollection AddVonage(this IServiceCollection services)
     {
+        services.AddTelephonyProvider(VonageProviderSpec.Create());
         services.AddHttpClient(VonageApiClient.HttpClientName, client => client.Timeout = VonageApiClient.Timeout);
         services.AddSingleton<VonageApiClient>();
         services.AddSingleton<VonageWebhookHandler>();
