@@ -28,6 +28,12 @@ internal static class BenchServer
 {
     public static async Task RunAsync(string mode)
     {
+        if (mode == "twilio")
+        {
+            await ConsoleServer.RunAsync();
+            return;
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);

@@ -1,23 +1,45 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
+using DograhConsole.Core.Telephony.Providers.Twilio;
 using DograhConsole.Core.Workflows.Runtime.Agent;
 
 namespace DograhConsole.Bench;
 
-/// <summary>Per-call set-up of the thing under load: where call <c>n</c>'s media WebSocket is.</summary>
+/// <summary>Where call <c>n</c>'s media WebSocket is and what its Twilio <c>start</c> message says.</summary>
+internal sealed record CallEndpoint(Uri Socket, string AccountSid, string CallSid, IReadOnlyDictionary<string, string> CustomParameters);
+
+/// <summary>Per-call set-up of the thing under load.</summary>
 internal interface ICallTarget
 {
     string Description { get; }
 
-    Task<Uri> PrepareCallAsync(int n, CancellationToken ct);
+    Task<CallEndpoint> PrepareCallAsync(int n, CancellationToken ct);
 }
 
-/// <summary>A URL template with <c>{n}</c> for the call number (for a real endpoint, put per-call set-up here).</summary>
+/// <summary>A URL template with <c>{n}</c> for the call number; the start message names made-up SIDs.</summary>
 internal sealed class UrlTemplateTarget(string template, string description) : ICallTarget
 {
     public string Description { get; } = description;
 
-    public Task<Uri> PrepareCallAsync(int n, CancellationToken ct) => Task.FromResult(new Uri(template.Replace("{n}", n.ToString())));
+    public Task<CallEndpoint> PrepareCallAsync(int n, CancellationToken ct) => Task.FromResult(new CallEndpoint(
+        new Uri(template.Replace("{n}", n.ToString())), "AC" + new string('0', 32), TwilioStreamWriter.NewSid("CA"),
+        new Dictionary<string, string> { ["bench_call"] = n.ToString() }));
+}
+
+/// <summary>Calls created on the real console: its Twilio media socket, each call's CallSid, AccountSid, id and media token.</summary>
+internal sealed class ConsoleCallsTarget(Uri socket, IReadOnlyList<ConsoleBenchCall> calls, string description) : ICallTarget
+{
+    public string Description { get; } = description;
+
+    public Task<CallEndpoint> PrepareCallAsync(int n, CancellationToken ct)
+    {
+        var call = calls[n];
+        return Task.FromResult(new CallEndpoint(socket, call.AccountSid, call.CallSid, new Dictionary<string, string>
+        {
+            [TwilioTwiml.CallIdParameter] = call.CallId.ToString(),
+            [TwilioTwiml.TokenParameter] = call.Token,
+        }));
+    }
 }
 
 /// <summary>What one load run measured on the client side, over the measurement window.</summary>
@@ -64,10 +86,11 @@ internal sealed class LoadClient
                 socket.Options.KeepAliveInterval = TimeSpan.Zero;
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(TimeSpan.FromSeconds(20));
-                await socket.ConnectAsync(await target.PrepareCallAsync(n, ct), timeout.Token);
-                var call = new Call(socket, new TwilioStreamWriter(TwilioStreamWriter.NewSid("MZ")));
+                var endpoint = await target.PrepareCallAsync(n, ct);
+                await socket.ConnectAsync(endpoint.Socket, timeout.Token);
+                var call = new Call(socket, new TwilioStreamWriter(TwilioStreamWriter.NewSid("MZ")), endpoint);
                 await socket.SendAsync(call.Writer.Connected(), WebSocketMessageType.Text, true, ct);
-                await socket.SendAsync(call.Writer.Start("AC" + new string('0', 32), TwilioStreamWriter.NewSid("CA"), new Dictionary<string, string> { ["bench_call"] = n.ToString() }), WebSocketMessageType.Text, true, ct);
+                await socket.SendAsync(call.Writer.Start(endpoint.AccountSid, endpoint.CallSid, endpoint.CustomParameters), WebSocketMessageType.Text, true, ct);
                 lock (_calls) _calls.Add(call);
                 call.Receiving = ReceiveLoopAsync(call);
             }
@@ -117,7 +140,7 @@ internal sealed class LoadClient
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                 if (call.Pending is { } pending) await pending.WaitAsync(timeout.Token);
-                await call.Socket.SendAsync(call.Writer.Stop("AC" + new string('0', 32), "CA"), WebSocketMessageType.Text, true, timeout.Token);
+                await call.Socket.SendAsync(call.Writer.Stop(call.Endpoint.AccountSid, call.Endpoint.CallSid), WebSocketMessageType.Text, true, timeout.Token);
                 await call.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
                 await call.Receiving!.WaitAsync(timeout.Token);
             }
@@ -224,9 +247,10 @@ internal sealed class LoadClient
         return mulaw;
     }
 
-    private sealed class Call(ClientWebSocket socket, TwilioStreamWriter writer)
+    private sealed class Call(ClientWebSocket socket, TwilioStreamWriter writer, CallEndpoint endpoint)
     {
         public ClientWebSocket Socket { get; } = socket;
+        public CallEndpoint Endpoint { get; } = endpoint;
         public TwilioStreamWriter Writer { get; } = writer;
         public Task? Receiving { get; set; }
         public Task? Pending { get; private set; }

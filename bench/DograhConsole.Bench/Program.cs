@@ -39,10 +39,15 @@ if (options.Only is null or "codecs")
 if (options.Only is null or "load")
 {
     string consolePath = options.Target is null
-        ? "in-bench Twilio Media Streams edge: Kestrel WebSocket -> MediaSession per call on the shared MediaClock, tone 1 s / pause 0.5 s workflow stand-in (the console's own Twilio media endpoint is not in this branch)"
+        ? "in-bench Twilio Media Streams edge: Kestrel WebSocket -> MediaSession per call on the shared MediaClock, tone 1 s / pause 0.5 s workflow stand-in (silence frames in the pause)"
         : $"console endpoint {options.Target}";
     Console.WriteLine("Load: N calls at real time (50 media frames/s in per call) over 127.0.0.1, server in its own process (server GC, as the console).");
     Console.WriteLine($"  baseline = bare Kestrel WebSocket echo; console = {consolePath}.");
+    if (options.Target is null)
+    {
+        Console.WriteLine("  console (real Twilio edge) = the console itself (AddDograhCore + MapDograhEndpoints, temp data directory) in the server process: N outbound Twilio");
+        Console.WriteLine("  calls created with media tokens, /api/v1/telephony/ws/twilio, the real workflow runner playing a continuous 60 s tone (goto loop) per call.");
+    }
     Console.WriteLine($"  {options.WarmUp.TotalSeconds:0} s warm-up, {options.Window.TotalSeconds:0} s measured per run. Pacing error = |gap between media frames the client receives - 20 ms|.");
     Console.WriteLine("  Frames lost out = 20 ms slots with no frame between a call's first and last frame; in = frames sent - media frames the server got.");
     Console.WriteLine();
@@ -56,6 +61,11 @@ if (options.Only is null or "load")
         {
             var console = await LoadRun.RunAsync(options.Target is null ? "console (in-bench edge)" : "console", "console", options.Target, options.ServerPid, calls, options);
             Console.WriteLine(console.Row(baseline.MessagesPerSecond));
+            if (options.Target is null)
+            {
+                var real = await LoadRun.RunAsync("console (real Twilio edge)", "twilio", null, null, calls, options);
+                Console.WriteLine(real.Row(baseline.MessagesPerSecond));
+            }
         }
     }
 
@@ -117,7 +127,19 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
         if (target is null)
         {
             (child, server) = await StartServerAsync(mode);
-            callTarget = new UrlTemplateTarget(server.ToString().Replace("http://", "ws://").TrimEnd('/') + (mode == "echo" ? "/echo/{n}" : "/media/{n}"), path);
+            string socketBase = server.ToString().Replace("http://", "ws://").TrimEnd('/');
+            if (mode == "twilio")
+            {
+                using var setup = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+                using var response = await setup.PostAsync(new Uri(server, $"/bench/calls?count={calls}"), null);
+                response.EnsureSuccessStatusCode();
+                var created = await response.Content.ReadFromJsonAsync<List<ConsoleBenchCall>>() ?? [];
+                callTarget = new ConsoleCallsTarget(new Uri(socketBase + DograhConsole.Core.Telephony.Providers.Twilio.TwilioRoutes.MediaSocketPath), created, path);
+            }
+            else
+            {
+                callTarget = new UrlTemplateTarget(socketBase + (mode == "echo" ? "/echo/{n}" : "/media/{n}"), path);
+            }
         }
         else
         {
@@ -159,10 +181,18 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
             if (server is not null)
             {
                 var stats = await StatsAsync(http, server);
-                long mediaIn = stats.GetProperty("inboundMessages").GetInt64() - (2L * connected); // connected + start
+                long mediaIn = stats.TryGetProperty("mediaInbound", out var frames)
+                    ? frames.GetInt64() // caller frames the sessions got
+                    : stats.GetProperty("inboundMessages").GetInt64() - (2L * connected); // connected + start
                 inboundLost = figures.FramesSentTotal - mediaIn;
                 heapPerCall = connected == 0 ? null : (stats.GetProperty("heapBytes").GetInt64() - idleStats!.Value.GetProperty("heapBytes").GetInt64()) / 1024.0 / connected;
-                if (mode != "echo")
+                if (mode == "twilio")
+                {
+                    long skipped = stats.GetProperty("clockSkippedTicks").GetInt64();
+                    double maxLate = stats.GetProperty("clockMaxLatenessMs").GetDouble();
+                    note = $" [clock max late {maxLate:0.0} ms, skipped ticks {skipped}]";
+                }
+                else if (mode != "echo")
                 {
                     long drops = stats.GetProperty("edgeDrops").GetInt64();
                     long skipped = stats.GetProperty("clockSkippedTicks").GetInt64();

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using DograhConsole.Core;
+using DograhConsole.Core.Calls;
+using DograhConsole.Core.Calls.Media;
+using DograhConsole.Core.Data;
+using DograhConsole.Core.Media.Sessions;
+using DograhConsole.Core.Telephony.Configurations;
+using DograhConsole.Core.Telephony.Providers.Twilio;
+using DograhConsole.Core.Workflows.Runtime;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DograhConsole.Bench;
+
+/// <summary>One bench call on the real console: what the load client puts in its Twilio <c>start</c> message.</summary>
+internal sealed record ConsoleBenchCall(Guid CallId, string Token, string CallSid, string AccountSid);
+
+/// <summary>
+/// The real console (AddDograhCore + MapDograhEndpoints, the Web project's middleware order) on a temp data directory,
+/// for the "console (real Twilio edge)" path: the load client opens <c>/api/v1/telephony/ws/twilio</c>, the real
+/// <see cref="TwilioMediaStream"/> checks the token, CallSid and AccountSid, and <see cref="CallMediaHost"/> runs the
+/// real workflow runner on a <see cref="MediaSession"/> per call. Bench-only additions: <c>POST /bench/calls?count=N</c>
+/// creates N outbound Twilio calls (an organization whose limit is raised above N, a Twilio configuration stored with
+/// encrypted credentials, a workflow that plays a tone continuously) and issues their media tokens; <c>/stats</c>
+/// reports caller frames the sessions got, the heap and the clock's counters. The runner is wrapped only to see each
+/// call's session (it delegates to the real one).
+/// </summary>
+internal static class ConsoleServer
+{
+    /// <summary>
+    /// A 60 s tone, then back to it: audio without gaps for the whole run (a step boundary every 60 s; two steps a
+    /// minute stays far below the 1,000-step limit per call). The tone's samples are made per step (about 940 KB a call).
+    /// </summary>
+    public const string ContinuousToneWorkflow = """
+        {"steps":[
+          {"id":"tone","type":"tone","frequencyHz":440,"durationMs":60000},
+          {"id":"again","type":"goto","target":"tone"}
+        ]}
+        """;
+
+    public static async Task RunAsync()
+    {
+        int port = FreePort();
+        string dataDirectory = Path.Combine(Path.GetTempPath(), "dograh-bench", Guid.NewGuid().ToString("N"));
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Configuration["Dograh:DataDirectory"] = dataDirectory;
+        builder.Configuration["Dograh:PublicBaseUrl"] = $"http://127.0.0.1:{port}";
+        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
+        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddDograhCore(builder.Configuration);
+        var observed = new ObservedSessions();
+        builder.Services.AddSingleton(observed);
+        builder.Services.AddSingleton<WorkflowRunner>();
+        builder.Services.AddSingleton<ICallWorkflowRunner>(services => new ObservingRunner(services.GetRequiredService<WorkflowRunner>(), observed));
+
+        var app = builder.Build();
+        await app.Services.InitializeDograhAsync();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapDograhEndpoints();
+        app.MapPost("/bench/calls", (int count) => CreateCallsAsync(app.Services, count)).AllowAnonymous(); // bench only: the console's fallback policy wants a sign-in
+        app.MapGet("/stats", () =>
+        {
+            var counters = app.Services.GetRequiredService<MediaClock>().Counters;
+            return new
+            {
+                mediaInbound = observed.CallerFrames(),
+                sessions = observed.Count,
+                heapBytes = GC.GetGCMemoryInfo().HeapSizeBytes,
+                clockTicks = counters.Ticks,
+                clockLateTicks = counters.LateTicks,
+                clockSkippedTicks = counters.SkippedTicks,
+                clockMaxLatenessMs = counters.MaxLateness.TotalMilliseconds,
+            };
+        }).AllowAnonymous();
+
+        try
+        {
+            await app.StartAsync();
+            Console.WriteLine($"listening http://127.0.0.1:{port}");
+            Console.Out.Flush();
+            await Console.In.ReadLineAsync(); // the parent closes stdin to stop us
+            await app.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(15)).Token);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static async Task<List<ConsoleBenchCall>> CreateCallsAsync(IServiceProvider services, int count)
+    {
+        var dbFactory = services.GetRequiredService<IDbContextFactory<DograhDbContext>>();
+        var now = DateTime.UtcNow;
+        string accountSid = "AC" + Guid.NewGuid().ToString("N");
+        var organization = new Organization { Id = Guid.NewGuid(), Name = "bench " + Guid.NewGuid().ToString("N")[..8], MaxConcurrentCalls = count + 100, CreatedAt = now };
+        var configuration = new TelephonyConfiguration
+        {
+            Id = Guid.NewGuid(), OrganizationId = organization.Id, Name = "Twilio bench", Provider = TwilioProviderSpec.Name,
+            IsDefaultOutbound = true, CreatedAt = now, UpdatedAt = now,
+        };
+        services.GetRequiredService<ConfigurationCredentials>().Write(configuration, new Dictionary<string, string>
+        {
+            ["accountSid"] = accountSid,
+            ["authToken"] = Guid.NewGuid().ToString("N"),
+        });
+        var workflow = new Workflow { Id = Guid.NewGuid(), OrganizationId = organization.Id, Name = "continuous tone", DefinitionJson = ContinuousToneWorkflow, CreatedAt = now, UpdatedAt = now };
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            db.Organizations.Add(organization);
+            db.TelephonyConfigurations.Add(configuration);
+            db.Workflows.Add(workflow);
+            await db.SaveChangesAsync();
+        }
+
+        var calls = services.GetRequiredService<CallService>();
+        var tokens = services.GetRequiredService<CallMediaTokens>();
+        var created = new List<ConsoleBenchCall>(count);
+        for (int n = 0; n < count; n++)
+        {
+            string callSid = "CA" + Guid.NewGuid().ToString("N");
+            var result = await calls.CreateAsync(new NewCall(organization.Id, TwilioProviderSpec.Name, CallDirection.Outbound, "+14155550199", $"+1415555{n % 10000:0000}")
+            {
+                TelephonyConfigurationId = configuration.Id,
+                WorkflowId = workflow.Id,
+                ProviderCallId = callSid,
+            });
+            if (!result.Succeeded) throw new InvalidOperationException($"bench call {n} was not created: {result.Describe()}");
+            created.Add(new ConsoleBenchCall(result.Value!.Id, tokens.Issue(result.Value.Id), callSid, accountSid));
+        }
+
+        return created;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Every session the runner was given, to count the caller frames that reached them.</summary>
+    private sealed class ObservedSessions
+    {
+        private readonly ConcurrentBag<MediaSession> _sessions = [];
+
+        public int Count => _sessions.Count;
+
+        public void Add(MediaSession session) => _sessions.Add(session);
+
+        public long CallerFrames() => _sessions.Sum(s => s.CallerFramesReceived);
+    }
+
+    private sealed class ObservingRunner(WorkflowRunner inner, ObservedSessions observed) : ICallWorkflowRunner
+    {
+        public Task RunAsync(Guid callId, MediaSession session, CancellationToken callEnded)
+        {
+            observed.Add(session);
+            return inner.RunAsync(callId, session, callEnded);
+        }
+    }
+}
