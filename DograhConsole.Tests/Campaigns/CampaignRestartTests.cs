@@ -1,5 +1,7 @@
-using DograhConsole.Core.Workflows.Runtime;
+using DograhConsole.Core;
 using DograhConsole.Core.Campaigns;
+using DograhConsole.Core.Data;
+using DograhConsole.Core.Workflows.Runtime;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -80,7 +82,11 @@ public sealed class CampaignRestartTests
                 var store = first.Services.GetRequiredService<CampaignStore>();
                 var claim = await store.ClaimNextAsync(id, _ => null);
                 Assert.NotNull(claim);
-                await using var db = await first.Db().CreateDbContextAsync();
+            }
+            // Marked running only once the first host is gone, so its dispatcher cannot start dialing first.
+            var options = new DbContextOptionsBuilder<DograhDbContext>().UseSqlite($"Data Source={Path.Combine(data, DograhCore.DatabaseFileName)}").Options;
+            await using (var db = new DograhDbContext(options))
+            {
                 var campaign = await db.Campaigns.IgnoreQueryFilters().SingleAsync(c => c.Id == id);
                 campaign.Status = CampaignStatuses.Running;
                 await db.SaveChangesAsync();
