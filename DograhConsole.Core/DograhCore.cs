@@ -86,6 +86,7 @@ public static class DograhCore
     public static async Task InitializeDograhAsync(this IServiceProvider services, CancellationToken ct = default)
     {
         await services.GetRequiredService<DatabaseInitializer>().MigrateAsync(ct);
+        await services.GetRequiredService<WorkflowSecrets>().ProtectPlainTextAsync(ct);
         await services.GetRequiredService<AdminBootstrapper>().RunAsync(ct);
     }
 }

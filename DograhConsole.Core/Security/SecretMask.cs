@@ -8,6 +8,8 @@ public static class SecretMask
     public static string Mask(string? secret)
     {
         if (string.IsNullOrEmpty(secret)) return "";
+        // A value that is already a mask (a masked definition loaded into the editor) shows as it is.
+        if (secret.StartsWith(Bullets, StringComparison.Ordinal)) return secret;
         var trimmed = secret.TrimEnd();
         // Short secrets reveal less so that at most a quarter of a secret is ever visible.
         var reveal = trimmed.Length >= 16 ? 4 : trimmed.Length >= 8 ? 2 : 0;

@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Core.Workflows;
 
-public sealed class WorkflowService(OrganizationDb organizationDb, AuditLog audit, TimeProvider time)
+/// <summary>Workflows of the current organization. Agent auth headers are stored encrypted and only ever returned masked (<see cref="WorkflowSecrets"/>).</summary>
+public sealed class WorkflowService(OrganizationDb organizationDb, WorkflowSecrets secrets, AuditLog audit, TimeProvider time)
 {
     private const string EntityType = "workflow";
 
@@ -38,7 +39,8 @@ public sealed class WorkflowService(OrganizationDb organizationDb, AuditLog audi
         if (errors.Any) return errors.ToResult<WorkflowView>();
 
         var now = time.GetUtcNow().UtcDateTime;
-        var workflow = new Workflow { Id = Guid.NewGuid(), Name = name!, DefinitionJson = definition!, CreatedAt = now, UpdatedAt = now };
+        var workflow = new Workflow { Id = Guid.NewGuid(), Name = name!, CreatedAt = now, UpdatedAt = now };
+        if (!secrets.TryStore(workflow, definition!, new Dictionary<int, string>(), errors, out _)) return errors.ToResult<WorkflowView>();
         db.Workflows.Add(workflow);
         audit.Record(db, "created", EntityType, workflow.Id, workflow.Name);
         if (!await db.TrySaveUniqueAsync(ct)) return NameTaken(name!);
@@ -61,9 +63,14 @@ public sealed class WorkflowService(OrganizationDb organizationDb, AuditLog audi
 
         var changed = new List<string>();
         if (name != workflow.Name) changed.Add($"renamed from '{workflow.Name}'");
-        if (definition != workflow.DefinitionJson) changed.Add("definition");
+        if (input.Definition is not null)
+        {
+            var storedDefinition = workflow.DefinitionJson;
+            if (!secrets.TryStore(workflow, definition!, secrets.Read(workflow), errors, out var secretsChanged)) return errors.ToResult<WorkflowView>();
+            if (workflow.DefinitionJson != storedDefinition) changed.Add("definition");
+            if (secretsChanged) changed.Add("agent auth header");
+        }
         workflow.Name = name!;
-        workflow.DefinitionJson = definition!;
         workflow.UpdatedAt = time.GetUtcNow().UtcDateTime;
         audit.Record(db, "updated", EntityType, workflow.Id, workflow.Name, changed.Count == 0 ? "no changes" : string.Join(", ", changed));
         if (!await db.TrySaveUniqueAsync(ct)) return NameTaken(name!);
@@ -108,8 +115,8 @@ public sealed class WorkflowService(OrganizationDb organizationDb, AuditLog audi
             .OrderBy(n => n.NormalizedAddress)
             .Select(n => n.NormalizedAddress + " (" + n.TelephonyConfiguration!.Name + ")").ToListAsync(ct);
 
-    private static async Task<WorkflowView> ToViewAsync(DograhDbContext db, Workflow w, CancellationToken ct) =>
-        new(w.Id, w.Name, w.DefinitionJson, await AssignedNumbersAsync(db, w.Id, ct), w.CreatedAt, w.UpdatedAt);
+    private async Task<WorkflowView> ToViewAsync(DograhDbContext db, Workflow w, CancellationToken ct) =>
+        new(w.Id, w.Name, secrets.Masked(w), await AssignedNumbersAsync(db, w.Id, ct), w.CreatedAt, w.UpdatedAt);
 
     private static int CountSteps(string definition)
     {

@@ -4,5 +4,6 @@ namespace DograhConsole.Core.Workflows;
 
 public static class WorkflowServices
 {
-    public static IServiceCollection AddWorkflows(this IServiceCollection services) => services.AddScoped<WorkflowService>();
+    public static IServiceCollection AddWorkflows(this IServiceCollection services) =>
+        services.AddScoped<WorkflowService>().AddSingleton<WorkflowSecrets>();
 }

@@ -23,6 +23,7 @@ namespace DograhConsole.Core.Workflows.Runtime;
 public sealed class WorkflowRunner(
     CallService calls,
     IDbContextFactory<DograhDbContext> dbFactory,
+    WorkflowSecrets secrets,
     WorkflowRuntimeDependencies dependencies,
     ILogger<WorkflowRunner> logger) : ICallWorkflowRunner
 {
@@ -78,7 +79,7 @@ public sealed class WorkflowRunner(
             return (null, $"The workflow '{workflow.Name}' is not valid and cannot run ({first}).");
         }
         logger.LogInformation("Call {CallId} runs workflow {WorkflowName} ({Steps} steps)", call.Id, workflow.Name, definition!.Steps.Count);
-        return (definition, null);
+        return (secrets.Reveal(workflow, definition), null);
     }
 
     /// <summary>The call context as template variables: strings as they are, other values as their JSON text, null as missing.</summary>
