@@ -10,10 +10,10 @@ using Microsoft.Extensions.Logging;
 namespace DograhConsole.Core.Campaigns;
 
 /// <summary>
-/// Dials running campaigns. One loop per running campaign: reconcile ended calls, check the breaker, the schedule
-/// window, the campaign's concurrency and its pacing, then claim the next contact in the database and dial it
-/// through <see cref="OutboundCallService"/> (which takes a slot of the organization's limit). Outcomes are read
-/// from the calls' final statuses in the database; <see cref="CallEventBus"/> only wakes the loop sooner.
+/// Dials running campaigns. One dial loop per running campaign: the schedule window, the pacing and a slot under the
+/// campaign's cap, then dial a contact claimed in the database beforehand through <see cref="OutboundCallService"/>
+/// (which takes a slot of the organization's limit). Beside it a reconciler records outcomes from the calls' final
+/// statuses in the database and checks the breaker; <see cref="CallEventBus"/> frees slots and wakes both sooner.
 /// A loop with nothing to do now (outside its window, only retries due later) ends and leaves a Quartz timer.
 /// On start-up every running campaign gets its loop back, and claims that no dial owns are recovered.
 /// </summary>
@@ -28,9 +28,14 @@ public sealed class CampaignDispatcher(
     private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ReconcileEvery = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan CatchUp = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan StatusCheckEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ClaimAhead = TimeSpan.FromMilliseconds(250);
+    private const int MaxClaimBatch = 50;
 
     private readonly ConcurrentDictionary<Guid, CampaignRun> _runs = new();
     private readonly ConcurrentDictionary<long, Task> _dials = new();
+    private readonly ConcurrentDictionary<long, byte> _claimed = new();
+    private readonly ConcurrentDictionary<Guid, CampaignSlots> _slots = new();
     private CancellationToken _stopping = CancellationToken.None;
 
     public bool IsRunning(Guid campaignId) => _runs.ContainsKey(campaignId);
@@ -136,12 +141,14 @@ public sealed class CampaignDispatcher(
         await ScheduleRetriesAsync(campaign.Id, await store.ReconcileAsync(campaign.Id, settings, ct), ct);
     }
 
-    private bool IsLiveDial(long attemptId) => _dials.ContainsKey(attemptId);
+    /// <summary>A claim this process owns: being dialed, or claimed and waiting for its turn in the pacing.</summary>
+    private bool IsLiveDial(long attemptId) => _dials.ContainsKey(attemptId) || _claimed.ContainsKey(attemptId);
 
     private async Task LoopAsync(CampaignRun run)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CampaignId"] = run.CampaignId });
         using var subscription = await SubscribeAsync(run);
+        run.Slots = _slots.GetOrAdd(run.CampaignId, _ => new CampaignSlots());
         try
         {
             await DispatchAsync(run);
@@ -159,9 +166,13 @@ public sealed class CampaignDispatcher(
         }
     }
 
-    /// <summary>Ended calls of this campaign wake the loop at once; the loop also looks every second without them.</summary>
+    /// <summary>
+    /// An ended call of this campaign frees its slot and wakes the dial loop at once, and wakes the reconciler, which
+    /// also looks four times a second without them (the bus may drop updates under load).
+    /// </summary>
     private async Task<IDisposable?> SubscribeAsync(CampaignRun run)
     {
+        var slots = _slots.GetOrAdd(run.CampaignId, _ => new CampaignSlots());
         var campaign = await store.FindAsync(run.CampaignId);
         if (campaign is null) return null;
         var subscription = bus.Subscribe(campaign.OrganizationId);
@@ -170,7 +181,11 @@ public sealed class CampaignDispatcher(
             try
             {
                 await foreach (var update in subscription.ReadAllAsync(run.Token))
-                    if (update.Call.CampaignId == run.CampaignId && update.Call.Status.IsTerminal()) run.Wake(reconcile: true);
+                    if (update.Call.CampaignId == run.CampaignId && update.Call.Status.IsTerminal())
+                    {
+                        if (slots.Ended(update.Call.Id)) run.Wake();
+                        run.RequestReconcile();
+                    }
             }
             catch (OperationCanceledException)
             {
@@ -179,6 +194,14 @@ public sealed class CampaignDispatcher(
         return subscription;
     }
 
+    /// <summary>
+    /// The dial loop. Contacts are claimed in small batches (one transaction for up to a quarter second of dials), so a
+    /// claimed contact is ready when a slot frees; each is dialed only once it gets one of the campaign's slots
+    /// (<see cref="CampaignSlots"/>: calls placed and not ended, counted in memory from the dials and the call bus),
+    /// and on an absolute schedule: dial n is due at start + n / rate, so time spent claiming or in a slow write is
+    /// caught up (by at most <see cref="CatchUp"/>) instead of lost. Outcomes are recorded by the reconciler beside
+    /// this loop, so ended calls never hold up dialing.
+    /// </summary>
     private async Task DispatchAsync(CampaignRun run)
     {
         var ct = run.Token;
@@ -187,86 +210,169 @@ public sealed class CampaignDispatcher(
         var settings = CampaignSettings.FromJson(campaign.SettingsJson);
         var callerIds = settings.RotateCallerIds ? await store.CallerIdsAsync(campaign.TelephonyConfigurationId, ct) : [];
         var interval = TimeSpan.FromSeconds(1 / settings.CallsPerSecond);
+        var claimAhead = Math.Clamp((int)Math.Ceiling(settings.CallsPerSecond * ClaimAhead.TotalSeconds), 1, MaxClaimBatch);
         var nextDialAt = time.GetUtcNow();
-        var lastReconcile = DateTimeOffset.MinValue;
         var windowNoted = false;
-        var inFlightBound = int.MaxValue;
+        var waiting = new Queue<ClaimedContact>();
+        var slots = run.Slots;
 
         await store.RecoverOrphanedClaimsAsync(run.CampaignId, IsLiveDial, ct);
+        await slots.RefreshAsync(() => store.ActiveCallIdsAsync(run.CampaignId, ct));
+        using var reconcilerStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reconciler = Task.Run(() => ReconcileLoopAsync(run, settings, reconcilerStop.Token), CancellationToken.None);
         logger.LogInformation("Campaign {CampaignId}: dispatching, {Max} at once, {Rate} calls per second", run.CampaignId, settings.MaxConcurrentCalls, settings.CallsPerSecond);
 
-        while (!ct.IsCancellationRequested)
+        try
         {
-            var now = time.GetUtcNow();
-            if (run.TakeReconcileRequest() || now - lastReconcile >= ReconcileEvery)
+            while (!ct.IsCancellationRequested)
             {
-                lastReconcile = now;
-                await ScheduleRetriesAsync(run.CampaignId, await store.ReconcileAsync(run.CampaignId, settings, ct), ct);
-                if (await BreakerTrippedAsync(run, settings, ct)) return;
-                campaign = await store.FindAsync(run.CampaignId, ct);
-                if (campaign?.Status != CampaignStatuses.Running) return;
-            }
-
-            if (!settings.Schedule.IsOpen(now))
-            {
-                var opens = settings.Schedule.NextOpening(now);
-                if (!windowNoted)
+                var now = time.GetUtcNow();
+                if (!settings.Schedule.IsOpen(now))
                 {
-                    windowNoted = true;
-                    await store.AddActivityAsync(run.CampaignId, "waiting", opens is { } at
-                        ? $"Outside the schedule window; it opens at {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC." : "The schedule has no window left.", ct);
-                    if (opens is { } open) await timers.WakeAtAsync(run.CampaignId, open.UtcDateTime, "window", ct);
+                    await ReleaseAsync(run, waiting);
+                    var opens = settings.Schedule.NextOpening(now);
+                    if (!windowNoted)
+                    {
+                        windowNoted = true;
+                        await store.AddActivityAsync(run.CampaignId, "waiting", opens is { } at
+                            ? $"Outside the schedule window; it opens at {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC." : "The schedule has no window left.", ct);
+                        if (opens is { } open) await timers.WakeAtAsync(run.CampaignId, open.UtcDateTime, "window", ct);
+                    }
+                    if (await store.InFlightAsync(run.CampaignId, ct) == 0 && _dials.IsEmpty) return;
+                    await run.WaitAsync(IdleWait);
+                    continue;
                 }
-                if (await store.InFlightAsync(run.CampaignId, ct) == 0 && _dials.IsEmpty) return;
-                await run.WaitAsync(IdleWait);
-                continue;
-            }
-            windowNoted = false;
+                windowNoted = false;
 
-            // Calls in flight only grow by this loop's claims, so the last count plus the claims since is an upper
-            // bound: the database is asked again only when that bound reaches the cap.
-            if (inFlightBound >= settings.MaxConcurrentCalls) inFlightBound = await store.InFlightAsync(run.CampaignId, ct);
-            if (inFlightBound >= settings.MaxConcurrentCalls || run.LimitBackoffUntil > now)
-            {
-                await run.WaitAsync(IdleWait);
-                continue;
-            }
-            if (nextDialAt > now)
-            {
-                await Task.Delay(nextDialAt - now, time, ct);
-                continue;
-            }
+                if (waiting.Count == 0)
+                {
+                    // Enough for the free slots (at least one, ready for the next free slot), at most a quarter second of dials.
+                    var batch = Math.Clamp(settings.MaxConcurrentCalls - slots.Used, 1, claimAhead);
+                    var claimed = await store.ClaimAsync(run.CampaignId, batch,
+                        attempt => callerIds.Count == 0 ? null : callerIds[(int)(Interlocked.Increment(ref run.DialCount) % callerIds.Count)], ct);
+                    if (claimed.Count == 0)
+                    {
+                        var (open, dialable, nextRetry) = await store.RemainingAsync(run.CampaignId, ct);
+                        if (open == 0)
+                        {
+                            await CompleteAsync(run.CampaignId, ct);
+                            return;
+                        }
+                        if (dialable == 0 && nextRetry is { } due && await store.InFlightAsync(run.CampaignId, ct) == 0)
+                        {
+                            // Only retries later: Quartz holds the due time; the loop ends until then.
+                            await timers.WakeAtAsync(run.CampaignId, due, "retry", ct);
+                            return;
+                        }
+                        await run.WaitAsync(IdleWait);
+                        continue;
+                    }
+                    foreach (var claim in claimed)
+                    {
+                        _claimed[claim.AttemptId] = 0;
+                        waiting.Enqueue(claim);
+                    }
+                }
 
-            var claim = await store.ClaimNextAsync(run.CampaignId,
-                attempt => callerIds.Count == 0 ? null : callerIds[(int)(Interlocked.Increment(ref run.DialCount) % callerIds.Count)], ct);
-            if (claim is null)
-            {
-                var (open, dialable, nextRetry) = await store.RemainingAsync(run.CampaignId, ct);
-                if (open == 0)
+                now = time.GetUtcNow();
+                if (nextDialAt > now)
                 {
-                    await CompleteAsync(run.CampaignId, ct);
-                    return;
+                    await Task.Delay(nextDialAt - now, time, ct);
+                    continue;
                 }
-                if (dialable == 0 && nextRetry is { } due && await store.InFlightAsync(run.CampaignId, ct) == 0)
+                if (run.LimitBackoffUntil > now || !slots.TryTake(settings.MaxConcurrentCalls))
                 {
-                    // Only retries later: Quartz holds the due time; the loop ends until then.
-                    await timers.WakeAtAsync(run.CampaignId, due, "retry", ct);
-                    return;
+                    // At the cap: an ended call wakes the loop.
+                    await run.WaitAsync(IdleWait);
+                    continue;
                 }
-                await run.WaitAsync(IdleWait);
-                continue;
+                var next = waiting.Dequeue();
+                nextDialAt = (nextDialAt > now - CatchUp ? nextDialAt : now - CatchUp) + interval;
+                _dials[next.AttemptId] = DialAsync(run, campaign, next);
+                _claimed.TryRemove(next.AttemptId, out _);
             }
-            // Pacing keeps its schedule through short stalls (a slow write), catching up by at most a quarter second.
-            inFlightBound++;
-            nextDialAt = (nextDialAt > now - CatchUp ? nextDialAt : now - CatchUp) + interval;
-            var dial = DialAsync(run, campaign!, claim);
-            _dials[claim.AttemptId] = dial;
+        }
+        finally
+        {
+            // Paused, canceled or stopping: claims not yet dialed go back, as if never made.
+            await ReleaseAsync(run, waiting);
+            reconcilerStop.Cancel();
+            await reconciler;
         }
     }
 
+    private async Task ReleaseAsync(CampaignRun run, Queue<ClaimedContact> waiting)
+    {
+        if (waiting.Count == 0) return;
+        var claims = waiting.ToList();
+        waiting.Clear();
+        try
+        {
+            foreach (var claim in claims) await store.ReleaseAsync(claim.AttemptId, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // Left to the orphan recovery: a claim without a call and without a live dial is released there.
+            logger.LogError(ex, "Campaign {CampaignId}: giving back {Count} claims failed", run.CampaignId, claims.Count);
+        }
+        finally
+        {
+            foreach (var claim in claims) _claimed.TryRemove(claim.AttemptId, out _);
+        }
+    }
+
+    /// <summary>
+    /// Beside the dial loop: records the outcomes of ended calls (woken by the call bus, and every quarter second),
+    /// frees the slots of calls the bus did not report as ended, schedules retries, checks the breaker and stops the
+    /// run when the campaign is no longer running.
+    /// </summary>
+    private async Task ReconcileLoopAsync(CampaignRun run, CampaignSettings settings, CancellationToken ct)
+    {
+        var lastStatusCheck = DateTimeOffset.MinValue;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await run.WaitForReconcileAsync(ReconcileEvery, ct);
+                if (await run.Slots.RefreshAsync(() => store.ActiveCallIdsAsync(run.CampaignId, ct))) run.Wake();
+                var outcomes = await store.ReconcileAsync(run.CampaignId, settings, ct);
+                if (outcomes.Count > 0)
+                {
+                    // The organization may have room again.
+                    run.LimitBackoffUntil = DateTimeOffset.MinValue;
+                    run.Wake();
+                    await ScheduleRetriesAsync(run.CampaignId, outcomes, ct);
+                    if (await BreakerTrippedAsync(run, settings, ct)) return;
+                }
+                var now = time.GetUtcNow();
+                if (now - lastStatusCheck >= StatusCheckEvery)
+                {
+                    lastStatusCheck = now;
+                    var campaign = await store.FindAsync(run.CampaignId, ct);
+                    if (campaign?.Status != CampaignStatuses.Running)
+                    {
+                        run.Stop();
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Campaign {CampaignId}: reconciling ended calls failed; trying again", run.CampaignId);
+                await Task.Delay(IdleWait, time, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>Places the call of a claim that holds a slot (<see cref="CampaignSlots.TryTake"/>).</summary>
     private async Task DialAsync(CampaignRun run, Campaign campaign, ClaimedContact claim)
     {
         await Task.Yield();
+        Guid? placed = null;
         try
         {
             // Not canceled by pause or shutdown: once claimed, the call is recorded and dialed and the two are linked.
@@ -281,6 +387,7 @@ public sealed class CampaignDispatcher(
             }, CancellationToken.None);
             if (result.Succeeded)
             {
+                placed = result.Value!.Id;
                 await store.LinkCallAsync(claim.AttemptId, result.Value!.Id, CancellationToken.None);
                 return;
             }
@@ -293,8 +400,10 @@ public sealed class CampaignDispatcher(
         }
         finally
         {
+            // A call record left active by a failure here is found by the slots' next refresh from the database.
+            run.Slots.Placed(placed);
             _dials.TryRemove(claim.AttemptId, out _);
-            run.Wake(reconcile: true);
+            run.Wake();
         }
     }
 
@@ -311,6 +420,7 @@ public sealed class CampaignDispatcher(
             case ProviderCallCodes.ProviderError:
                 // The provider refused: the call record exists and has failed; link it so the outcome (and retry) follows it.
                 await store.RecoverOrphanedClaimsAsync(campaign.Id, id => id != claim.AttemptId && IsLiveDial(id), ct);
+                run.RequestReconcile();
                 return;
         }
         if (result.Failure == OperationFailure.Invalid && result.Errors.Keys.All(k => k == "toNumber"))
@@ -363,28 +473,20 @@ public sealed class CampaignDispatcher(
     {
         private readonly CancellationTokenSource _stop = new();
         private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        private int _reconcile;
+        private readonly Channel<bool> _reconcile = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
         public Guid CampaignId { get; } = campaignId;
         public Task Loop { get; set; } = Task.CompletedTask;
         public CancellationToken Token => _stop.Token;
         public DateTimeOffset LimitBackoffUntil { get; set; }
         public long DialCount;
+        public CampaignSlots Slots { get; set; } = new();
 
         public void Stop() => _stop.Cancel();
 
-        public void Wake(bool reconcile = false)
-        {
-            if (reconcile)
-            {
-                Interlocked.Exchange(ref _reconcile, 1);
-                // A call ended: the organization may have a free slot again.
-                LimitBackoffUntil = DateTimeOffset.MinValue;
-            }
-            _wake.Writer.TryWrite(true);
-        }
+        public void Wake() => _wake.Writer.TryWrite(true);
 
-        public bool TakeReconcileRequest() => Interlocked.Exchange(ref _reconcile, 0) == 1;
+        public void RequestReconcile() => _reconcile.Writer.TryWrite(true);
 
         /// <summary>Until woken, stopped, or <paramref name="timeout"/>.</summary>
         public async Task WaitAsync(TimeSpan timeout)
@@ -397,6 +499,91 @@ public sealed class CampaignDispatcher(
             }
             catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
             {
+            }
+        }
+
+        /// <summary>Until a call of the campaign ends, or <paramref name="timeout"/>.</summary>
+        public async Task WaitForReconcileAsync(TimeSpan timeout, CancellationToken ct)
+        {
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timer.CancelAfter(timeout);
+            try
+            {
+                await _reconcile.Reader.ReadAsync(timer.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// The slots of one campaign's concurrency cap in this process, kept across its runs (a pause and resume keeps the
+    /// calls still up): dials started whose call is not known yet, and calls placed that have not been seen ended.
+    /// Both only overcount, never undercount: a slot is freed only when the call bus or the database shows the call
+    /// ended, and the database's active calls are added back on every refresh. Active call records are a superset of
+    /// the calls open on the provider, so the provider never has more than the cap.
+    /// </summary>
+    private sealed class CampaignSlots
+    {
+        private readonly object _gate = new();
+        private readonly HashSet<Guid> _calls = [];
+        private readonly HashSet<Guid> _endedDuringRefresh = [];
+        private int _dialing;
+
+        public int Used { get { lock (_gate) return _calls.Count + _dialing; } }
+
+        public bool TryTake(int cap)
+        {
+            lock (_gate)
+            {
+                if (_calls.Count + _dialing >= cap) return false;
+                _dialing++;
+                return true;
+            }
+        }
+
+        /// <summary>A dial taken by <see cref="TryTake"/> returned: with its call, or without one (refused, failed).</summary>
+        public void Placed(Guid? callId)
+        {
+            lock (_gate)
+            {
+                _dialing--;
+                if (callId is { } id) _calls.Add(id);
+            }
+        }
+
+        /// <summary>The call ended; true when that freed a slot.</summary>
+        public bool Ended(Guid callId)
+        {
+            lock (_gate)
+            {
+                _endedDuringRefresh.Add(callId);
+                return _calls.Remove(callId);
+            }
+        }
+
+        /// <summary>
+        /// Reads the campaign's active calls: calls counted before the read that are no longer active are freed (they
+        /// ended, the bus update was missed), active calls not counted are added (left by a failed dial, or from before
+        /// this process). True when a slot was freed.
+        /// </summary>
+        public async Task<bool> RefreshAsync(Func<Task<List<Guid>>> activeCallIds)
+        {
+            HashSet<Guid> before;
+            lock (_gate)
+            {
+                before = [.. _calls];
+                _endedDuringRefresh.Clear();
+            }
+            var active = (await activeCallIds()).ToHashSet();
+            lock (_gate)
+            {
+                // A call the bus reported ended while the database was read may still be active in what was read.
+                active.ExceptWith(_endedDuringRefresh);
+                var freed = _calls.RemoveWhere(id => before.Contains(id) && !active.Contains(id));
+                _calls.UnionWith(active);
+                return freed > 0;
             }
         }
     }

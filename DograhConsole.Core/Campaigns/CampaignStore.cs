@@ -74,6 +74,14 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         return await db.CampaignContacts.IgnoreQueryFilters().CountAsync(c => c.CampaignId == campaignId && c.State == ContactStates.Dialing, ct);
     }
 
+    /// <summary>The campaign's calls that have not ended (on the provider, or being placed).</summary>
+    public async Task<List<Guid>> ActiveCallIdsAsync(Guid campaignId, CancellationToken ct = default)
+    {
+        var active = CallStatuses.Active;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Calls.IgnoreQueryFilters().Where(c => c.CampaignId == campaignId && active.Contains(c.Status)).Select(c => c.Id).ToListAsync(ct);
+    }
+
     /// <summary>What is left: contacts not yet final, and the earliest retry due among them (null when none waits for one).</summary>
     public async Task<(int Open, int Dialable, DateTime? NextRetryAt)> RemainingAsync(Guid campaignId, CancellationToken ct = default)
     {
@@ -87,39 +95,56 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
     }
 
     /// <summary>
-    /// Claims the next contact due for an attempt (a due retry first, then the list in file order): in one write
-    /// transaction the contact becomes dialing with its attempt count raised and the attempt row is inserted. Null
-    /// when nothing is due. A contact is therefore handed out at most once per attempt number.
+    /// Claims up to <paramref name="max"/> contacts due for an attempt (due retries first, then the list in file order):
+    /// in one write transaction each contact becomes dialing with its attempt count raised and its attempt row is
+    /// inserted. Empty when nothing is due. A contact is therefore handed out at most once per attempt number; a claim
+    /// whose dial never started (a crash, a pause) is given back by <see cref="RecoverOrphanedClaimsAsync"/> or
+    /// <see cref="ReleaseAsync"/>.
     /// </summary>
-    public async Task<ClaimedContact?> ClaimNextAsync(Guid campaignId, Func<int, string?> fromNumber, CancellationToken ct = default)
+    public async Task<List<ClaimedContact>> ClaimAsync(Guid campaignId, int max, Func<int, string?> fromNumber, CancellationToken ct = default)
     {
+        if (max <= 0) return [];
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var now = Now;
         var contacts = db.CampaignContacts.IgnoreQueryFilters().Where(c => c.CampaignId == campaignId);
-        var contact = await contacts.Where(c => c.State == ContactStates.Retry && c.NextAttemptAt <= now).OrderBy(c => c.NextAttemptAt).FirstOrDefaultAsync(ct)
-            ?? await contacts.Where(c => c.State == ContactStates.Queued).OrderBy(c => c.Id).FirstOrDefaultAsync(ct);
-        if (contact is null) return null;
-        contact.State = ContactStates.Dialing;
-        contact.Attempts++;
-        contact.NextAttemptAt = null;
-        contact.UpdatedAt = now;
-        var attempt = new CampaignAttempt
+        var chosen = await contacts.Where(c => c.State == ContactStates.Retry && c.NextAttemptAt <= now).OrderBy(c => c.NextAttemptAt).Take(max).ToListAsync(ct);
+        if (chosen.Count < max)
+            chosen.AddRange(await contacts.Where(c => c.State == ContactStates.Queued).OrderBy(c => c.Id).Take(max - chosen.Count).ToListAsync(ct));
+        if (chosen.Count == 0) return [];
+        var attempts = new List<CampaignAttempt>(chosen.Count);
+        foreach (var contact in chosen)
         {
-            OrganizationId = contact.OrganizationId, CampaignId = campaignId, ContactId = contact.Id, Number = contact.Attempts,
-            ClaimedAt = now, FromNumber = fromNumber(contact.Attempts),
-        };
-        db.CampaignAttempts.Add(attempt);
+            contact.State = ContactStates.Dialing;
+            contact.Attempts++;
+            contact.NextAttemptAt = null;
+            contact.UpdatedAt = now;
+            var attempt = new CampaignAttempt
+            {
+                OrganizationId = contact.OrganizationId, CampaignId = campaignId, ContactId = contact.Id, Number = contact.Attempts,
+                ClaimedAt = now, FromNumber = fromNumber(contact.Attempts),
+            };
+            db.CampaignAttempts.Add(attempt);
+            attempts.Add(attempt);
+        }
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        var variables = JsonSerializer.Deserialize<Dictionary<string, string>>(contact.VariablesJson) ?? [];
-        return new ClaimedContact(contact.Id, attempt.Id, attempt.Number, contact.PhoneNumber, attempt.FromNumber,
-            variables.ToDictionary(v => v.Key, v => (object?)v.Value), now);
+        return chosen.Zip(attempts, (contact, attempt) =>
+        {
+            var variables = JsonSerializer.Deserialize<Dictionary<string, string>>(contact.VariablesJson) ?? [];
+            return new ClaimedContact(contact.Id, attempt.Id, attempt.Number, contact.PhoneNumber, attempt.FromNumber,
+                variables.ToDictionary(v => v.Key, v => (object?)v.Value), now);
+        }).ToList();
     }
+
+    /// <summary>Claims the next contact due for an attempt (see <see cref="ClaimAsync"/>); null when nothing is due.</summary>
+    public async Task<ClaimedContact?> ClaimNextAsync(Guid campaignId, Func<int, string?> fromNumber, CancellationToken ct = default) =>
+        (await ClaimAsync(campaignId, 1, fromNumber, ct)).FirstOrDefault();
 
     /// <summary>
     /// Gives a claim back as if it never happened (the organization's limit was full, or the configuration cannot dial
-    /// now): the attempt row goes and the contact returns to where it was. Only for a claim with no call.
+    /// now, a pause): the attempt row goes and the contact returns to where it was, or becomes final as canceled when
+    /// the campaign was canceled meanwhile. Only for a claim with no call.
     /// </summary>
     public async Task ReleaseAsync(long attemptId, CancellationToken ct = default)
     {
@@ -131,8 +156,21 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         if (contact.State == ContactStates.Dialing && contact.Attempts == attempt.Number)
         {
             contact.Attempts--;
-            contact.State = contact.Attempts == 0 ? ContactStates.Queued : ContactStates.Retry;
-            contact.NextAttemptAt = contact.State == ContactStates.Retry ? Now : null;
+            var canceled = await db.Campaigns.IgnoreQueryFilters().AnyAsync(c => c.Id == attempt.CampaignId && c.Status == CampaignStatuses.Canceled, ct);
+            if (canceled)
+            {
+                // Given back after the cancel swept the waiting contacts: final as canceled, like them.
+                contact.State = ContactStates.Done;
+                if (contact.Attempts == 0) contact.LastResult = ContactResults.Canceled;
+                contact.LastResult ??= ContactResults.Canceled;
+                contact.NextAttemptAt = null;
+            }
+            else
+            {
+                contact.State = contact.Attempts == 0 ? ContactStates.Queued : ContactStates.Retry;
+                contact.NextAttemptAt = contact.State == ContactStates.Retry ? Now : null;
+            }
+            contact.UpdatedAt = Now;
         }
         db.CampaignAttempts.Remove(attempt);
         await db.SaveChangesAsync(ct);

@@ -36,6 +36,9 @@ public sealed class CampaignBenchmark(ITestOutputHelper output)
             var api = host.Api();
             var setup = await api.SetUpAsync(carrier.BaseUrl, organizationLimit: 500, host: host);
 
+            // The machine is shared: the load average says how much of its cores the figures below had.
+            static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+            Say($"Load average (1, 5, 15 min) at start: {LoadAverage()}");
             var (csv, _) = CampaignTestKit.Contacts(100_000);
             Say($"CSV: 100,000 contacts, {Encoding.UTF8.GetByteCount(csv) / 1024.0 / 1024.0:F1} MB");
             GC.Collect();
@@ -93,6 +96,7 @@ public sealed class CampaignBenchmark(ITestOutputHelper output)
             var rate = (steady.Count - 1) / (steady[^1] - steady[0]).TotalSeconds;
             var perSecond = times.GroupBy(t => (long)(t - times[0]).TotalSeconds).Select(g => g.Count()).ToList();
             Say($"Rate: 20 calls/s configured, 400 contacts: steady-state {rate:F2} calls/s ({100 * (rate - 20) / 20:+0.0;-0.0}%); whole seconds min {perSecond.Skip(1).SkipLast(1).DefaultIfEmpty(0).Min()}, max {perSecond.Max()}; {carrier.TotalDials - dialsBefore} dials");
+            Say($"Load average (1, 5, 15 min) at end: {LoadAverage()}");
             var path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "artifacts", "benchmarks");
             Directory.CreateDirectory(path);
             await File.WriteAllTextAsync(Path.Combine(path, "campaigns.txt"), $"{DateTime.UtcNow:u} on {Environment.ProcessorCount} cores\n" + report);
