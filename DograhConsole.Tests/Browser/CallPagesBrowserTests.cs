@@ -98,6 +98,8 @@ public sealed class CallPagesBrowserTests
         await page.ClickAsync("#phone-call");
         await Expect(page.Locator("#missing")).ToContainTextAsync("Loopback carrier cannot place calls: it has no active number to call from.");
         await page.Keyboard.PressAsync("Escape");
+        // The dialog's overlay must be gone before the button can be clicked again (slow under load).
+        await Expect(page.Locator(".rz-dialog-wrapper")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
 
         await setup.AddNumberAsync(configurationId);
         await page.ClickAsync("#phone-call");
