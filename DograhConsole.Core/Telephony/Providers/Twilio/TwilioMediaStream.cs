@@ -127,11 +127,17 @@ public sealed class TwilioMediaStream : IMediaSink
         Span<byte> ulaw = stackalloc byte[frame.Length];
         MuLaw.Encode(frame, ulaw);
         var prefix = _mediaPrefix;
-        var message = new byte[prefix.Length + Base64.GetMaxEncodedToUtf8Length(ulaw.Length) + MediaSuffix.Length];
+        // Pooled: the send loop returns the buffer once the message is sent or skipped.
+        var message = ArrayPool<byte>.Shared.Rent(prefix.Length + Base64.GetMaxEncodedToUtf8Length(ulaw.Length) + MediaSuffix.Length);
         prefix.CopyTo(message, 0);
         Base64.EncodeToUtf8(ulaw, message.AsSpan(prefix.Length), out _, out var written);
         MediaSuffix.CopyTo(message.AsSpan(prefix.Length + written));
-        if (!_outbox.Writer.TryWrite(new Outgoing(message, Volatile.Read(ref _generation), IsMedia: true))) Interlocked.Increment(ref _dropped);
+        var length = prefix.Length + written + MediaSuffix.Length;
+        if (!_outbox.Writer.TryWrite(new Outgoing(message, length, Volatile.Read(ref _generation), IsMedia: true)))
+        {
+            ArrayPool<byte>.Shared.Return(message);
+            Interlocked.Increment(ref _dropped);
+        }
     }
 
     /// <summary>Barge-in: media already queued is skipped (a new generation) and Twilio is told to drop what it buffered.</summary>
@@ -327,7 +333,7 @@ public sealed class TwilioMediaStream : IMediaSink
 
     private void Enqueue(byte[] control)
     {
-        if (!_outbox.Writer.TryWrite(new Outgoing(control, Volatile.Read(ref _generation), IsMedia: false))) Interlocked.Increment(ref _dropped);
+        if (!_outbox.Writer.TryWrite(new Outgoing(control, control.Length, Volatile.Read(ref _generation), IsMedia: false))) Interlocked.Increment(ref _dropped);
     }
 
     private async Task SendLoopAsync(CancellationToken aborted)
@@ -336,16 +342,24 @@ public sealed class TwilioMediaStream : IMediaSink
         {
             await foreach (var message in _outbox.Reader.ReadAllAsync(aborted))
             {
-                // Audio queued before a clear is stale: Twilio must not play it.
-                if (message.IsMedia && message.Generation != Volatile.Read(ref _generation)) continue;
-                if (_socket.State != WebSocketState.Open) continue;
-                await _socket.SendAsync(message.Bytes, WebSocketMessageType.Text, true, aborted);
+                try
+                {
+                    // Audio queued before a clear is stale: Twilio must not play it.
+                    if (message.IsMedia && message.Generation != Volatile.Read(ref _generation)) continue;
+                    if (_socket.State != WebSocketState.Open) continue;
+                    await _socket.SendAsync(message.Bytes.AsMemory(0, message.Length), WebSocketMessageType.Text, true, aborted);
+                }
+                finally
+                {
+                    message.Release();
+                }
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
             _logger.LogInformation("Twilio media socket {StreamSid}: sending stopped: {Reason}", _streamSid, e.Message);
         }
+        while (_outbox.Reader.TryRead(out var left)) left.Release();
     }
 
     private async Task CloseAsync()
@@ -366,5 +380,12 @@ public sealed class TwilioMediaStream : IMediaSink
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private readonly record struct Outgoing(byte[] Bytes, int Generation, bool IsMedia);
+    private readonly record struct Outgoing(byte[] Bytes, int Length, int Generation, bool IsMedia)
+    {
+        /// <summary>Media buffers come from the shared pool; control messages are plain arrays.</summary>
+        public void Release()
+        {
+            if (IsMedia) ArrayPool<byte>.Shared.Return(Bytes);
+        }
+    }
 }
