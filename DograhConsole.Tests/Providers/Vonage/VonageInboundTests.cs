@@ -152,6 +152,8 @@ public sealed class VonageInboundTests(VonageTestHost host) : IClassFixture<Vona
         var callId = Guid.Parse((string)JsonNode.Parse(leg.AnswerNccoText!)![0]!["endpoint"]![0]!["headers"]![VonageNcco.CallIdHeader]!);
 
         Assert.Equal(HttpStatusCode.NoContent, await leg.PostEventAsync("answered"));
+        // The workflow records its own events as the media comes up; count once it sits in its pause.
+        await VonageTestHost.WaitForAsync(async () => (await host.App.StoredCallAsync(callId)).CurrentStep == "#1 (pause)", "the workflow's pause");
         var afterAnswer = (await host.App.StoredEventsAsync(callId)).Count;
         Assert.Equal(HttpStatusCode.NoContent, await leg.PostEventAsync("answered"));
         Assert.Equal(HttpStatusCode.NoContent, await leg.PostEventAsync("ringing"));
