@@ -1,9 +1,10 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
+using System.Net;
 using System.Text.Json;
+using System.Text;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Api;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Tests.Campaigns;
@@ -97,15 +98,8 @@ public static class CampaignTestKit
     public static async Task<string> StatusAsync(this HttpClient api, Guid campaign) => (await api.DetailsAsync(campaign)).GetProperty("status").GetString()!;
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after the timeout.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for: {what}");
-            await Task.Delay(100);
-        }
-    }
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.TrueAsync(condition, what, timeout ?? TimeSpan.FromSeconds(90));
 
     public static Task WaitForStatusAsync(this HttpClient api, Guid campaign, string status, TimeSpan? timeout = null) =>
         WaitUntilAsync(async () => await api.StatusAsync(campaign) == status, $"campaign {status}", timeout);

@@ -1,11 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using DograhConsole.Core.Calls.Media;
-using DograhConsole.Core.Workflows.Runtime;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 

@@ -1,11 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using DograhConsole.Core.Calls.Media;
-using DograhConsole.Core.Workflows.Runtime;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DograhConsole.Tests.Providers.Vonage;
 
@@ -42,17 +39,11 @@ public sealed class VonageTestHost : IDisposable
         (await client.ApiGetAsync($"/api/v1/calls/{callId}")).Expect(HttpStatusCode.OK).Json;
 
     /// <summary>Waits for a condition on a live system; fails with <paramref name="what"/> after a generous timeout.</summary>
-    public static async Task WaitForAsync(Func<Task<bool>> condition, string what, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out waiting for {what}.");
-            await Task.Delay(25);
-        }
-    }
+    public static Task WaitForAsync(Func<Task<bool>> condition, string what, int seconds = 30) =>
+        Eventually.TrueAsync(condition, what, TimeSpan.FromSeconds(seconds));
 
-    public static Task WaitForAsync(Func<bool> condition, string what, int seconds = 30) => WaitForAsync(() => Task.FromResult(condition()), what, seconds);
+    public static Task WaitForAsync(Func<bool> condition, string what, int seconds = 30) =>
+        Eventually.TrueAsync(condition, what, TimeSpan.FromSeconds(seconds));
 
     public void Dispose()
     {

@@ -232,17 +232,10 @@ public sealed class WorkflowRun(Guid callId, MediaSession session, CapturingSink
     }
 }
 
-public static class Eventually
+/// <summary>How long runtime tests wait for a call to reach a state (generous: the machine may be loaded).</summary>
+public static class RuntimeTimeouts
 {
-    public static async Task TrueAsync(Func<bool> condition, string what, int seconds = 60)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out waiting for {what}.");
-            await Task.Delay(20);
-        }
-    }
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 }
 
 public static class WavSamples

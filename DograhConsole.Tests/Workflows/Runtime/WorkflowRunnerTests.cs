@@ -5,6 +5,7 @@ using DograhConsole.Core.Telephony.Calls;
 using DograhConsole.Core.Workflows.Definition;
 using DograhConsole.Core.Workflows.Runtime;
 using DograhConsole.Tests.Api;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Workflows.Runtime;
@@ -92,7 +93,7 @@ public sealed class WorkflowRunnerTests(RuntimeFixture fixture) : IClassFixture<
     public async Task When_the_call_ends_the_workflow_stops_at_once_without_hanging_up()
     {
         await using var run = await fixture.StartAsync("""{"steps":[{"type":"pause","durationMs":600000},{"type":"hangup"}]}""");
-        await Eventually.TrueAsync(() => fixture.StoredCallAsync(run.CallId).Result.CurrentStep == "#1 (pause)", "the pause to start");
+        await Eventually.TrueAsync(() => fixture.StoredCallAsync(run.CallId).Result.CurrentStep == "#1 (pause)", "the pause to start", RuntimeTimeouts.Wait);
 
         await run.Ended.CancelAsync();
         await run.Task.WaitAsync(TimeSpan.FromSeconds(20));
