@@ -99,18 +99,13 @@ public sealed class OutboundCallService(
     /// <summary>The destination normalized for the provider, or null with an error under <c>toNumber</c>; the dialog checks as the user types.</summary>
     public static string? ParseDestination(string? raw, ProviderSpec spec, ValidationErrors errors, string field = "toNumber")
     {
-        if (!PhoneAddress.TryParse(raw, null, out var parsed, out var error))
-        {
+        if (PhoneAddress.TryParseFor(spec, raw, null, out var parsed, out var error)) return parsed!.Normalized;
+        if (parsed is not null)
+            errors.Add(field, $"{spec.DisplayName} cannot call a {PhoneAddress.Describe(parsed.Type)}; use {PhoneAddress.DescribeAll(spec.AddressTypes, " or ")}.");
+        else
             errors.Add(field, spec.Kind == ProviderKind.Carrier && error is not null && !string.IsNullOrWhiteSpace(raw)
                 ? "Enter the number in international format, like +14155550123." : error ?? "Enter a destination.");
-            return null;
-        }
-        if (!spec.AddressTypes.Contains(parsed!.Type))
-        {
-            errors.Add(field, $"{spec.DisplayName} cannot call a {PhoneAddress.Describe(parsed.Type)}; use {string.Join(" or ", spec.AddressTypes.Select(PhoneAddress.Describe))}.");
-            return null;
-        }
-        return parsed.Normalized;
+        return null;
     }
 
     private static string? CallerId(string? raw, TelephonyConfiguration configuration, ValidationErrors errors)

@@ -102,22 +102,20 @@ public static class ContactImport
 
             var raw = record.Fields[phoneIndex].Trim();
             if (raw.Length == 0) { Reject(record.LineNumber, "Missing phone number."); continue; }
-            if (!PhoneAddress.TryParse(raw, null, out var parsed, out var error))
+            if (!PhoneAddress.TryParseFor(rules.Provider, raw, null, out var parsed, out var error))
             {
-                Reject(record.LineNumber, rules.Provider.Kind == ProviderKind.Carrier
-                    ? $"Invalid phone number '{Clip(raw)}': {rules.Provider.DisplayName} needs E.164, like +14155550123."
-                    : $"Invalid phone number '{Clip(raw)}': {error}");
+                var carrier = rules.Provider.Kind == ProviderKind.Carrier;
+                var allowed = PhoneAddress.DescribeAll(rules.Provider.AddressTypes, " or ");
+                Reject(record.LineNumber, (parsed, carrier) switch
+                {
+                    (null, true) => $"Invalid phone number '{Clip(raw)}': {rules.Provider.DisplayName} needs E.164, like +14155550123.",
+                    (null, false) => $"Invalid phone number '{Clip(raw)}': {error}",
+                    (_, true) => $"Invalid phone number '{Clip(raw)}': {rules.Provider.DisplayName} needs E.164, like +14155550123 ({PhoneAddress.Describe(parsed.Type)}s cannot be called; use {allowed}).",
+                    (_, false) => $"Invalid phone number '{Clip(raw)}': {rules.Provider.DisplayName} cannot call a {PhoneAddress.Describe(parsed.Type)}; use {allowed}.",
+                });
                 continue;
             }
-            if (!rules.Provider.AddressTypes.Contains(parsed!.Type))
-            {
-                var allowed = string.Join(" or ", rules.Provider.AddressTypes.Select(PhoneAddress.Describe));
-                Reject(record.LineNumber, rules.Provider.Kind == ProviderKind.Carrier
-                    ? $"Invalid phone number '{Clip(raw)}': {rules.Provider.DisplayName} needs E.164, like +14155550123 ({PhoneAddress.Describe(parsed.Type)}s cannot be called; use {allowed})."
-                    : $"Invalid phone number '{Clip(raw)}': {rules.Provider.DisplayName} cannot call a {PhoneAddress.Describe(parsed.Type)}; use {allowed}.");
-                continue;
-            }
-            if (seen.TryGetValue(parsed.Normalized, out var firstLine))
+            if (seen.TryGetValue(parsed!.Normalized, out var firstLine))
             {
                 Reject(record.LineNumber, $"Duplicate: {parsed.Normalized} is already on line {firstLine}.");
                 continue;

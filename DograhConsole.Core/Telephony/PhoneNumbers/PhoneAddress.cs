@@ -21,6 +21,21 @@ public static partial class PhoneAddress
         _ => type.ToString(),
     };
 
+    /// <summary>
+    /// Parses an address and checks that <paramref name="spec"/>'s provider can reach its type. False with
+    /// <paramref name="error"/> set when it does not parse; false with <paramref name="parsed"/> set (and no error)
+    /// when it parses to a type the provider cannot reach. Callers word the refusal for their context.
+    /// </summary>
+    public static bool TryParseFor(ProviderSpec spec, string? raw, string? countryHint, out ParsedAddress? parsed, out string? error)
+    {
+        if (!TryParse(raw, countryHint, out parsed, out error)) return false;
+        return spec.AddressTypes.Contains(parsed!.Type);
+    }
+
+    /// <summary>The address types a provider reaches, for messages: "E.164 number or SIP URI".</summary>
+    public static string DescribeAll(IEnumerable<AddressType> types, string separator, string suffix = "") =>
+        string.Join(separator, types.Select(t => Describe(t) + suffix));
+
     public static bool TryParse(string? raw, string? countryHint, out ParsedAddress? parsed, out string? error)
     {
         parsed = null;

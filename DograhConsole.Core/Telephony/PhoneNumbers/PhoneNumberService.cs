@@ -154,19 +154,16 @@ public sealed class PhoneNumberService(
 
     private static ParsedAddress? Parse(ProviderSpec spec, string? address, string? countryCode, ValidationErrors errors)
     {
-        if (!PhoneAddress.TryParse(address, countryCode, out var parsed, out var error))
+        if (PhoneAddress.TryParseFor(spec, address, countryCode, out var parsed, out var error)) return parsed;
+        if (parsed is null)
         {
             errors.Add(error!.StartsWith("Unknown country", StringComparison.Ordinal) ? "countryCode" : "address", error);
             return null;
         }
-        if (!spec.AddressTypes.Contains(parsed!.Type))
-        {
-            var allowed = string.Join(" or ", spec.AddressTypes.Order().Select(t => PhoneAddress.Describe(t) + "s"));
-            var hint = parsed.Type == AddressType.Extension ? " For a national number, choose its country or write it in E.164 (+14155550100)." : "";
-            errors.Add("address", $"{spec.DisplayName} routes {allowed}; '{address!.Trim()}' is a{(parsed.Type == AddressType.Extension ? "n" : "")} {PhoneAddress.Describe(parsed.Type)}.{hint}");
-            return null;
-        }
-        return parsed;
+        var allowed = PhoneAddress.DescribeAll(spec.AddressTypes.Order(), " or ", "s");
+        var hint = parsed.Type == AddressType.Extension ? " For a national number, choose its country or write it in E.164 (+14155550100)." : "";
+        errors.Add("address", $"{spec.DisplayName} routes {allowed}; '{address!.Trim()}' is a{(parsed.Type == AddressType.Extension ? "n" : "")} {PhoneAddress.Describe(parsed.Type)}.{hint}");
+        return null;
     }
 
     private static void ClearOtherDefaults(TelephonyConfiguration configuration, Guid keep)

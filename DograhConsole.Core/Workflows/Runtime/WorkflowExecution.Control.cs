@@ -160,7 +160,7 @@ internal sealed partial class WorkflowExecution
         }
         if (spec is null || !spec.AddressTypes.Contains(address!.Type))
         {
-            var supported = spec is null ? "nothing" : string.Join(", ", spec.AddressTypes.Select(PhoneAddress.Describe));
+            var supported = spec is null ? "nothing" : PhoneAddress.DescribeAll(spec.AddressTypes, ", ");
             await RecordAsync(CallEventKind.Error,
                 $"Step {label}: cannot transfer to {address!.Normalized}: {spec?.DisplayName ?? call.Provider} transfers to {supported}, not a {PhoneAddress.Describe(address.Type)}.",
                 new { step = label, to = address.Normalized });
