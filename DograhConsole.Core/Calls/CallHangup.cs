@@ -29,18 +29,16 @@ public sealed class ProviderCallHangup(CallService calls, ProviderCallRouter rou
 
         if (call.ProviderCallId is not null && router.Supports(call.Provider))
         {
+            // Recorded before asking: the provider's callback may end the call while the request is still out.
+            await calls.AddEventAsync(call.Id, CallEventKind.Info, $"hang-up requested by {request.Actor}", new { actor = request.Actor }, ct);
             var result = await router.HangUpAsync(call, ct);
             if (!result.Succeeded)
             {
                 logger.LogWarning("Hang-up of call {CallId} refused by {Provider}: {Message}", call.Id, call.Provider, result.Message);
-                await calls.AddEventAsync(call.Id, CallEventKind.Error, $"hang-up requested by {request.Actor} failed: {result.Message}", ct: ct);
+                await calls.AddEventAsync(call.Id, CallEventKind.Error, $"hang-up failed at {call.Provider}: {result.Message}", ct: ct);
                 return result.Map(_ => call);
             }
-            if (result.Value)
-            {
-                await calls.AddEventAsync(call.Id, CallEventKind.Info, $"hang-up requested by {request.Actor}", new { actor = request.Actor }, ct);
-                return OperationResult<CallView>.Success(await calls.FindAsync(call.Id, ct) ?? call);
-            }
+            if (result.Value) return OperationResult<CallView>.Success(await calls.FindAsync(call.Id, ct) ?? call);
         }
         var canceled = await calls.CancelAsync(call.Id, request.Actor, ct);
         if (!canceled.Succeeded) return canceled.Map(change => change.Call);
