@@ -38,8 +38,10 @@ public static class DograhCore
         else Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         services.TryAddSingleton(TimeProvider.System);
+        var writeGate = new SqliteWriteGate();
+        services.AddSingleton(writeGate);
         services.AddDbContextFactory<DograhDbContext>(options =>
-            options.UseSqlite($"Data Source={Path.Combine(dataDirectory, DatabaseFileName)}"));
+            options.UseSqlite($"Data Source={Path.Combine(dataDirectory, DatabaseFileName)}").AddInterceptors(writeGate.Interceptors));
         services.AddDataProtection()
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")))
             .SetApplicationName("DograhConsole");

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace DograhConsole.Core.Data;
+
+/// <summary>
+/// One database writer at a time, queued in this process. SQLite allows one writer; a second one gets SQLITE_BUSY,
+/// and Microsoft.Data.Sqlite then retries after a fixed 150 ms sleep (the bundled SQLite has no usleep, so its own
+/// busy_timeout would sleep whole seconds). Under concurrent writes (webhooks, the campaign dispatcher, call events)
+/// every collision cost 150 ms. Here a writer waits on a semaphore instead and starts the moment the previous one
+/// ends. A write is a transaction (from its start to its commit, rollback or failure) or a non-query command outside
+/// one; reads are not gated (WAL lets them run beside the writer). The gate is held per connection, and a connection
+/// that closes gives it back, so a transaction disposed without commit or rollback cannot keep it.
+/// </summary>
+public sealed class SqliteWriteGate(TimeSpan? waitLimit = null)
+{
+    /// <summary>As long as Microsoft.Data.Sqlite waits on a locked database by default.</summary>
+    public TimeSpan WaitLimit { get; } = waitLimit ?? TimeSpan.FromSeconds(30);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ConcurrentDictionary<Guid, byte> _holders = new();
+
+    public IInterceptor[] Interceptors => [new Transactions(this), new Commands(this), new Connections(this)];
+
+    private void Enter(Guid connectionId)
+    {
+        if (_holders.ContainsKey(connectionId)) return;
+        if (!_gate.Wait(WaitLimit)) throw TimedOut();
+        _holders[connectionId] = 0;
+    }
+
+    private async ValueTask EnterAsync(Guid connectionId, CancellationToken ct)
+    {
+        if (_holders.ContainsKey(connectionId)) return;
+        if (!await _gate.WaitAsync(WaitLimit, ct)) throw TimedOut();
+        _holders[connectionId] = 0;
+    }
+
+    private void Exit(Guid connectionId)
+    {
+        if (_holders.TryRemove(connectionId, out _)) _gate.Release();
+    }
+
+    private TimeoutException TimedOut() =>
+        new($"Waited {WaitLimit.TotalSeconds:0} s for the database's write lock; another write holds it (is a write waiting on another inside its transaction?).");
+
+    private sealed class Transactions(SqliteWriteGate gate) : DbTransactionInterceptor
+    {
+        public override InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
+        {
+            gate.Enter(eventData.ConnectionId);
+            return result;
+        }
+
+        public override async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData,
+            InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
+        {
+            await gate.EnterAsync(eventData.ConnectionId, cancellationToken);
+            return result;
+        }
+
+        public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => gate.Exit(eventData.ConnectionId);
+
+        public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            gate.Exit(eventData.ConnectionId);
+            return Task.CompletedTask;
+        }
+
+        public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => gate.Exit(eventData.ConnectionId);
+
+        public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            gate.Exit(eventData.ConnectionId);
+            return Task.CompletedTask;
+        }
+
+        public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => gate.Exit(eventData.ConnectionId);
+
+        public override Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
+        {
+            gate.Exit(eventData.ConnectionId);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Non-query commands outside a transaction (raw updates, pragmas) write too.</summary>
+    private sealed class Commands(SqliteWriteGate gate) : DbCommandInterceptor
+    {
+        public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+        {
+            if (command.Transaction is null) gate.Enter(eventData.ConnectionId);
+            return result;
+        }
+
+        public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            if (command.Transaction is null) await gate.EnterAsync(eventData.ConnectionId, cancellationToken);
+            return result;
+        }
+
+        public override int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
+        {
+            if (command.Transaction is null) gate.Exit(eventData.ConnectionId);
+            return result;
+        }
+
+        public override ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+        {
+            if (command.Transaction is null) gate.Exit(eventData.ConnectionId);
+            return ValueTask.FromResult(result);
+        }
+
+        public override void CommandFailed(DbCommand command, CommandErrorEventData eventData)
+        {
+            if (command.Transaction is null) gate.Exit(eventData.ConnectionId);
+        }
+
+        public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+        {
+            if (command.Transaction is null) gate.Exit(eventData.ConnectionId);
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class Connections(SqliteWriteGate gate) : DbConnectionInterceptor
+    {
+        public override void ConnectionClosed(DbConnection connection, ConnectionEndEventData eventData) => gate.Exit(eventData.ConnectionId);
+
+        public override Task ConnectionClosedAsync(DbConnection connection, ConnectionEndEventData eventData)
+        {
+            gate.Exit(eventData.ConnectionId);
+            return Task.CompletedTask;
+        }
+    }
+}
