@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using DograhConsole.Core.Media.Sessions;
 
@@ -6,14 +7,18 @@ namespace DograhConsole.Core.Workflows.Runtime;
 /// <summary>Thrown when a step cannot do its work; the runner records the message on the call and goes on.</summary>
 public sealed class StepFailedException(string message) : Exception(message);
 
+/// <summary>Writes the samples of a sound from sample <c>offset</c> on into <c>destination</c> (all of it).</summary>
+internal delegate void AudioWriter(Span<short> destination, long offset);
+
 /// <summary>
 /// Plays workflow audio on a session and learns when it was actually played: each chunk is followed by a mark, and
-/// a play completes on <see cref="MediaSession.MarkPlayed"/> of its last mark. Long audio goes in 10 s chunks, the
-/// next queued before the previous finishes, so there is no gap and the session's queue limit is never reached.
+/// a play completes on <see cref="MediaSession.MarkPlayed"/> of its last mark. Audio goes in 2 s chunks, the next
+/// queued before the previous finishes, so there is no gap, the session's queue stays small, and audio made as it
+/// plays (a tone) never exists whole in memory.
 /// </summary>
 internal sealed class AgentAudio : IDisposable
 {
-    private const int ChunkSeconds = 10;
+    private const int ChunkSeconds = 2;
 
     private readonly MediaSession _session;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<bool>> _pending = new(StringComparer.Ordinal);
@@ -28,27 +33,40 @@ internal sealed class AgentAudio : IDisposable
     }
 
     /// <summary>True once all of it was played; false when it was cleared first (barge-in).</summary>
-    public async Task<bool> PlayAsync(ReadOnlyMemory<short> pcm, CancellationToken ct)
+    public Task<bool> PlayAsync(ReadOnlyMemory<short> pcm, CancellationToken ct) =>
+        PlayAsync(pcm.Length, (destination, offset) => pcm.Span.Slice((int)offset, destination.Length).CopyTo(destination), ct);
+
+    /// <summary>Plays <paramref name="totalSamples"/> samples made by <paramref name="write"/> one chunk at a time.</summary>
+    public async Task<bool> PlayAsync(long totalSamples, AudioWriter write, CancellationToken ct)
     {
-        if (pcm.IsEmpty) return true;
+        if (totalSamples <= 0) return true;
         int chunk = _session.SampleRate * ChunkSeconds;
-        Task<bool>? previous = null;
-        for (int offset = 0; offset < pcm.Length; offset += chunk)
+        var buffer = ArrayPool<short>.Shared.Rent((int)Math.Min(chunk, totalSamples));
+        try
         {
-            var piece = pcm.Slice(offset, Math.Min(chunk, pcm.Length - offset));
-            var name = _prefix + Interlocked.Increment(ref _next);
-            var played = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _pending[name] = played;
-            if (!_session.EnqueueAgentAudio(piece.Span))
+            Task<bool>? previous = null;
+            for (long offset = 0; offset < totalSamples; offset += chunk)
             {
-                _pending.TryRemove(name, out _);
-                throw new StepFailedException("the media session refused the audio (it closed, or its queue is full)");
+                var piece = buffer.AsSpan(0, (int)Math.Min(chunk, totalSamples - offset));
+                write(piece, offset);
+                var name = _prefix + Interlocked.Increment(ref _next);
+                var played = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _pending[name] = played;
+                if (!_session.EnqueueAgentAudio(piece))
+                {
+                    _pending.TryRemove(name, out _);
+                    throw new StepFailedException("the media session refused the audio (it closed, or its queue is full)");
+                }
+                _session.Mark(name);
+                if (previous is not null && !await previous.WaitAsync(ct)) return false;
+                previous = played.Task;
             }
-            _session.Mark(name);
-            if (previous is not null && !await previous.WaitAsync(ct)) return false;
-            previous = played.Task;
+            return await previous!.WaitAsync(ct);
         }
-        return await previous!.WaitAsync(ct);
+        finally
+        {
+            ArrayPool<short>.Shared.Return(buffer);
+        }
     }
 
     private void OnPlayed(string name)
@@ -68,17 +86,26 @@ internal sealed class AgentAudio : IDisposable
         foreach (var (_, played) in _pending) played.TrySetResult(false);
     }
 
-    /// <summary>A sine at <paramref name="frequencyHz"/> at about -10 dBFS with 5 ms fades, so it starts and stops without clicks.</summary>
-    public static short[] Tone(int sampleRate, int frequencyHz, int durationMs)
+    /// <summary>
+    /// A sine at <paramref name="frequencyHz"/> at about -10 dBFS with 5 ms fades, so it starts and stops without
+    /// clicks, made as it plays: <paramref name="totalSamples"/> is its length.
+    /// </summary>
+    public static AudioWriter Tone(int sampleRate, int frequencyHz, int durationMs, out long totalSamples)
     {
-        var samples = new short[(int)((long)sampleRate * durationMs / 1000)];
-        int fade = Math.Min(sampleRate / 200, samples.Length / 2);
+        long length = (long)sampleRate * durationMs / 1000;
+        totalSamples = length;
+        long fade = Math.Min(sampleRate / 200, length / 2);
+        double step = 2 * Math.PI * frequencyHz / sampleRate;
         const double amplitude = 0.3 * short.MaxValue;
-        for (int i = 0; i < samples.Length; i++)
+        return (destination, offset) =>
         {
-            double gain = Math.Min(1.0, Math.Min(i, samples.Length - 1 - i) / (double)Math.Max(1, fade));
-            samples[i] = (short)Math.Round(amplitude * gain * Math.Sin(2 * Math.PI * frequencyHz * i / sampleRate));
-        }
-        return samples;
+            for (int i = 0; i < destination.Length; i++)
+            {
+                long n = offset + i;
+                double gain = Math.Min(1.0, Math.Min(n, length - 1 - n) / (double)Math.Max(1, fade));
+                // The phase wraps per whole period of the sample clock, so a long tone keeps its precision.
+                destination[i] = (short)Math.Round(amplitude * gain * Math.Sin(step * (n % sampleRate)));
+            }
+        };
     }
 }

@@ -206,7 +206,8 @@ internal sealed partial class WorkflowExecution
     {
         if (step.FrequencyHz * 2 >= _session.SampleRate)
             throw new StepFailedException($"a {step.FrequencyHz} Hz tone cannot be played on a {_session.SampleRate / 1000} kHz call (the limit is {_session.SampleRate / 2 - 1} Hz)");
-        await audio.PlayAsync(AgentAudio.Tone(_session.SampleRate, step.FrequencyHz, step.DurationMs), _ended);
+        var tone = AgentAudio.Tone(_session.SampleRate, step.FrequencyHz, step.DurationMs, out var samples);
+        await audio.PlayAsync(samples, tone, _ended);
         return Flow.Next;
     }
 
