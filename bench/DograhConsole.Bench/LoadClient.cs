@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Net.WebSockets;
+using System.Net.Sockets;
 using DograhConsole.Core.Telephony.Providers.Twilio;
 using DograhConsole.Core.Workflows.Runtime.Agent;
 
@@ -59,9 +59,10 @@ internal sealed record ClientFigures(
 
 /// <summary>
 /// N simulated Twilio calls: each a WebSocket that sends connected, start and then one 20 ms u-law media frame every
-/// 20 ms (one shared sender loop on an absolute schedule, no thread per call), and records when each media message
-/// arrives. Outbound pacing error is |interval between consecutive media messages - 20 ms|; frames lost are the
-/// 20 ms slots between the first and last frame of the window that brought no frame.
+/// 20 ms, and records when each media message arrives. Two threads carry every call: a sender on an absolute 20 ms
+/// schedule and a receiver on epoll (<see cref="RawWebSocket"/>), so the generator takes little of the machine it
+/// shares with the server. Outbound pacing error is |interval between consecutive media messages - 20 ms|; frames
+/// lost are the 20 ms slots between the first and last frame of the window that brought no frame.
 /// </summary>
 internal sealed class LoadClient
 {
@@ -70,6 +71,7 @@ internal sealed class LoadClient
     private static readonly byte[] CallerFrame = BuildCallerFrame();
     private readonly long[] _histogram = new long[HistogramBuckets];
     private readonly List<Call> _calls = [];
+    private readonly Epoll _epoll = new(512);
     private volatile bool _measuring;
     private volatile bool _stopping;
     private long _maxSendLateness;
@@ -82,19 +84,19 @@ internal sealed class LoadClient
             await gate.WaitAsync(ct);
             try
             {
-                var socket = new ClientWebSocket();
-                socket.Options.KeepAliveInterval = TimeSpan.Zero;
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(TimeSpan.FromSeconds(20));
                 var endpoint = await target.PrepareCallAsync(n, ct);
-                await socket.ConnectAsync(endpoint.Socket, timeout.Token);
-                var call = new Call(socket, new TwilioStreamWriter(TwilioStreamWriter.NewSid("MZ")), endpoint);
-                await socket.SendAsync(call.Writer.Connected(), WebSocketMessageType.Text, true, ct);
-                await socket.SendAsync(call.Writer.Start(endpoint.AccountSid, endpoint.CallSid, endpoint.CustomParameters), WebSocketMessageType.Text, true, ct);
-                lock (_calls) _calls.Add(call);
-                call.Receiving = ReceiveLoopAsync(call);
+                var socket = await Task.Run(() => RawWebSocket.Connect(endpoint.Socket, TimeSpan.FromSeconds(20)), ct);
+                var call = new Call(this, socket, new TwilioStreamWriter(TwilioStreamWriter.NewSid("MZ")), endpoint);
+                call.SendBlocking(call.Writer.Connected().Span);
+                call.SendBlocking(call.Writer.Start(endpoint.AccountSid, endpoint.CallSid, endpoint.CustomParameters).Span);
+                lock (_calls)
+                {
+                    call.Id = _calls.Count;
+                    _calls.Add(call);
+                    _epoll.Add(socket.Handle, call.Id);
+                }
             }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
             {
                 Console.Error.WriteLine($"call {n}: could not connect: {e.Message}");
             }
@@ -110,7 +112,10 @@ internal sealed class LoadClient
     /// <summary>Sends at real time for warm-up + window, measuring only during the window.</summary>
     public async Task<ClientFigures> RunAsync(int calls, TimeSpan warmUp, TimeSpan window)
     {
-        var sending = Task.Run(SendLoopAsync);
+        var sender = new Thread(SendLoop) { IsBackground = true, Name = "load sender", Priority = ThreadPriority.AboveNormal };
+        var receiver = new Thread(ReceiveLoop) { IsBackground = true, Name = "load receiver", Priority = ThreadPriority.AboveNormal };
+        sender.Start();
+        receiver.Start();
         await Task.Delay(warmUp);
         foreach (var call in _calls) call.ResetWindow();
         Array.Clear(_histogram);
@@ -124,36 +129,31 @@ internal sealed class LoadClient
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         long sent = _calls.Sum(c => Interlocked.Read(ref c.FramesSent)) - sentBefore;
         long skips = _calls.Sum(c => Interlocked.Read(ref c.SendSkips)) - skipsBefore;
-        long received = _calls.Sum(c => c.WindowMessages);
+        long received = _calls.Sum(c => Interlocked.Read(ref c.WindowMessages));
         long lost = _calls.Sum(c => c.WindowLost());
         _stopping = true;
-        await sending;
+        sender.Join();
+        receiver.Join();
         return new ClientFigures(calls, _calls.Count, seconds, sent, received, _calls.Sum(c => Interlocked.Read(ref c.FramesSent)), skips, lost,
             Percentile(0.50), Percentile(0.99), Percentile(1.0), Interlocked.Read(ref _maxSendLateness) * 1000.0 / Stopwatch.Frequency);
     }
 
-    public async Task CloseAsync()
+    /// <summary>Sends each call's stop message and a close frame, then closes the sockets.</summary>
+    public Task CloseAsync()
     {
-        await Task.WhenAll(_calls.Select(async call =>
+        foreach (var call in _calls)
         {
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                if (call.Pending is { } pending) await pending.WaitAsync(timeout.Token);
-                await call.Socket.SendAsync(call.Writer.Stop(call.Endpoint.AccountSid, call.Endpoint.CallSid), WebSocketMessageType.Text, true, timeout.Token);
-                await call.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
-                await call.Receiving!.WaitAsync(timeout.Token);
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or TimeoutException)
-            {
-                call.Socket.Abort();
-            }
+            call.SendBlocking(call.Writer.Stop(call.Endpoint.AccountSid, call.Endpoint.CallSid).Span);
+            call.SendBlocking([0x03, 0xE8], opcode: 0x8); // 1000 normal closure
+        }
 
-            call.Socket.Dispose();
-        }));
+        Thread.Sleep(500); // let the server read them before the sockets go
+        foreach (var call in _calls) call.Socket.Dispose();
+        _epoll.Dispose();
+        return Task.CompletedTask;
     }
 
-    private async Task SendLoopAsync()
+    private void SendLoop()
     {
         long start = Stopwatch.GetTimestamp();
         long slot = 0;
@@ -161,67 +161,56 @@ internal sealed class LoadClient
         {
             slot++;
             long due = start + (slot * FrameTicks);
-            long now = Stopwatch.GetTimestamp();
-            if (due > now)
-            {
-                await Task.Delay(TimeSpan.FromTicks((due - now) * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
-            }
-
+            long wait = due - Stopwatch.GetTimestamp();
+            if (wait > 0) Thread.Sleep(TimeSpan.FromTicks(wait * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
             long lateness = Stopwatch.GetTimestamp() - due;
             if (_measuring && lateness > Interlocked.Read(ref _maxSendLateness)) Interlocked.Exchange(ref _maxSendLateness, lateness);
             long timestampMs = slot * 20;
-            foreach (var call in _calls)
+            foreach (var call in _calls) call.SendFrame(timestampMs);
+        }
+    }
+
+    private void ReceiveLoop()
+    {
+        Span<int> ready = stackalloc int[512];
+        while (!_stopping)
+        {
+            int n = _epoll.Wait(ready, 50);
+            long now = Stopwatch.GetTimestamp();
+            for (int i = 0; i < n; i++)
             {
-                call.SendFrame(timestampMs);
+                var call = _calls[ready[i]];
+                call.ArrivedAt = now;
+                call.Socket.Drain(call);
+                if (call.Socket.Closed) _epoll.Remove(call.Socket.Handle);
             }
         }
     }
 
-    private async Task ReceiveLoopAsync(Call call)
+    private void OnMessage(Call call, byte opcode, ReadOnlySpan<byte> payload)
     {
-        var buffer = new byte[4096];
-        try
+        long now = call.ArrivedAt;
+        if (opcode == 0x9)
         {
-            while (true)
-            {
-                int count = 0;
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    result = await call.Socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None);
-                    count = Math.Min(count + result.Count, buffer.Length - 1);
-                }
-                while (!result.EndOfMessage);
-
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-
-                long now = Stopwatch.GetTimestamp();
-                if (_measuring) call.WindowMessages++;
-                if (!_measuring || !buffer.AsSpan(0, count).StartsWith("{\"event\":\"media\""u8))
-                {
-                    continue;
-                }
-
-                if (call.LastFrame != 0)
-                {
-                    double errorMs = Math.Abs((now - call.LastFrame) - FrameTicks) * 1000.0 / Stopwatch.Frequency;
-                    Interlocked.Increment(ref _histogram[Math.Min(HistogramBuckets - 1, (int)(errorMs * 100))]);
-                }
-                else
-                {
-                    call.FirstFrame = now;
-                }
-
-                call.LastFrame = now;
-                call.WindowFrames++;
-            }
+            call.PongDue = true; // the sender answers, so only one thread writes to the socket
+            return;
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+
+        if (opcode != 0x1 || !_measuring) return;
+        Interlocked.Increment(ref call.WindowMessages);
+        if (!payload.StartsWith("{\"event\":\"media\""u8)) return;
+        if (call.LastFrame != 0)
         {
+            double errorMs = Math.Abs((now - call.LastFrame) - FrameTicks) * 1000.0 / Stopwatch.Frequency;
+            _histogram[Math.Min(HistogramBuckets - 1, (int)(errorMs * 100))]++; // the receiver thread is the only writer
         }
+        else
+        {
+            call.FirstFrame = now;
+        }
+
+        call.LastFrame = now;
+        call.WindowFrames++;
     }
 
     private double Percentile(double fraction)
@@ -247,25 +236,28 @@ internal sealed class LoadClient
         return mulaw;
     }
 
-    private sealed class Call(ClientWebSocket socket, TwilioStreamWriter writer, CallEndpoint endpoint)
+    private sealed class Call(LoadClient owner, RawWebSocket socket, TwilioStreamWriter writer, CallEndpoint endpoint) : IServerMessages
     {
-        public ClientWebSocket Socket { get; } = socket;
+        public int Id { get; set; }
+        public long ArrivedAt;
+        public RawWebSocket Socket { get; } = socket;
         public CallEndpoint Endpoint { get; } = endpoint;
         public TwilioStreamWriter Writer { get; } = writer;
-        public Task? Receiving { get; set; }
-        public Task? Pending { get; private set; }
+        public volatile bool PongDue;
         public long FramesSent;
         public long SendSkips;
+        public long WindowMessages;
 
-        // Receive loop only (read after the window closes).
+        // Receiver thread only (read after the window closes).
         public long FirstFrame;
         public long LastFrame;
         public long WindowFrames;
-        public long WindowMessages;
+
+        public void OnMessage(byte opcode, ReadOnlySpan<byte> payload) => owner.OnMessage(this, opcode, payload);
 
         public void ResetWindow()
         {
-            WindowMessages = 0;
+            Interlocked.Exchange(ref WindowMessages, 0);
             FirstFrame = 0;
             LastFrame = 0;
             WindowFrames = 0;
@@ -278,33 +270,25 @@ internal sealed class LoadClient
             return Math.Max(0, slots - WindowFrames);
         }
 
+        /// <summary>Sender thread: one media frame, or a counted skip while the previous one is still unsent.</summary>
         public void SendFrame(long timestampMs)
         {
-            if (Pending is { IsCompleted: false })
+            if (PongDue && Socket.TrySend(0xA, default)) PongDue = false;
+            if (Socket.TrySendText(Writer.Media(CallerFrame, timestampMs).Span)) Interlocked.Increment(ref FramesSent);
+            else SendSkips++;
+        }
+
+        /// <summary>Outside the run (set-up, close): waits until the message is out.</summary>
+        public void SendBlocking(ReadOnlySpan<byte> payload, byte opcode = 0x1)
+        {
+            var deadline = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
+            while (!Socket.TrySend(opcode, payload))
             {
-                SendSkips++; // the previous frame is still being sent: the client (or the server's reading) is behind
-                return;
+                if (Socket.Closed || Stopwatch.GetTimestamp() > deadline) return;
+                Thread.Sleep(1);
             }
 
-            try
-            {
-                var send = Socket.SendAsync(Writer.Media(CallerFrame, timestampMs), WebSocketMessageType.Text, true, CancellationToken.None);
-                if (send.IsCompletedSuccessfully)
-                {
-                    send.GetAwaiter().GetResult();
-                    Pending = null;
-                }
-                else
-                {
-                    Pending = send.AsTask();
-                }
-
-                Interlocked.Increment(ref FramesSent);
-            }
-            catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
-            {
-                SendSkips++;
-            }
+            while (!Socket.TryFlush() && !Socket.Closed && Stopwatch.GetTimestamp() < deadline) Thread.Sleep(1);
         }
     }
 }
