@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -70,6 +71,8 @@ public sealed class TwilioMediaStream : IMediaSink
     private readonly ILogger _logger;
     private readonly Channel<Outgoing> _outbox = Channel.CreateBounded<Outgoing>(
         new BoundedChannelOptions(SendQueueMessages) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private const int FreeMessagesKept = 8;
+    private readonly ConcurrentQueue<byte[]> _freeMessages = new();
     private readonly short[] _callerPcm = new short[MaxPayloadBytes];
     private readonly byte[] _callerMuLaw = new byte[MaxPayloadBytes];
     private CallMedia? _media;
@@ -93,7 +96,9 @@ public sealed class TwilioMediaStream : IMediaSink
 
     public async Task RunAsync(CancellationToken aborted)
     {
-        var sending = Task.Run(() => SendLoopAsync(aborted), CancellationToken.None);
+        // The hot loops pass no token (a cancellable wait allocates per message); aborting the socket ends them.
+        using var abort = aborted.UnsafeRegister(static socket => ((WebSocket)socket!).Abort(), _socket);
+        var sending = Task.Run(SendLoopAsync, CancellationToken.None);
         try
         {
             await ReceiveLoopAsync(aborted);
@@ -127,15 +132,14 @@ public sealed class TwilioMediaStream : IMediaSink
         Span<byte> ulaw = stackalloc byte[frame.Length];
         MuLaw.Encode(frame, ulaw);
         var prefix = _mediaPrefix;
-        // Pooled: the send loop returns the buffer once the message is sent or skipped.
-        var message = ArrayPool<byte>.Shared.Rent(prefix.Length + Base64.GetMaxEncodedToUtf8Length(ulaw.Length) + MediaSuffix.Length);
+        var message = RentMessage(prefix.Length + Base64.GetMaxEncodedToUtf8Length(ulaw.Length) + MediaSuffix.Length);
         prefix.CopyTo(message, 0);
         Base64.EncodeToUtf8(ulaw, message.AsSpan(prefix.Length), out _, out var written);
         MediaSuffix.CopyTo(message.AsSpan(prefix.Length + written));
         var length = prefix.Length + written + MediaSuffix.Length;
         if (!_outbox.Writer.TryWrite(new Outgoing(message, length, Volatile.Read(ref _generation), IsMedia: true)))
         {
-            ArrayPool<byte>.Shared.Return(message);
+            ReturnMessage(message);
             Interlocked.Increment(ref _dropped);
         }
     }
@@ -167,7 +171,9 @@ public sealed class TwilioMediaStream : IMediaSink
                         Close(WebSocketCloseStatus.MessageTooBig, $"a message is larger than {MaxMessageBytes} bytes");
                         return;
                     }
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(length, MaxMessageBytes - length), deadline.Token);
+                    // Once the stream has started, no token: a cancellable receive registers a callback per message.
+                    // The socket is aborted on the request's abort instead (RunAsync).
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(length, MaxMessageBytes - length), _media is null ? deadline.Token : CancellationToken.None);
                     length += result.Count;
                 } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
 
@@ -361,22 +367,22 @@ public sealed class TwilioMediaStream : IMediaSink
         if (!_outbox.Writer.TryWrite(new Outgoing(control, control.Length, Volatile.Read(ref _generation), IsMedia: false))) Interlocked.Increment(ref _dropped);
     }
 
-    private async Task SendLoopAsync(CancellationToken aborted)
+    private async Task SendLoopAsync()
     {
         try
         {
-            await foreach (var message in _outbox.Reader.ReadAllAsync(aborted))
+            await foreach (var message in _outbox.Reader.ReadAllAsync())
             {
                 try
                 {
                     // Audio queued before a clear is stale: Twilio must not play it.
                     if (message.IsMedia && message.Generation != Volatile.Read(ref _generation)) continue;
                     if (_socket.State != WebSocketState.Open) continue;
-                    await _socket.SendAsync(message.Bytes.AsMemory(0, message.Length), WebSocketMessageType.Text, true, aborted);
+                    await _socket.SendAsync(message.Bytes.AsMemory(0, message.Length), WebSocketMessageType.Text, true, CancellationToken.None);
                 }
                 finally
                 {
-                    message.Release();
+                    Release(message);
                 }
             }
         }
@@ -384,7 +390,7 @@ public sealed class TwilioMediaStream : IMediaSink
         {
             _logger.LogInformation("Twilio media socket {StreamSid}: sending stopped: {Reason}", _streamSid, e.Message);
         }
-        while (_outbox.Reader.TryRead(out var left)) left.Release();
+        while (_outbox.Reader.TryRead(out var left)) Release(left);
     }
 
     private async Task CloseAsync()
@@ -405,12 +411,24 @@ public sealed class TwilioMediaStream : IMediaSink
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private readonly record struct Outgoing(byte[] Bytes, int Length, int Generation, bool IsMedia)
+    /// <summary>
+    /// Media message buffers are rented on the clock thread and given back by this socket's send loop. They are kept
+    /// here, per socket: the shared pool's caches are per thread, so renting on one thread and returning on another
+    /// missed them and every frame allocated. A socket has only a few messages in flight.
+    /// </summary>
+    private byte[] RentMessage(int length) =>
+        _freeMessages.TryDequeue(out var buffer) && buffer.Length >= length ? buffer : new byte[Math.Max(length, 512)];
+
+    private void ReturnMessage(byte[] buffer)
     {
-        /// <summary>Media buffers come from the shared pool; control messages are plain arrays.</summary>
-        public void Release()
-        {
-            if (IsMedia) ArrayPool<byte>.Shared.Return(Bytes);
-        }
+        if (_freeMessages.Count < FreeMessagesKept) _freeMessages.Enqueue(buffer);
     }
+
+    /// <summary>Media buffers go back to this socket's free list; control messages are plain arrays.</summary>
+    private void Release(Outgoing message)
+    {
+        if (message.IsMedia) ReturnMessage(message.Bytes);
+    }
+
+    private readonly record struct Outgoing(byte[] Bytes, int Length, int Generation, bool IsMedia);
 }
