@@ -14,6 +14,7 @@ using DograhConsole.Core.Workflows;
 using DograhConsole.Core.Workflows.Runtime;
 using DograhConsole.Core.Workflows.Runtime.Agent;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
@@ -50,6 +51,7 @@ public static class DograhCore
         services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 
+        services.AddSingleton<IMemoryPoolFactory<byte>, RetainingMemoryPoolFactory>();
         services.AddSingleton<DatabaseInitializer>();
         services.AddSingleton<PublicUrls>();
         services.AddScoped<OrganizationDb>();
