@@ -126,6 +126,7 @@ internal sealed class ServerStats
             edgeDrops = Interlocked.Read(ref EdgeDrops),
             sessions = Interlocked.Read(ref Sessions),
             heapBytes = GC.GetGCMemoryInfo().HeapSizeBytes,
+            gc = GcFigures.Now(),
             clockTicks = counters.Ticks,
             clockLateTicks = counters.LateTicks,
             clockSkippedTicks = counters.SkippedTicks,
@@ -311,4 +312,11 @@ internal sealed class TwilioEdge(WebSocket socket, MediaSessionFactory sessions,
 
     private static short[] BuildTone() =>
         [.. Enumerable.Range(0, AudioFormat.NarrowbandRate).Select(i => (short)(6000 * Math.Sin(2 * Math.PI * 440 * i / AudioFormat.NarrowbandRate)))];
+}
+
+/// <summary>The server process's collections, pause time and allocation so far, for the run's GC line.</summary>
+internal sealed record GcFigures(int Gen0, int Gen1, int Gen2, double PausedMs, long AllocatedBytes)
+{
+    public static GcFigures Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+        GC.GetTotalPauseDuration().TotalMilliseconds, GC.GetTotalAllocatedBytes());
 }

@@ -35,7 +35,7 @@ internal static class ConsoleServer
 {
     /// <summary>
     /// A 60 s tone, then back to it: audio without gaps for the whole run (a step boundary every 60 s; two steps a
-    /// minute stays far below the 1,000-step limit per call). The tone's samples are made per step (about 940 KB a call).
+    /// minute stays far below the 1,000-step limit per call). The tone is made as it plays, 2 s at a time.
     /// </summary>
     public const string ContinuousToneWorkflow = """
         {"steps":[
@@ -74,6 +74,7 @@ internal static class ConsoleServer
                 mediaInbound = observed.CallerFrames(),
                 sessions = observed.Count,
                 heapBytes = GC.GetGCMemoryInfo().HeapSizeBytes,
+                gc = GcFigures.Now(),
                 clockTicks = counters.Ticks,
                 clockLateTicks = counters.LateTicks,
                 clockSkippedTicks = counters.SkippedTicks,

@@ -25,6 +25,7 @@ if (options is null)
           --target URL           load a real console endpoint instead of the in-bench edge; {n} = call number
           --server-pid PID       with --target: the console's process, for its CPU and memory
           --repeat N             repeat each console run N times (a shared machine is noisy)
+          --paths echo,edge,twilio   which load paths to run (default all three)
         """);
     return 2;
 }
@@ -55,16 +56,20 @@ if (options.Only is null or "load")
     Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     foreach (int calls in options.Calls)
     {
-        var baseline = await LoadRun.RunAsync("baseline echo", "echo", null, null, calls, options);
-        Console.WriteLine(baseline.Row(null));
+        var baseline = options.Paths.Contains("echo") ? await LoadRun.RunAsync("baseline echo", "echo", null, null, calls, options) : null;
+        if (baseline is not null) Console.WriteLine(baseline.Row(null, isBaseline: true));
         for (int i = 0; i < options.Repeat; i++)
         {
-            var console = await LoadRun.RunAsync(options.Target is null ? "console (in-bench edge)" : "console", "console", options.Target, options.ServerPid, calls, options);
-            Console.WriteLine(console.Row(baseline.MessagesPerSecond));
-            if (options.Target is null)
+            if (options.Target is not null || options.Paths.Contains("edge"))
+            {
+                var console = await LoadRun.RunAsync(options.Target is null ? "console (in-bench edge)" : "console", "console", options.Target, options.ServerPid, calls, options);
+                Console.WriteLine(console.Row(baseline?.MessagesPerSecond));
+            }
+
+            if (options.Target is null && options.Paths.Contains("twilio"))
             {
                 var real = await LoadRun.RunAsync("console (real Twilio edge)", "twilio", null, null, calls, options);
-                Console.WriteLine(real.Row(baseline.MessagesPerSecond));
+                Console.WriteLine(real.Row(baseline?.MessagesPerSecond));
             }
         }
     }
@@ -77,7 +82,7 @@ return 0;
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmUp, string? Only, string? Target, int? ServerPid, int Repeat)
+internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmUp, string? Only, string? Target, int? ServerPid, int Repeat, string[] Paths)
 {
     public static BenchOptions? Parse(string[] args)
     {
@@ -86,6 +91,7 @@ internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmU
         string? only = null, target = null;
         int? pid = null;
         int repeat = 1;
+        string[] paths = ["echo", "edge", "twilio"];
         for (int i = 0; i < args.Length; i++)
         {
             string? Next() => i + 1 < args.Length ? args[++i] : null;
@@ -98,11 +104,12 @@ internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmU
                 case "--target": target = Next(); break;
                 case "--server-pid": pid = int.Parse(Next() ?? "0"); break;
                 case "--repeat": repeat = int.Parse(Next() ?? "1"); break;
+                case "--paths": paths = Next()?.Split(',') ?? paths; break;
                 default: return null;
             }
         }
 
-        return only is null or "codecs" or "load" ? new BenchOptions(calls, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmUp), only, target, pid, repeat) : null;
+        return only is null or "codecs" or "load" ? new BenchOptions(calls, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmUp), only, target, pid, repeat, paths) : null;
     }
 }
 
@@ -110,10 +117,10 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
 {
     public double MessagesPerSecond => (Client.MessagesSent + Client.MessagesReceived) / Client.WindowSeconds;
 
-    public string Row(double? baseline)
+    public string Row(double? baseline, bool isBaseline = false)
     {
         string F(double? v, string format = "0.0") => v is null || double.IsNaN(v.Value) ? "n/a" : v.Value.ToString(format);
-        string ratio = baseline is null ? "1.00 (baseline)" : F(MessagesPerSecond / baseline, "0.00");
+        string ratio = isBaseline ? "1.00 (baseline)" : F(MessagesPerSecond / baseline, "0.00");
         string connected = Client.Connected == Client.Calls ? "" : $" ({Client.Connected} connected)";
         string skips = Client.SendSkips == 0 ? "" : $" (+{Client.SendSkips} client send skips)";
         return $"| {Path}{ServerNote} | {Client.Calls}{connected} | {(InboundLost is null ? "n/a" : InboundLost.ToString())}{skips} | {Client.OutboundFramesLost} | {F(Client.P50PacingErrorMs, "0.00")} | {F(Client.P99PacingErrorMs, "0.00")} | {F(Client.MaxPacingErrorMs, "0.00")} | {F(ServerCpu)} | {F(ClientCpu)} | {Client.MaxSendLatenessMs:0} | {F(WorkingSetKbPerCall, "0")} / {F(HeapKbPerCall, "0")} | {MessagesPerSecond:0} | {ratio} |";
@@ -161,14 +168,18 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
             var clientCpuBefore = self.TotalProcessorTime;
             var wall = Stopwatch.StartNew();
             TimeSpan serverCpuAtWindowStart = TimeSpan.Zero, clientCpuAtWindowStart = TimeSpan.Zero;
-            var warmUpDone = Task.Delay(options.WarmUp).ContinueWith(_ =>
+            var sinceWindowStart = new Stopwatch();
+            var warmUpDone = Task.Run(async () =>
             {
+                await Task.Delay(options.WarmUp);
                 serverCpuAtWindowStart = measured?.TotalProcessorTime ?? TimeSpan.Zero;
                 clientCpuAtWindowStart = Process.GetCurrentProcess().TotalProcessorTime;
                 wall.Restart();
+                sinceWindowStart.Start();
+                return server is null ? (JsonElement?)null : await StatsAsync(http, server);
             });
             var figures = await client.RunAsync(calls, options.WarmUp, options.Window);
-            await warmUpDone;
+            var windowStartStats = await warmUpDone;
             double windowSeconds = wall.Elapsed.TotalSeconds;
             double? serverCpu = measured is null ? null : (measured.TotalProcessorTime - serverCpuAtWindowStart).TotalSeconds / windowSeconds / Environment.ProcessorCount * 100;
             double clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuAtWindowStart).TotalSeconds / windowSeconds / Environment.ProcessorCount * 100;
@@ -186,18 +197,23 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
                     : stats.GetProperty("inboundMessages").GetInt64() - (2L * connected); // connected + start
                 inboundLost = figures.FramesSentTotal - mediaIn;
                 heapPerCall = connected == 0 ? null : (stats.GetProperty("heapBytes").GetInt64() - idleStats!.Value.GetProperty("heapBytes").GetInt64()) / 1024.0 / connected;
+                note = GcNote(windowStartStats!.Value.GetProperty("gc"), stats.GetProperty("gc"), sinceWindowStart.Elapsed.TotalSeconds);
                 if (mode == "twilio")
                 {
                     long skipped = stats.GetProperty("clockSkippedTicks").GetInt64();
                     double maxLate = stats.GetProperty("clockMaxLatenessMs").GetDouble();
-                    note = $" [clock max late {maxLate:0.0} ms, skipped ticks {skipped}]";
+                    note = $" [clock max late {maxLate:0.0} ms, skipped ticks {skipped};{note}]";
                 }
                 else if (mode != "echo")
                 {
                     long drops = stats.GetProperty("edgeDrops").GetInt64();
                     long skipped = stats.GetProperty("clockSkippedTicks").GetInt64();
                     double maxLate = stats.GetProperty("clockMaxLatenessMs").GetDouble();
-                    note = $" [clock max late {maxLate:0.0} ms, skipped ticks {skipped}, edge drops {drops}]";
+                    note = $" [clock max late {maxLate:0.0} ms, skipped ticks {skipped}, edge drops {drops};{note}]";
+                }
+                else
+                {
+                    note = $" [{note.Trim()}]";
                 }
             }
 
@@ -213,6 +229,15 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
                 child.Dispose();
             }
         }
+    }
+
+    /// <summary>Collections by generation, pause time and allocation rate over the measurement window (and the second after it).</summary>
+    private static string GcNote(JsonElement before, JsonElement after, double seconds)
+    {
+        int Count(string generation) => after.GetProperty(generation).GetInt32() - before.GetProperty(generation).GetInt32();
+        double paused = after.GetProperty("pausedMs").GetDouble() - before.GetProperty("pausedMs").GetDouble();
+        double allocated = (after.GetProperty("allocatedBytes").GetInt64() - before.GetProperty("allocatedBytes").GetInt64()) / 1048576.0;
+        return $" GC {Count("gen0")}/{Count("gen1")}/{Count("gen2")} (gen0/1/2), paused {paused:0} ms, {allocated / seconds:0.0} MB/s allocated";
     }
 
     private static long WorkingSet(Process process)
