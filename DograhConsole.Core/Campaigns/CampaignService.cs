@@ -20,6 +20,7 @@ public sealed class CampaignService(
     CampaignStore store,
     CampaignDispatcher dispatcher,
     CampaignTimers timers,
+    CampaignChanges changes,
     AuditLog audit,
     TimeProvider time)
 {
@@ -84,6 +85,7 @@ public sealed class CampaignService(
         audit.Record(db, "created", EntityType, campaign.Id, campaign.Name, $"{summary.ValidCount} contacts");
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        changes.Publish(new CampaignChange(campaign.OrganizationId, campaign.Id, CampaignChangeKind.Status));
         var details = await DetailsAsync(campaign.Id, ct);
         return OperationResult<CampaignCreated>.Success(new CampaignCreated(details.Value!, summary));
     }
