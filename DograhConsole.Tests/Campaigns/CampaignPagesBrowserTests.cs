@@ -150,6 +150,7 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         await Page.ClickAsync("#campaign-start");
         await Expect(Page.Locator("#campaign-status")).ToHaveTextAsync("running");
         await Expect(Page.Locator("#campaign-current-calls li").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(Page.Locator("#campaign-chart svg")).ToBeVisibleAsync();
         await _browser.ScreenshotAsync("74-campaign-running");
 
         // Pause once a few contacts are done: dials stop, the calls in flight run to their end.
@@ -231,5 +232,126 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         await Expect(Page.Locator("#campaign-activity")).ToContainTextAsync("Canceled by " + DograhAppFactory.AdminEmail);
         await AssertSameDocumentAsync();
         await _browser.ScreenshotAsync("78-campaign-canceled");
+    }
+
+    [Fact]
+    public async Task New_campaign_says_what_is_missing_shows_errors_beside_their_fields_and_a_broken_file_and_saves_nothing()
+    {
+        await _browser.GotoAsync("/campaigns/new");
+        var missing = Page.Locator("#campaign-missing");
+        await Expect(missing).ToContainTextAsync("a workflow to run on each call");
+        await Expect(missing).ToContainTextAsync("a telephony configuration with a number to call from");
+        await Expect(missing.Locator("a[href='workflows']")).ToBeVisibleAsync();
+        await Expect(missing.Locator("a[href='telephony']")).ToBeVisibleAsync();
+        await _browser.ScreenshotAsync("79-new-campaign-missing");
+
+        // A workflow and a configuration that cannot dial yet: it has no number.
+        var workflowId = (await _api.CreateWorkflowAsync("Reminder agent", CampaignTestKit.GreetingWorkflow)).Id;
+        var configurationId = (await _api.ApiPostAsync(ApiCalls.Configs, new { name = "Numberless carrier", provider = LoopbackProvider.Name, credentials = new { baseUrl = _carrier.BaseUrl.ToString() } }))
+            .Expect(System.Net.HttpStatusCode.Created).Id;
+        await _browser.GotoAsync("/campaigns/new");
+        await Expect(missing).ToHaveCountAsync(0);
+        await _browser.ChooseAsync("#campaign-configuration", "Numberless carrier");
+        await Expect(Page.Locator("#campaign-configuration-warning")).ToContainTextAsync("Numberless carrier cannot place calls: it has no active number to call from.");
+
+        // The only workflow is already chosen, so choosing a file previews it at once: a file without a phone_number column.
+        await Page.SetInputFilesAsync("#campaign-file", new FilePayload { Name = "people.csv", MimeType = "text/csv", Buffer = "name,city\nAda,Berlin\n"u8.ToArray() });
+        await Expect(Page.Locator("#campaign-preview")).ToContainTextAsync("0 valid contacts");
+        await Expect(Page.Locator("#campaign-row-errors")).ToContainTextAsync("Line 1: The header has no phone_number column.");
+        await Expect(Page.Locator("#campaign-row-errors")).ToContainTextAsync("Line 1: The workflow uses 'first_name', but the file has no 'first_name' column.");
+        await Expect(Page.Locator("#campaign-create")).ToBeDisabledAsync();
+
+        var (csv, _) = CampaignTestKit.Contacts(2);
+        await Page.SetInputFilesAsync("#campaign-file", new FilePayload { Name = "contacts.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv) });
+        await Expect(Page.Locator("#campaign-preview")).ToContainTextAsync("2 valid contacts, 0 invalid rows");
+        await Expect(Page.Locator("#campaign-row-errors")).ToHaveCountAsync(0);
+        await Page.FillAsync("#campaign-time-zone", "Mars/Olympus_Mons");
+        await Page.ClickAsync("#campaign-create");
+        await Expect(Page.Locator(".field-error[data-field=name]")).ToHaveTextAsync("A name is required.");
+        await Expect(Page.Locator(".field-error[data-field='settings.schedule.timeZone']")).ToContainTextAsync("Unknown time zone 'Mars/Olympus_Mons'");
+        await Expect(Page.Locator("#campaign-error")).ToHaveTextAsync("Fix the fields marked above.");
+        await _browser.ScreenshotAsync("80-new-campaign-field-errors");
+        Assert.Equal(0, await StoredCampaignsAsync());
+
+        await Page.FillAsync("#campaign-name", "Numberless");
+        await Page.FillAsync("#campaign-time-zone", "Europe/Berlin");
+        await Page.ClickAsync("#campaign-create");
+        await Expect(Page).ToHaveURLAsync(new Regex("/campaigns/[0-9a-f-]{36}$"));
+        await Expect(Page.Locator("#campaign-summary")).ToContainTextAsync("Reminder agent");
+
+        // Started, it cannot dial: it pauses and the page says why; with a number added, Resume runs it to the end.
+        await Page.ClickAsync("#campaign-start");
+        await Expect(Page.Locator("#campaign-status")).ToHaveTextAsync("paused", new() { Timeout = 30_000 });
+        await Expect(Page.Locator("#campaign-paused-reason")).ToContainTextAsync("Paused: calls cannot be placed");
+        await Expect(Counter("queued")).ToHaveTextAsync("2");
+        await _browser.ScreenshotAsync("81-campaign-paused-cannot-dial");
+        await _api.CreateNumberAsync(configurationId, Samples.UniqueE164(), workflowId);
+        await Page.ClickAsync("#campaign-resume");
+        await Expect(Page.Locator("#campaign-status")).ToHaveTextAsync("completed", new() { Timeout = 60_000 });
+        await Expect(Page.Locator("#campaign-paused-reason")).ToHaveCountAsync(0);
+        await Expect(Counter("completed")).ToHaveTextAsync("2");
+    }
+
+    [Fact]
+    public async Task Contacts_filter_by_state_and_number_and_a_scheduled_retry_shows_when_it_is_due()
+    {
+        var (setup, _, _) = await SetUpAsync();
+        var (csv, numbers) = CampaignTestKit.Contacts(5);
+        var busy = numbers.Take(2).ToHashSet();
+        _carrier.Behaviour = (to, _) => new(busy.Contains(to) ? "busy" : "completed", TimeSpan.FromMilliseconds(200));
+        var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings
+        {
+            MaxConcurrentCalls = 5, CallsPerSecond = 20, Retry = new RetrySettings { MaxAttempts = 2, DelaySeconds = 3600 },
+        });
+        await _browser.GotoAsync($"/campaigns/{id}");
+        await Page.ClickAsync("#campaign-start");
+
+        await Expect(Counter("retry")).ToHaveTextAsync("2", new() { Timeout = 60_000 });
+        await Expect(Counter("completed")).ToHaveTextAsync("3");
+        await Expect(Page.Locator("#campaign-status")).ToHaveTextAsync("running");
+        var rows = Page.Locator("#campaign-contacts tbody tr");
+        await Expect(rows).ToHaveCountAsync(5);
+
+        await Page.SelectOptionAsync("#contacts-state", "retry");
+        await Expect(rows).ToHaveCountAsync(2);
+        foreach (var number in busy) await Expect(Page.Locator("#campaign-contacts tbody")).ToContainTextAsync(number);
+        await Expect(rows.First).ToContainTextAsync("busy");
+        await Expect(rows.First).ToContainTextAsync("retry ");
+        await _browser.ScreenshotAsync("82-campaign-contacts-retry");
+
+        await Page.SelectOptionAsync("#contacts-state", "completed");
+        await Expect(rows).ToHaveCountAsync(3);
+        await Page.FillAsync("#contacts-search", numbers[4][^5..]);
+        await Page.PressAsync("#contacts-search", "Enter");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows).ToContainTextAsync(numbers[4]);
+        await Page.FillAsync("#contacts-search", "+0000");
+        await Page.PressAsync("#contacts-search", "Enter");
+        await Expect(Page.Locator("#campaign-contacts")).ToContainTextAsync("No contact matches the filter.");
+
+        // A change made elsewhere (the API) shows here at once.
+        await _api.ActAsync(id, "cancel");
+        await Expect(Page.Locator("#campaign-status")).ToHaveTextAsync("canceled");
+        await Expect(Counter("retry")).ToHaveTextAsync("0");
+    }
+
+    [Fact]
+    public async Task An_unknown_campaign_or_another_organizations_is_not_found_and_not_listed()
+    {
+        using var other = _app.CreateApiClient(await _app.CreateOrganizationAsync("Othercorp"));
+        other.BaseAddress = _browser.BaseAddress;
+        var otherSetup = await other.SetUpAsync(_carrier.BaseUrl);
+        var theirs = await other.CreateCampaignAsync(otherSetup, CampaignTestKit.Contacts(2).Csv, new CampaignSettings());
+
+        await _browser.GotoAsync($"/campaigns/{theirs}");
+        await Expect(Page.Locator(".empty-state")).ToContainTextAsync("Campaign not found");
+        await Expect(Page.Locator("#campaign-status")).ToHaveCountAsync(0);
+        await _browser.GotoAsync($"/campaigns/{Guid.NewGuid()}");
+        await Expect(Page.Locator(".empty-state")).ToContainTextAsync("Campaign not found");
+        await _browser.ScreenshotAsync("83-campaign-not-found");
+        await _browser.GotoAsync("/campaigns");
+        await Expect(Page.Locator(".empty-state")).ToContainTextAsync("No campaigns yet");
+        var report = await _api.GetAsync($"{CampaignTestKit.Url}/{theirs}/report");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, report.StatusCode);
     }
 }
