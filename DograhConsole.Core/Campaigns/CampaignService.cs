@@ -20,6 +20,7 @@ public sealed class CampaignService(
     CampaignStore store,
     CampaignDispatcher dispatcher,
     CampaignTimers timers,
+    CampaignChanges changes,
     AuditLog audit,
     TimeProvider time)
 {
@@ -28,10 +29,13 @@ public sealed class CampaignService(
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
-    /// <summary>Checks the file against the workflow and configuration without saving anything.</summary>
+    /// <summary>
+    /// Checks the file against the workflow and configuration without saving anything. The name is not checked: it
+    /// says nothing about the file, and the form previews a file as soon as it is chosen.
+    /// </summary>
     public async Task<OperationResult<ImportSummary>> PreviewAsync(CampaignInput input, Stream csv, CancellationToken ct = default)
     {
-        var prepared = await PrepareAsync(input, ct);
+        var prepared = await PrepareAsync(input, requireName: false, ct);
         if (!prepared.Succeeded) return prepared.Map(_ => (ImportSummary)null!);
         return OperationResult<ImportSummary>.Success(await ContactImport.ReadAsync(csv, prepared.Value!.Rules, null, ct));
     }
@@ -42,7 +46,7 @@ public sealed class CampaignService(
     /// </summary>
     public async Task<OperationResult<CampaignCreated>> CreateAsync(CampaignInput input, Stream csv, CancellationToken ct = default)
     {
-        var prepared = await PrepareAsync(input, ct);
+        var prepared = await PrepareAsync(input, requireName: true, ct);
         if (!prepared.Succeeded) return prepared.Map(_ => (CampaignCreated)null!);
         var (rules, name, workflowId, configurationId) = prepared.Value!;
 
@@ -50,7 +54,7 @@ public sealed class CampaignService(
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var campaign = new Campaign
         {
-            Id = Guid.NewGuid(), Name = name, WorkflowId = workflowId, TelephonyConfigurationId = configurationId,
+            Id = Guid.NewGuid(), Name = name!, WorkflowId = workflowId, TelephonyConfigurationId = configurationId,
             SettingsJson = input.Settings.ToJson(), CreatedAt = Now,
         };
         db.Campaigns.Add(campaign);
@@ -84,6 +88,7 @@ public sealed class CampaignService(
         audit.Record(db, "created", EntityType, campaign.Id, campaign.Name, $"{summary.ValidCount} contacts");
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        changes.Publish(new CampaignChange(campaign.OrganizationId, campaign.Id, CampaignChangeKind.Status));
         var details = await DetailsAsync(campaign.Id, ct);
         return OperationResult<CampaignCreated>.Success(new CampaignCreated(details.Value!, summary));
     }
@@ -118,12 +123,13 @@ public sealed class CampaignService(
         return command;
     }
 
-    private sealed record Prepared(ImportRules Rules, string Name, Guid WorkflowId, Guid ConfigurationId);
+    /// <summary>What the input resolved to; <see cref="Name"/> is null only for a preview without one.</summary>
+    private sealed record Prepared(ImportRules Rules, string? Name, Guid WorkflowId, Guid ConfigurationId);
 
-    private async Task<OperationResult<Prepared>> PrepareAsync(CampaignInput input, CancellationToken ct)
+    private async Task<OperationResult<Prepared>> PrepareAsync(CampaignInput input, bool requireName, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        var name = TextRules.ValidateName(input.Name, "name", errors);
+        var name = requireName ? TextRules.ValidateName(input.Name, "name", errors) : input.Name;
         input.Settings ??= new CampaignSettings();
         input.Settings.Validate(errors);
         await using var db = organizationDb.Create();
@@ -140,7 +146,7 @@ public sealed class CampaignService(
         if (workflow is not null && !WorkflowDefinitionParser.TryParse(workflow.DefinitionJson, new ValidationErrors(), "definition", out definition))
             errors.Add("workflowId", "The workflow's definition is not valid; fix it first.");
         if (errors.Any) return errors.ToResult<Prepared>();
-        return OperationResult<Prepared>.Success(new Prepared(new ImportRules(spec!, ImportRules.VariablesFrom(definition!)), name!, workflow!.Id, configuration!.Id));
+        return OperationResult<Prepared>.Success(new Prepared(new ImportRules(spec!, ImportRules.VariablesFrom(definition!)), name, workflow!.Id, configuration!.Id));
     }
 
     public async Task<IReadOnlyList<CampaignSummary>> ListAsync(CancellationToken ct = default)

@@ -26,6 +26,7 @@ public static class CampaignServices
         var dataDirectory = (dograh.Get<DograhOptions>() ?? new DograhOptions()).ResolveDataDirectory();
         var database = Path.Combine(dataDirectory, DograhCore.DatabaseFileName);
 
+        services.AddSingleton<CampaignChanges>();
         services.AddSingleton<CampaignStore>();
         services.AddSingleton<CampaignTimers>();
         services.AddSingleton<CampaignDispatcher>();

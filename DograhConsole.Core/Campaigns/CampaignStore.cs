@@ -15,11 +15,15 @@ public sealed record ReconciledAttempt(long ContactId, Guid CallId, string Resul
 /// The campaign's state transitions in the database, system-level (the dispatcher and the jobs have no signed-in
 /// user; every query names the campaign, which belongs to one organization). The database is the truth: a claim is
 /// one write transaction (SQLite BEGIN IMMEDIATE holds the writer lock from the read to the commit, also against
-/// another process), and outcomes are read from the calls' final statuses.
+/// another process), and outcomes are read from the calls' final statuses. Every committed change is announced on
+/// <see cref="CampaignChanges"/> for the live pages.
 /// </summary>
-public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, TimeProvider time)
+public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, TimeProvider time, CampaignChanges changes)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    private void Announce(Guid organizationId, Guid campaignId, CampaignChangeKind kind) =>
+        changes.Publish(new CampaignChange(organizationId, campaignId, kind));
 
     public async Task<Campaign?> FindAsync(Guid campaignId, CancellationToken ct = default)
     {
@@ -53,6 +57,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         if (activity is not null) db.CampaignActivities.Add(Activity(campaign, to, activity));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        Announce(campaign.OrganizationId, campaignId, CampaignChangeKind.Status);
         return true;
     }
 
@@ -63,6 +68,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         if (campaign is null) return;
         db.CampaignActivities.Add(Activity(campaign, kind, message));
         await db.SaveChangesAsync(ct);
+        Announce(campaign.OrganizationId, campaignId, CampaignChangeKind.Activity);
     }
 
     private CampaignActivity Activity(Campaign campaign, string kind, string message) =>
@@ -129,6 +135,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         }
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        Announce(chosen[0].OrganizationId, campaignId, CampaignChangeKind.Contacts);
         return chosen.Zip(attempts, (contact, attempt) =>
         {
             var variables = JsonSerializer.Deserialize<Dictionary<string, string>>(contact.VariablesJson) ?? [];
@@ -175,6 +182,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         db.CampaignAttempts.Remove(attempt);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        Announce(attempt.OrganizationId, attempt.CampaignId, CampaignChangeKind.Contacts);
     }
 
     public async Task LinkCallAsync(long attemptId, Guid callId, CancellationToken ct = default)
@@ -186,6 +194,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         var contact = await db.CampaignContacts.IgnoreQueryFilters().FirstAsync(c => c.Id == attempt.ContactId, ct);
         contact.LastCallId = callId;
         await db.SaveChangesAsync(ct);
+        Announce(attempt.OrganizationId, attempt.CampaignId, CampaignChangeKind.Contacts);
     }
 
     /// <summary>An attempt that ended before any call existed (the number was refused): a failed result without a call.</summary>
@@ -198,6 +207,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         var outcome = await ApplyOutcomeAsync(db, attempt, ContactResults.Failed, reason, Now, settings, retryAllowed: false, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        Announce(attempt.OrganizationId, attempt.CampaignId, CampaignChangeKind.Contacts);
         return outcome;
     }
 
@@ -252,6 +262,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         }
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        if (attempts.Count > 0) Announce(attempts.Values.First().OrganizationId, campaignId, CampaignChangeKind.Contacts);
         return results;
     }
 
@@ -325,6 +336,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
             contact.UpdatedAt = now;
         }
         await db.SaveChangesAsync(ct);
+        if (waiting.Count > 0) Announce(waiting[0].OrganizationId, campaignId, CampaignChangeKind.Contacts);
         return waiting.Count;
     }
 

@@ -51,6 +51,21 @@ public sealed class CampaignApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Preview_checks_the_file_without_a_name_but_create_requires_one()
+    {
+        var setup = await _api.SetUpAsync(_carrier.BaseUrl);
+        var (csv, _) = CampaignTestKit.Contacts(2);
+        var input = new { workflowId = setup.WorkflowId, telephonyConfigurationId = setup.ConfigurationId, settings = new CampaignSettings() };
+
+        var preview = (await _api.PostFormAsync($"{CampaignTestKit.Url}/preview", CampaignTestKit.Upload(input, csv))).Expect(HttpStatusCode.OK);
+        Assert.Equal(2, preview.Json["validCount"]!.GetValue<int>());
+
+        var refused = (await _api.PostFormAsync(CampaignTestKit.Url, CampaignTestKit.Upload(input, csv))).Expect(HttpStatusCode.BadRequest);
+        Assert.Equal(["name"], refused.ErrorFields);
+        Assert.Equal(0, await _api.CountAsync(CampaignTestKit.Url));
+    }
+
+    [Fact]
     public async Task Bad_settings_and_missing_parts_are_400_naming_the_field()
     {
         var setup = await _api.SetUpAsync(_carrier.BaseUrl);

@@ -36,10 +36,7 @@ public sealed class CampaignTestHost(string dataDirectory, Uri carrier, TimeProv
         builder.ConfigureLogging(logging => logging.AddProvider(new LineLogger(LogLines)).SetMinimumLevel(LogLevel.Information));
         builder.ConfigureTestServices(services =>
         {
-            services.AddTelephonyProvider(LoopbackProvider.Spec());
-            services.AddProviderCalls<LoopbackProviderCalls>();
-            services.AddSingleton(new LoopbackCarrierLink(carrier));
-            services.AddHostedService<LoopbackEventPump>();
+            LoopbackProvider.Register(services, carrier);
             if (time is not null) services.AddSingleton<TimeProvider>(time);
         });
     }

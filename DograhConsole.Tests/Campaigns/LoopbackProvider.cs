@@ -6,6 +6,7 @@ using DograhConsole.Core.Data;
 using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.Calls;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace DograhConsole.Tests.Campaigns;
@@ -18,6 +19,15 @@ namespace DograhConsole.Tests.Campaigns;
 public static class LoopbackProvider
 {
     public const string Name = "loopback";
+
+    /// <summary>Registers the provider, its dialer and the status-callback pump against the carrier at <paramref name="carrier"/>.</summary>
+    public static void Register(IServiceCollection services, Uri carrier)
+    {
+        services.AddTelephonyProvider(Spec());
+        services.AddProviderCalls<LoopbackProviderCalls>();
+        services.AddSingleton(new LoopbackCarrierLink(carrier));
+        services.AddHostedService<LoopbackEventPump>();
+    }
 
     public static ProviderSpec Spec() => new()
     {
