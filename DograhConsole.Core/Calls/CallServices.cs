@@ -17,6 +17,7 @@ public static class CallServices
         services.AddSingleton<CallService>();
         services.TryAddScoped<ICallHangup, ProviderCallHangup>();
         services.AddSingleton<Media.CallMediaTokens>();
+        services.AddSingleton<Media.MediaStartWatch>();
         services.AddScoped<OrganizationCalls>();
         return services;
     }

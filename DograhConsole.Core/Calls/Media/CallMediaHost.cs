@@ -10,11 +10,26 @@ namespace DograhConsole.Core.Calls.Media;
 /// running on it. The edge feeds caller frames and DTMF into <see cref="CallMedia.Session"/>, sends what the
 /// session gives its sink, and disposes the <see cref="CallMedia"/> when its socket closes.
 /// </summary>
-public sealed class CallMediaHost(CallService calls, MediaSessionFactory sessions, ICallWorkflowRunner runner, LiveMediaSessions live, ILogger<CallMediaHost> logger)
+public sealed class CallMediaHost(
+    CallService calls,
+    MediaSessionFactory sessions,
+    ICallWorkflowRunner runner,
+    LiveMediaSessions live,
+    MediaStartWatch watch,
+    ILogger<CallMediaHost> logger)
 {
-    /// <summary>Null, with the reason logged and recorded, when the call is unknown or has already ended.</summary>
+    /// <summary>
+    /// Null, with the reason logged and recorded, when the call is unknown, has already ended, or its
+    /// <see cref="MediaStartWatch"/> gave up waiting for this media.
+    /// </summary>
     public async Task<CallMedia?> AttachAsync(Guid callId, IMediaSink sink, MediaSessionOptions options, CancellationToken ct = default)
     {
+        // Claimed before the call is read: a watch that gives up after this point finds the call's media attached.
+        if (!watch.TryClaim(callId))
+        {
+            logger.LogWarning("Media for call {CallId} refused: it came after the call's media start deadline", callId);
+            return null;
+        }
         var call = await calls.FindAsync(callId, ct);
         if (call is null)
         {

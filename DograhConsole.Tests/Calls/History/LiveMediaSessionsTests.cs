@@ -22,7 +22,7 @@ public sealed class LiveMediaSessionsTests(DograhAppFactory factory) : IClassFix
     {
         var live = factory.Services.GetRequiredService<LiveMediaSessions>();
         var host = new CallMediaHost(factory.Calls(), factory.Services.GetRequiredService<MediaSessionFactory>(), new WaitingRunner(), live,
-            NullLogger<CallMediaHost>.Instance);
+            factory.Services.GetRequiredService<MediaStartWatch>(), NullLogger<CallMediaHost>.Instance);
         var organization = await factory.NewOrganizationAsync();
         var call = await factory.CreateCallAsync(CallTestKit.Outbound(organization.Id));
 
@@ -47,7 +47,7 @@ public sealed class LiveMediaSessionsTests(DograhAppFactory factory) : IClassFix
     {
         var live = factory.Services.GetRequiredService<LiveMediaSessions>();
         var host = new CallMediaHost(factory.Calls(), factory.Services.GetRequiredService<MediaSessionFactory>(), new WaitingRunner(), live,
-            NullLogger<CallMediaHost>.Instance);
+            factory.Services.GetRequiredService<MediaStartWatch>(), NullLogger<CallMediaHost>.Instance);
         var organization = await factory.NewOrganizationAsync();
         var call = await factory.CreateCallAsync(CallTestKit.Outbound(organization.Id));
         await factory.Calls().UpdateStatusAsync(call.Id, CallStatus.Completed);

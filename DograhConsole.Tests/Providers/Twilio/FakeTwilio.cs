@@ -22,6 +22,17 @@ public sealed record FakeTwilioRequest(string Method, string Path, string? Conte
 /// <summary>An error the fake answers with, in Twilio's JSON shape.</summary>
 public sealed record FakeTwilioError(int Status, int Code, string Message);
 
+/// <summary>How the fake's media stream starts after TwiML <c>&lt;Connect&gt;&lt;Stream&gt;</c>.</summary>
+public enum FakeStreamStart
+{
+    /// <summary>Opens the socket and sends connected, a valid start, then 20 ms of audio every 20 ms.</summary>
+    Normal,
+    /// <summary>Never opens the socket; the call stays up until it is hung up.</summary>
+    NeverOpens,
+    /// <summary>Opens the socket and sends connected, but never a start; the call stays up until it is hung up.</summary>
+    NoStartMessage,
+}
+
 /// <summary>A number of the fake account.</summary>
 public sealed class FakeTwilioNumber
 {
@@ -72,6 +83,8 @@ public sealed class FakeTwilio : IAsyncDisposable
     public FakeTwilioError? NumberUpdateError { get; set; }
     /// <summary>When false, created calls stay queued until the test drives them.</summary>
     public bool AutoAnswer { get; set; } = true;
+    /// <summary>How the media stream of the next answered call starts.</summary>
+    public FakeStreamStart StreamStart { get; set; } = FakeStreamStart.Normal;
 
     /// <summary>Starts on 127.0.0.1 with a free port. <paramref name="publicBaseUrl"/> is the console's Dograh:PublicBaseUrl.</summary>
     public static async Task<FakeTwilio> StartAsync(Uri consoleAddress, string publicBaseUrl)
@@ -413,7 +426,13 @@ public sealed class FakeTwilioCall
         var parameters = streamElement.Elements("Parameter").ToDictionary(p => (string)p.Attribute("name")!, p => (string)p.Attribute("value")!);
         StreamUrl = (string)streamElement.Attribute("url")!;
         StreamParameters = parameters;
-        _streamTask = RunStreamAsync(StreamUrl, parameters);
+        var start = _twilio.StreamStart;
+        if (start == FakeStreamStart.NeverOpens)
+        {
+            _streamTask = _ended.Task;
+            return;
+        }
+        _streamTask = RunStreamAsync(StreamUrl, parameters, start);
         await Task.WhenAny(_streamStarted.Task, _streamTask);
     }
 
@@ -535,7 +554,7 @@ public sealed class FakeTwilioCall
         if (StatusCallbackEvents.Contains(callbackEvent) && StatusCallback is not null) await PostStatusAsync(status);
     }
 
-    private async Task RunStreamAsync(string url, IReadOnlyDictionary<string, string> parameters)
+    private async Task RunStreamAsync(string url, IReadOnlyDictionary<string, string> parameters, FakeStreamStart start)
     {
         var socket = new ClientWebSocket();
         _socket = socket;
@@ -543,6 +562,12 @@ public sealed class FakeTwilioCall
         {
             await socket.ConnectAsync(_twilio.ToConsole(url), CancellationToken.None);
             await SendAsync(new JsonObject { ["event"] = "connected", ["protocol"] = "Call", ["version"] = "1.0.0" });
+            if (start == FakeStreamStart.NoStartMessage)
+            {
+                _streamStarted.TrySetResult(); // as far as this stream goes
+                await ReceiveAsync(socket);
+                return;
+            }
             var custom = new JsonObject();
             foreach (var (name, value) in parameters) custom[name] = value;
             await SendAsync(new JsonObject

@@ -2,10 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Xml.Linq;
+using DograhConsole.Core.Calls.Media;
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Telephony.Inbound;
 using DograhConsole.Tests.Calls;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
@@ -30,6 +32,7 @@ public sealed class TwilioInboundCallTests(TwilioConsoleFixture fixture) : IClas
         var greeting = fakeCall.ReceivedAudio()[..2400];
         Assert.True(TwilioTestKit.Power(greeting, 440) > 50 * TwilioTestKit.Power(greeting, 1000), "the audio is not the 440 Hz greeting");
         await setup.WaitForCallAsync(callId, call => call.HasStep("menu"), "the menu step");
+        Assert.False(fixture.App.Services.GetRequiredService<MediaStartWatch>().IsWatching(callId), "the started stream did not end the call's media watch");
         for (var attempt = 0; ; attempt++)
         {
             await fakeCall.SendDtmfAsync('2');

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using DograhConsole.Core.Calls.Media;
 using DograhConsole.Core.Telephony.Providers.Twilio;
 using DograhConsole.Tests.Calls;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
@@ -34,6 +36,7 @@ public sealed class TwilioOutboundCallTests(TwilioConsoleFixture fixture) : ICla
 
         // A key press drives the gather's branch (re-sent while the menu has not taken it, for any runner's timing).
         await setup.WaitForCallAsync(callId, call => call.HasStep("menu"), "the menu step");
+        Assert.False(fixture.App.Services.GetRequiredService<MediaStartWatch>().IsWatching(callId), "the started stream did not end the call's media watch");
         for (var attempt = 0; ; attempt++)
         {
             await fakeCall.SendDtmfAsync('1');

@@ -3,13 +3,26 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
 /// <summary>The console on a real loopback port, running real workflows.</summary>
-public sealed class TwilioConsoleFixture : IAsyncLifetime
+public class TwilioConsoleFixture : IAsyncLifetime
 {
-    public DograhAppFactory App { get; } = new();
+    public TwilioConsoleFixture()
+        : this(new Dictionary<string, string>())
+    {
+    }
+
+    /// <summary>A console with these extra settings (key, value) and test services.</summary>
+    protected TwilioConsoleFixture(IReadOnlyDictionary<string, string> settings, Action<IServiceCollection>? services = null)
+    {
+        App = new DograhAppFactory { TestServices = services };
+        foreach (var (key, value) in settings) App.Settings[key] = value;
+    }
+
+    public DograhAppFactory App { get; }
 
     public Uri Address { get; private set; } = null!;
 
@@ -49,7 +62,8 @@ public static class TwilioTestKit
 
     public static string PublicUrl(string path) => DograhAppFactory.PublicBaseUrl + path;
 
-    public static async Task<TwilioSetup> SetUpAsync(this TwilioConsoleFixture fixture, FakeTwilio twilio, int? maxConcurrentCalls = null, bool assignWorkflow = true)
+    public static async Task<TwilioSetup> SetUpAsync(this TwilioConsoleFixture fixture, FakeTwilio twilio, int? maxConcurrentCalls = null, bool assignWorkflow = true,
+        string definition = MenuWorkflow)
     {
         var organization = await fixture.App.NewOrganizationAsync(maxConcurrentCalls);
         var api = fixture.App.CreateApiClient(organization.ApiKey);
@@ -60,7 +74,7 @@ public static class TwilioTestKit
             provider = "twilio",
             credentials = new Dictionary<string, string> { ["accountSid"] = twilio.AccountSid, ["authToken"] = twilio.AuthToken, ["apiBaseUrl"] = twilio.ApiBaseUrl },
         });
-        var workflow = await PostAsync(api, "/api/v1/workflows", new { name = "Menu " + Guid.NewGuid().ToString("N")[..6], definition = MenuWorkflow });
+        var workflow = await PostAsync(api, "/api/v1/workflows", new { name = "Menu " + Guid.NewGuid().ToString("N")[..6], definition });
         var number = Api.Samples.UniqueE164();
         twilio.AddNumber(number);
         var configurationId = configuration.GetProperty("id").GetGuid();

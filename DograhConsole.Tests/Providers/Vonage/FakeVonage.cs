@@ -165,6 +165,14 @@ public sealed class FakeVonage(FakeVonageAccount account, HttpClient console, Fu
         return await console.SendAsync(request, _stopping.Token);
     }
 
+    /// <summary>Sends a signed webhook, and returns with the answer a way to send the very same request again (a replay).</summary>
+    public async Task<(HttpResponseMessage Response, Func<Task<HttpResponseMessage>> Replay)> SendReplayableAsync(HttpMethod method, string url, JsonObject payload)
+    {
+        string? token = null;
+        var response = await SendSignedAsync(method, url, payload, signed => token = signed.Token = VonageJwt.CreateWebhookToken(signed.Claims, signed.Secret!));
+        return (response, () => SendSignedAsync(method, url, payload, signed => signed.Token = token));
+    }
+
     internal Task<WebSocket> ConnectAsync(Uri uri, CancellationToken ct) => connectSocket(uri, ct);
 
     internal CancellationToken Stopping => _stopping.Token;

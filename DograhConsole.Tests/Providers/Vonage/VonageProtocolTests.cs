@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Telephony.Providers.Vonage;
+using DograhConsole.Tests.Unit;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DograhConsole.Tests.Providers.Vonage;
 
@@ -88,6 +90,75 @@ public sealed class VonageProtocolTests
         Assert.True(VonageJwt.TryDecode(VonageJwt.CreateApplicationToken("x", key.ExportRSAPrivateKeyPem(), now), out var pkcs1) && VonageJwt.VerifyRs256(pkcs1, publicKey));
     }
 
+    public static TheoryData<string> BadTokenTimes => new()
+    {
+        "no jti", "an empty jti", "no iat", "iat older than the max age", "iat in the future", "exp passed", "nbf ahead",
+    };
+
+    [Theory]
+    [MemberData(nameof(BadTokenTimes))]
+    public void A_token_that_could_be_replayed_without_end_or_is_out_of_its_time_is_refused(string flaw)
+    {
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+        var claims = WebhookClaims(now);
+        var skew = (long)VonageSignedWebhook.Skew.TotalSeconds;
+        switch (flaw)
+        {
+            case "no jti": claims.Remove("jti"); break;
+            case "an empty jti": claims["jti"] = ""; break;
+            case "no iat": claims.Remove("iat"); break;
+            case "iat older than the max age": claims["iat"] = now.ToUnixTimeSeconds() - (long)VonageSignedWebhook.MaxAge.TotalSeconds - skew - 1; break;
+            case "iat in the future": claims["iat"] = now.ToUnixTimeSeconds() + skew + 1; break;
+            case "exp passed": claims["exp"] = now.ToUnixTimeSeconds() - skew - 1; break;
+            default: claims["nbf"] = now.ToUnixTimeSeconds() + skew + 1; break;
+        }
+        Assert.NotNull(VonageSignedWebhook.Problem(SignedHeaders(claims), "GET", "", WebhookCredentials, now));
+        Assert.Null(VonageSignedWebhook.Problem(SignedHeaders(WebhookClaims(now)), "GET", "", WebhookCredentials, now));
+    }
+
+    [Fact]
+    public void A_spent_token_is_refused_until_it_expires_and_is_forgotten_then()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var verifier = new VonageWebhookVerifier(time, NullLogger<VonageWebhookVerifier>.Instance);
+        var claims = WebhookClaims(time.GetUtcNow());
+        claims["exp"] = time.GetUtcNow().ToUnixTimeSeconds() + 60; // sooner than iat + max age
+
+        Assert.Null(VonageSignedWebhook.Problem(SignedHeaders(claims), "GET", "", WebhookCredentials, time.GetUtcNow(), out var token));
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromSeconds(60) + VonageSignedWebhook.Skew + TimeSpan.FromSeconds(1), token.ExpiresAt);
+        Assert.Null(verifier.Spend(token, time.GetUtcNow()));
+        Assert.Contains("already used", verifier.Spend(token, time.GetUtcNow()));
+        // The same jti from another account is another token.
+        Assert.Null(verifier.Spend(token with { ApiKey = "someone-else" }, time.GetUtcNow()));
+        Assert.Equal(2, verifier.Remembered);
+
+        // Still refused in its last valid second; from then on the token itself is refused, and forgotten.
+        time.Advance(token.ExpiresAt - time.GetUtcNow() - TimeSpan.FromMilliseconds(1));
+        Assert.Null(VonageSignedWebhook.Problem(SignedHeaders(claims), "GET", "", WebhookCredentials, time.GetUtcNow()));
+        Assert.Contains("already used", verifier.Spend(token, time.GetUtcNow()));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.NotNull(VonageSignedWebhook.Problem(SignedHeaders(claims), "GET", "", WebhookCredentials, time.GetUtcNow()));
+        Assert.Equal(0, verifier.Remembered);
+    }
+
+    [Fact]
+    public void The_spent_tokens_are_bounded_and_a_full_memory_refuses_rather_than_forgets()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var verifier = new VonageWebhookVerifier(time, NullLogger<VonageWebhookVerifier>.Instance);
+        var expires = time.GetUtcNow() + TimeSpan.FromMinutes(1);
+        for (var i = 0; i < VonageWebhookVerifier.MaxRemembered; i++)
+            Assert.Null(verifier.Spend(new VonageWebhookToken("key", i.ToString(System.Globalization.CultureInfo.InvariantCulture), expires), time.GetUtcNow()));
+
+        Assert.Contains("too many", verifier.Spend(new VonageWebhookToken("key", "one more", expires), time.GetUtcNow()));
+        Assert.Contains("already used", verifier.Spend(new VonageWebhookToken("key", "0", expires), time.GetUtcNow()));
+        Assert.Equal(VonageWebhookVerifier.MaxRemembered, verifier.Remembered);
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Null(verifier.Spend(new VonageWebhookToken("key", "one more", expires + TimeSpan.FromMinutes(1)), time.GetUtcNow()));
+        Assert.Equal(1, verifier.Remembered);
+    }
+
     public static TheoryData<string, string> Nccos => new()
     {
         { "connect websocket", VonageNcco.ConnectWebSocket("wss://console.example.com/api/v1/telephony/ws/vonage", "token", Guid.NewGuid(), "https://console.example.com/api/v1/telephony/vonage/events/x", "+447700900000").ToJsonString() },
@@ -150,6 +221,17 @@ public sealed class VonageProtocolTests
 
     private static VonageCredentials Credentials(string apiKey, string applicationId, string secret) =>
         new(apiKey, "secret", applicationId, "", secret, new Uri("https://api.nexmo.com/"));
+
+    private static readonly VonageCredentials WebhookCredentials = Credentials("abcd1234", "aaaaaaaa-bbbb-cccc-dddd-0123456789ab", OfficialSecret);
+
+    /// <summary>The claims of a signed GET webhook (no body) as Vonage sends them, issued at <paramref name="now"/>.</summary>
+    private static JsonObject WebhookClaims(DateTimeOffset now) => new()
+    {
+        ["iat"] = now.ToUnixTimeSeconds(), ["jti"] = Guid.NewGuid().ToString("D"), ["iss"] = "Vonage",
+        ["payload_hash"] = VonageJwt.PayloadHash(""), ["api_key"] = "abcd1234", ["application_id"] = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab",
+    };
+
+    private static IHeaderDictionary SignedHeaders(JsonObject claims) => Headers("Bearer " + VonageJwt.CreateWebhookToken(claims, OfficialSecret));
 
     private static IHeaderDictionary Headers(string? authorization)
     {

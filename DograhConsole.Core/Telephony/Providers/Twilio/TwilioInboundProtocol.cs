@@ -4,11 +4,12 @@ using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Telephony.Calls;
 using DograhConsole.Core.Telephony.Inbound;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace DograhConsole.Core.Telephony.Providers.Twilio;
 
 /// <summary>Twilio's voice webhook on the shared inbound endpoint, and the TwiML that connects a call's audio to this console.</summary>
-public sealed class TwilioInboundProtocol(CallMediaTokens tokens, PublicUrls urls) : IInboundCallProtocol
+public sealed class TwilioInboundProtocol(CallMediaTokens tokens, PublicUrls urls, MediaStartWatch watch, IOptions<TwilioOptions> options) : IInboundCallProtocol
 {
     public string Provider => TwilioProviderSpec.Name;
 
@@ -35,16 +36,25 @@ public sealed class TwilioInboundProtocol(CallMediaTokens tokens, PublicUrls url
         return new InboundCallFacts(callSid, webhook.Field("From") ?? "", to);
     }
 
-    public IResult Answer(CallView call, ProviderAccount account) => TwilioTwiml.Result(ConnectTwiml(call));
+    public IResult Answer(CallView call, ProviderAccount account) => ConnectStream(call);
 
     public IResult Refuse(string message) => TwilioTwiml.Result(TwilioTwiml.SayAndHangUp(message));
 
-    /// <summary>TwiML that streams the call to the media socket with the call id and its media token as stream parameters.</summary>
-    public string ConnectTwiml(CallView call) => TwilioTwiml.ConnectStream(urls.WebSocket(TwilioRoutes.MediaSocketPath), new Dictionary<string, string>
+    /// <summary>
+    /// TwiML that streams the call to the media socket with the call id and its media token as stream parameters (the
+    /// answer of inbound and outbound calls alike). The call is failed and hung up when its stream has not started
+    /// within <see cref="TwilioOptions.MediaStreamStartTimeout"/>.
+    /// </summary>
+    public IResult ConnectStream(CallView call)
     {
-        [TwilioTwiml.CallIdParameter] = call.Id.ToString("D"),
-        [TwilioTwiml.TokenParameter] = tokens.Issue(call.Id),
-    });
+        var within = options.Value.MediaStreamStartTimeout;
+        watch.Expect(call.Id, within, $"The Twilio media stream never started (no valid start message within {within.TotalSeconds:0.#} s of the answer).");
+        return TwilioTwiml.Result(TwilioTwiml.ConnectStream(urls.WebSocket(TwilioRoutes.MediaSocketPath), new Dictionary<string, string>
+        {
+            [TwilioTwiml.CallIdParameter] = call.Id.ToString("D"),
+            [TwilioTwiml.TokenParameter] = tokens.Issue(call.Id),
+        }));
+    }
 
     /// <summary>
     /// Checks X-Twilio-Signature against the external URL: form bodies sign their parameters, other bodies carry

@@ -9,10 +9,13 @@ namespace DograhConsole.Core.Telephony.Providers.Twilio;
 
 public static class TwilioServices
 {
-    /// <summary>Twilio's REST client, call control, inbound protocol, per-call webhooks, media streams and account set-up.</summary>
+    /// <summary>Twilio's settings, REST client, call control, inbound protocol, per-call webhooks, media streams and account set-up.</summary>
     public static IServiceCollection AddTwilio(this IServiceCollection services)
     {
         services.AddTelephonyProvider(TwilioProviderSpec.Create());
+        services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName)
+            .Validate(o => o.MediaStreamStartTimeout > TimeSpan.Zero, $"{TwilioOptions.SectionName}:MediaStreamStartTimeout must be positive.")
+            .ValidateOnStart();
         services.AddHttpClient(TwilioApiClient.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<TwilioApiClient>();
         services.AddProviderCalls<TwilioCalls>();

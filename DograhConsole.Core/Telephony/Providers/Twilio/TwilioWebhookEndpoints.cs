@@ -57,7 +57,7 @@ public static class TwilioWebhookEndpoints
         if (TryMapStatus(webhook.Field("CallStatus"), out var status)) await context.Calls.UpdateStatusAsync(call.Id, status, ct: ct);
         await context.Calls.AddEventAsync(call.Id, CallEventKind.Webhook, "Twilio answer webhook: connecting the media stream",
             new { callSid = webhook.Field("CallSid"), callStatus = webhook.Field("CallStatus") }, ct);
-        return TwilioTwiml.Result(context.Protocol.ConnectTwiml(call));
+        return context.Protocol.ConnectStream(call);
     }
 
     private static async Task<IResult> StatusAsync(Guid callId, HttpRequest request, TwilioWebhookContext context, CancellationToken ct)

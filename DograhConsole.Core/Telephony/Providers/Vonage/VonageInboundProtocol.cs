@@ -12,7 +12,7 @@ namespace DograhConsole.Core.Telephony.Providers.Vonage;
 /// Vonage's side of <c>/api/v1/telephony/inbound/run</c>: the answer webhook (GET query or POST JSON with uuid,
 /// conversation_uuid, to, from), verified by its signed-webhook JWT, answered with an NCCO.
 /// </summary>
-public sealed class VonageInboundProtocol(PublicUrls urls, CallMediaTokens tokens, TimeProvider time, ILogger<VonageInboundProtocol> logger) : IInboundCallProtocol
+public sealed class VonageInboundProtocol(PublicUrls urls, CallMediaTokens tokens, VonageWebhookVerifier verifier, ILogger<VonageInboundProtocol> logger) : IInboundCallProtocol
 {
     public string Provider => VonageProviderSpec.Name;
 
@@ -24,7 +24,7 @@ public sealed class VonageInboundProtocol(PublicUrls urls, CallMediaTokens token
 
     public bool VerifySignature(InboundWebhook webhook, ProviderAccount account)
     {
-        var problem = VonageSignedWebhook.Problem(webhook.Headers, webhook.Method, webhook.RawBody, VonageCredentials.From(account), time.GetUtcNow());
+        var problem = verifier.Problem(webhook, account);
         if (problem is not null) logger.LogInformation("Vonage webhook not verified by {Configuration}: {Problem}", account.Name, problem);
         return problem is null;
     }

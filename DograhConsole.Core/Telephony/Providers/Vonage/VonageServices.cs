@@ -9,12 +9,13 @@ namespace DograhConsole.Core.Telephony.Providers.Vonage;
 
 public static class VonageServices
 {
-    /// <summary>Vonage call control, inbound protocol, webhooks, credential check and number set-up.</summary>
+    /// <summary>Vonage call control, inbound protocol, webhooks and their replay check, credential check and number set-up.</summary>
     public static IServiceCollection AddVonage(this IServiceCollection services)
     {
         services.AddTelephonyProvider(VonageProviderSpec.Create());
         services.AddHttpClient(VonageApiClient.HttpClientName, client => client.Timeout = VonageApiClient.Timeout);
         services.AddSingleton<VonageApiClient>();
+        services.AddSingleton<VonageWebhookVerifier>();
         services.AddSingleton<VonageWebhookHandler>();
         services.AddProviderCalls<VonageProviderCalls>();
         services.AddInboundProtocol<VonageInboundProtocol>();

@@ -14,7 +14,7 @@ namespace DograhConsole.Core.Telephony.Providers.Vonage;
 
 /// <summary>
 /// The answer URL of calls the console placed and the event webhooks, every one verified by Vonage's signed-webhook
-/// JWT with the call's configuration (403, nothing changes, otherwise). Events move the call forward only: a repeat or
+/// JWT with the call's configuration, each token good for one request (403, nothing changes, otherwise). Events move the call forward only: a repeat or
 /// a late event changes nothing and records nothing.
 /// </summary>
 public static class VonageWebhookEndpoints
@@ -42,7 +42,7 @@ public sealed class VonageWebhookHandler(
     PublicUrls urls,
     CallMediaTokens tokens,
     IDbContextFactory<DograhDbContext> dbFactory,
-    TimeProvider time,
+    VonageWebhookVerifier verifier,
     ILogger<VonageWebhookHandler> logger)
 {
     /// <summary>The answer URL of an outbound call: the NCCO that connects it to the media socket. It creates no call.</summary>
@@ -158,7 +158,7 @@ public sealed class VonageWebhookHandler(
         string? problem = "no configuration to verify with";
         foreach (var account in accounts)
         {
-            problem = VonageSignedWebhook.Problem(webhook.Headers, webhook.Method, webhook.RawBody, VonageCredentials.From(account), time.GetUtcNow());
+            problem = verifier.Problem(webhook, account);
             if (problem is null) return (webhook, call, null);
         }
         return (null, null, Forbidden(call?.Id, problem));
