@@ -146,7 +146,7 @@ public sealed class TwilioMediaSocketBadInputTests(TwilioSocketFixture fixture) 
     public static TheoryData<string> RefusedStarts => new()
     {
         "no token", "a forged token", "an expired token", "the token of another call", "the CallSid of another call",
-        "the AccountSid of another account", "another media format", "no start object",
+        "the AccountSid of another account", "another media format", "no start object", "a streamSid that is no SID",
     };
 
     [Theory]
@@ -193,6 +193,14 @@ public sealed class TwilioMediaSocketBadInputTests(TwilioSocketFixture fixture) 
             case "another media format":
                 change = start => start["start"]!["mediaFormat"]!["encoding"] = "audio/x-l16";
                 expected = "media format audio/x-l16 is not audio/x-mulaw";
+                break;
+            case "a streamSid that is no SID":
+                change = start =>
+                {
+                    start["streamSid"] = new string('M', 20_000);
+                    start["start"]!["streamSid"] = new string('M', 20_000);
+                };
+                expected = "the streamSid is not a stream SID (letters and digits, at most 64)";
                 break;
             default:
                 change = start => start["start"] = "CA0";

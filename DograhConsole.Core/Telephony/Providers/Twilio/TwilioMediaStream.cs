@@ -72,6 +72,7 @@ public sealed class TwilioMediaStream : IMediaSink
     private readonly Channel<Outgoing> _outbox = Channel.CreateBounded<Outgoing>(
         new BoundedChannelOptions(SendQueueMessages) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private const int FreeMessagesKept = 8;
+    private const int MaxStreamSidLength = 64;
     private readonly ConcurrentQueue<byte[]> _freeMessages = new();
     private readonly short[] _callerPcm = new short[MaxPayloadBytes];
     private readonly byte[] _callerMuLaw = new byte[MaxPayloadBytes];
@@ -255,7 +256,11 @@ public sealed class TwilioMediaStream : IMediaSink
         if (!root.TryGetProperty("start", out var start) || start.ValueKind != JsonValueKind.Object) return Refuse("the start message has no start object");
         var callSid = Text(start, "callSid");
         var accountSid = Text(start, "accountSid");
-        _streamSid = Text(root, "streamSid") ?? Text(start, "streamSid") ?? "";
+        var streamSid = Text(root, "streamSid") ?? Text(start, "streamSid") ?? "";
+        // Twilio's are "MZ" and 32 hex digits; the SID goes into every outgoing message and the call's events.
+        if (streamSid.Length is 0 or > MaxStreamSidLength || !streamSid.All(char.IsAsciiLetterOrDigit))
+            return Refuse($"the streamSid is not a stream SID (letters and digits, at most {MaxStreamSidLength})");
+        _streamSid = streamSid;
         string? token = null, callIdText = null;
         if (start.TryGetProperty("customParameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object)
         {
