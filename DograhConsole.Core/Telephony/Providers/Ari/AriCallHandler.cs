@@ -41,6 +41,8 @@ public sealed class AriCallHandler(
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _callLocks = new();
     private readonly Dictionary<string, Task> _channelTails = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<TransferOutcome>> _transfers = new();
+    /// <summary>Media sockets waiting for their channel to be bridged with the caller, by media channel id.</summary>
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<bool>> _bridges = new();
 
     /// <summary>Queues an event behind the earlier events of the same channel; never throws.</summary>
     public void Dispatch(AriAccount account, AriEvent e)
@@ -284,6 +286,7 @@ public sealed class AriCallHandler(
                 caller.Bridged = media.Bridged = true;
                 await db.SaveChangesAsync(ct);
                 logger.LogInformation("Call {CallId}: {Caller} and {Media} bridged in {Bridge}", callId, caller.ChannelId, media.ChannelId, caller.BridgeId);
+                if (_bridges.TryGetValue(media.ChannelId, out var waiting)) waiting.TrySetResult(true);
                 await calls.AddEventAsync(callId, CallEventKind.Info, "caller bridged with the media channel", new { bridge = caller.BridgeId }, ct);
             }
         }
@@ -384,6 +387,10 @@ public sealed class AriCallHandler(
             gate.Release();
         }
         var client = clients.For(account);
+        foreach (var leg in legs)
+        {
+            if (_bridges.TryGetValue(leg.ChannelId, out var media)) media.TrySetResult(false);
+        }
         foreach (var leg in legs.Where(l => l.ChannelId != endedChannel))
         {
             if (_transfers.TryRemove(leg.ChannelId, out var waiting)) waiting.TrySetResult(TransferOutcome.Failed);
@@ -615,6 +622,28 @@ public sealed class AriCallHandler(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Set<AriCallLeg>().IgnoreQueryFilters().AsNoTracking()
             .FirstOrDefaultAsync(l => l.ConfigurationId == configurationId && l.ChannelId == channelId, ct);
+    }
+
+    /// <summary>
+    /// Waits until the media channel <paramref name="mediaChannelId"/> is bridged with its caller: true then, false
+    /// when its call was torn down first (set-up failed, caller gone). The media socket starts the workflow only
+    /// after this, so the caller hears its first audio and a transfer finds the bridge.
+    /// </summary>
+    public async Task<bool> WaitForBridgeAsync(string mediaChannelId, CancellationToken ct)
+    {
+        var waiting = _bridges.GetOrAdd(mediaChannelId, _ => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            // Read after registering: a bridge made before that is stored by now, one made after it signals.
+            var leg = await FindMediaLegAsync(mediaChannelId, ct);
+            if (leg is null) return false;
+            if (leg.Bridged) return true;
+            return await waiting.Task.WaitAsync(ct);
+        }
+        finally
+        {
+            _bridges.TryRemove(new KeyValuePair<string, TaskCompletionSource<bool>>(mediaChannelId, waiting));
+        }
     }
 
     /// <summary>The media leg a MEDIA_START names; media channel ids are this console's own (dograh-ext-uuid), unique everywhere.</summary>
