@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Telephony.Providers.Ari;
 using DograhConsole.Tests.Api;
@@ -200,6 +201,52 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
         Assert.True(await scenario.HasStepAsync(call.Id, "after"));
         Assert.True(AriScenario.LoudFrames(media) >= 25);
         Assert.Contains(scenario.Fake.Requests, r => r.StartsWith($"DELETE /ari/channels/{caller.Id}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_transfer_answered_after_ringing_for_22_seconds_still_joins_the_call()
+    {
+        await using var scenario = await AriScenario.StartAsync(host, TransferWorkflow);
+        scenario.Fake.Originate = endpoint => endpoint == "PJSIP/2000" ? OriginateScript.AnsweredAfter(TimeSpan.FromSeconds(22)) : OriginateScript.Answered;
+        var caller = await scenario.Fake.DialInAsync(scenario.Extension, "6203");
+        var call = await scenario.WaitForCallAsync(c => c.Status == CallStatus.InProgress, "the call in progress");
+
+        // Longer than the runner's 20 s for other provider requests: the transfer step waits for the answer.
+        Assert.Equal(TransferOutcomeEvent + ": transferred", (await scenario.WaitForEventAsync(call.Id, TransferOutcomeEvent)).Message);
+        var destination = scenario.Fake.AllChannels.Values.Single(c => c.Endpoint == "PJSIP/2000");
+        await Eventually.TrueAsync(() => scenario.Fake.Bridges.Values.Any(b => b.SetEquals([caller.Id, destination.Id])), "caller and destination alone in the bridge", AriScenario.Patience);
+        Assert.Equal(CallStatus.InProgress, (await scenario.CallAsync(call.Id)).Status);
+        await scenario.Fake.HangUpFromPhoneAsync(caller.Id);
+        await Eventually.TrueAsync(() => scenario.Fake.Channels.IsEmpty && scenario.Fake.Bridges.IsEmpty, "everything hung up", AriScenario.Patience);
+    }
+
+    [Fact]
+    public async Task A_transfer_request_given_up_while_the_destination_rings_hangs_the_destination_up_and_the_call_goes_on()
+    {
+        await using var scenario = await AriScenario.StartAsync(host, AriScenario.LongGather);
+        scenario.Fake.Originate = endpoint => endpoint == "PJSIP/2000" ? OriginateScript.Ringing : OriginateScript.Answered;
+        var caller = await scenario.Fake.DialInAsync(scenario.Extension, "6204");
+        var call = await scenario.WaitForCallAsync(c => c.Status == CallStatus.InProgress, "the call in progress");
+        var media = await scenario.WaitForMediaAsync();
+        await Eventually.TrueAsync(async () => (await scenario.LegsAsync(call.Id)).Count(l => l.Bridged) == 2, "the call bridged", AriScenario.Patience);
+
+        // An admin asks for a transfer, and the request goes away (page closed) while the destination rings.
+        using (var giveUp = new CancellationTokenSource())
+        {
+            var request = scenario.Api.PostAsJsonAsync($"/api/v1/calls/{call.Id}/transfer", new { to = "2000" }, giveUp.Token);
+            await Eventually.TrueAsync(() => scenario.Fake.Channels.Values.Any(c => c.Endpoint == "PJSIP/2000" && c.State == "Ringing"), "the destination ringing", AriScenario.Patience);
+            await giveUp.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        }
+
+        var destination = scenario.Fake.AllChannels.Values.Single(c => c.Endpoint == "PJSIP/2000");
+        await Eventually.TrueAsync(() => !scenario.Fake.Channels.ContainsKey(destination.Id), "the ringing destination hung up", AriScenario.Patience);
+        await scenario.WaitForEventAsync(call.Id, "transfer to 2000 given up");
+        Assert.DoesNotContain(await scenario.LegsAsync(call.Id), l => l.Role == AriLegRole.Transfer);
+        Assert.Equal(CallStatus.InProgress, (await scenario.CallAsync(call.Id)).Status);
+        Assert.False(media.IsClosed);
+        await scenario.Fake.HangUpFromPhoneAsync(caller.Id);
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(call.Id)).Status == CallStatus.Completed, "the call to complete", AriScenario.Patience);
     }
 
     private static async Task<Guid> InitiateAsync(AriScenario scenario, string to)

@@ -28,11 +28,13 @@ public enum ExternalMediaScript
 }
 
 /// <summary>How an originated channel (outbound call or transfer destination) ends up.</summary>
-public sealed record OriginateScript(bool Answer, int Cause = 16, string CauseText = "Normal Clearing", bool RingsForever = false)
+public sealed record OriginateScript(bool Answer, int Cause = 16, string CauseText = "Normal Clearing", bool RingsForever = false, TimeSpan RingFor = default)
 {
     public static readonly OriginateScript Answered = new(true);
     public static readonly OriginateScript Ringing = new(false, RingsForever: true);
     public static OriginateScript Unanswered(int cause, string text) => new(false, cause, text);
+    /// <summary>Rings for <paramref name="ringing"/>, then answers (unless hung up meanwhile).</summary>
+    public static OriginateScript AnsweredAfter(TimeSpan ringing) => new(true, RingFor: ringing);
 }
 
 /// <summary>
@@ -245,11 +247,13 @@ public sealed class FakeAsterisk : IAsyncDisposable
         {
             await Task.Delay(30);
             await EmitAsync("Dial", channel);
-            if (script.RingsForever)
+            if (script.RingsForever || script.RingFor > TimeSpan.Zero)
             {
                 channel.State = "Ringing";
                 await EmitAsync("ChannelStateChange", channel);
-                return;
+                if (script.RingsForever) return;
+                await Task.Delay(script.RingFor);
+                if (!Channels.ContainsKey(id)) return;
             }
             if (!script.Answer)
             {

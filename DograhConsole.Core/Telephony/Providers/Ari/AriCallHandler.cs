@@ -504,12 +504,15 @@ public sealed class AriCallHandler(
         {
             return OperationResult<TransferOutcome>.Success(await waiting.Task.WaitAsync(TimeSpan.FromSeconds(options.Value.RingTimeoutSeconds + 15), ct));
         }
-        catch (TimeoutException)
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
+            // Nobody answered in time, or whoever asked stopped waiting: the destination must not go on ringing.
             _transfers.TryRemove(transferId, out _);
             await RemoveLegAsync(account.ConfigurationId, transferId, CancellationToken.None);
-            await client.HangUpAsync(transferId, CancellationToken.None);
-            await calls.AddEventAsync(call.Id, CallEventKind.Transfer, $"transfer to {to} not answered in time", ct: CancellationToken.None);
+            await TryAsync(() => client.HangUpAsync(transferId, CancellationToken.None), $"hanging up {transferId}");
+            var why = e is TimeoutException ? "not answered in time" : "given up: the transfer request was cancelled while it rang";
+            await calls.AddEventAsync(call.Id, CallEventKind.Transfer, $"transfer to {to} {why}", ct: CancellationToken.None);
+            if (e is OperationCanceledException) throw;
             return OperationResult<TransferOutcome>.Success(TransferOutcome.NoAnswer);
         }
     }
