@@ -2,6 +2,7 @@ using DograhConsole.Core.Calls;
 using DograhConsole.Core.Media.Codecs;
 using DograhConsole.Core.Telephony.Providers.Ari;
 using DograhConsole.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Ari;
 
@@ -177,22 +178,48 @@ public sealed class AriMediaSetupTests(AriConsoleHost host) : IClassFixture<AriC
     }
 
     [Fact]
-    public async Task A_full_concurrent_call_limit_hangs_up_the_next_caller()
+    public async Task A_full_concurrent_call_limit_hangs_up_the_next_caller_and_records_it_as_failed_without_taking_a_slot()
     {
         await using var scenario = await AriScenario.StartAsync(host, AriScenario.LongGather, maxConcurrentCalls: 1);
+        var limiter = host.Factory.Services.GetRequiredService<CallConcurrencyLimiter>();
         var first = await scenario.Fake.DialInAsync(scenario.Extension, "6007");
-        await scenario.WaitForCallAsync(c => c.Status == CallStatus.InProgress, "the first call in progress");
+        var firstCall = await scenario.WaitForCallAsync(c => c.Status == CallStatus.InProgress, "the first call in progress");
         var media = await scenario.WaitForMediaAsync();
         await Eventually.TrueAsync(() => scenario.Fake.Bridges.Values.Any(b => b.Contains(first.Id) && b.Contains(media.ChannelId)), "the first call bridged", AriScenario.Patience);
         var second = await scenario.Fake.DialInAsync(scenario.Extension, "6008");
 
-        await Eventually.TrueAsync(() => scenario.Fake.Requests.Any(r => r.StartsWith($"DELETE /ari/channels/{second.Id}", StringComparison.Ordinal)), "the second caller hung up", AriScenario.Patience);
+        // Asterisk is told the lines are full, and the refusal is in the history with its reason.
+        await Eventually.TrueAsync(() => scenario.Fake.Requests.Any(r => r.StartsWith($"DELETE /ari/channels/{second.Id}?reason=congestion", StringComparison.Ordinal)),
+            "the second caller hung up with congestion", AriScenario.Patience);
+        var refused = await scenario.WaitForCallAsync(c => c.ProviderCallId == second.Id, "the refused call's record");
+        Assert.Equal(CallStatus.Failed, refused.Status);
+        Assert.Equal("Inbound call refused: The concurrent-call limit of 1 is reached; a new call can start when one ends.", refused.FailureReason);
+        Assert.Equal((CallDirection.Inbound, "6008", scenario.Extension), (refused.Direction, refused.From, refused.To));
+        Assert.NotNull(refused.EndedAt);
+        Assert.Contains(await scenario.EventsAsync(refused.Id), e => e.Kind == CallEventKind.Error && e.Message.Contains("concurrent-call limit of 1 is reached", StringComparison.Ordinal));
         Assert.True(scenario.Logged("concurrent-call limit of 1 is reached"));
-        Assert.Single(await scenario.CallsAsync());
-        Assert.True(scenario.Fake.Channels.ContainsKey(first.Id));
+
+        // A caller to an unknown extension while the lines are full is still recorded with its own reason.
+        var stranger = await scenario.Fake.DialInAsync("424243", "6009");
+        var unknown = await scenario.WaitForCallAsync(c => c.ProviderCallId == stranger.Id, "the unknown extension's record");
+        Assert.Equal(CallStatus.Failed, unknown.Status);
+        Assert.Contains("no matching phone number", unknown.FailureReason);
+        await Eventually.TrueAsync(() => scenario.Fake.Requests.Any(r => r.StartsWith($"DELETE /ari/channels/{stranger.Id}?reason=unallocated", StringComparison.Ordinal)),
+            "the unknown extension's caller hung up", AriScenario.Patience);
+
+        // No slot, no media, no leg for the refused callers; the first call is untouched and still ends normally.
+        Assert.Equal(1, await limiter.ActiveCountAsync(scenario.OrganizationId));
+        Assert.Single(scenario.Fake.Requests, r => r.StartsWith("POST /ari/channels/externalMedia", StringComparison.Ordinal));
+        Assert.DoesNotContain(scenario.Fake.Requests, r => r.Contains($"/channels/{second.Id}/answer", StringComparison.Ordinal));
+        Assert.Empty(await scenario.LegsAsync(refused.Id));
+        Assert.False(scenario.Fake.Channels.ContainsKey(second.Id));
+        Assert.Equal(CallStatus.InProgress, (await scenario.CallAsync(firstCall.Id)).Status);
         await scenario.Fake.HangUpFromPhoneAsync(first.Id);
-        var ended = await scenario.WaitForCallAsync(c => c.Status.IsTerminal(), "the first call to end");
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(firstCall.Id)).Status.IsTerminal(), "the first call to end", AriScenario.Patience);
+        var ended = await scenario.CallAsync(firstCall.Id);
         Assert.True(ended.Status == CallStatus.Completed, $"{ended.Status}: {ended.FailureReason} {ended.HangupCause}");
+        Assert.Equal(0, await limiter.ActiveCountAsync(scenario.OrganizationId));
+        Assert.Equal(3, (await scenario.CallsAsync()).Count);
     }
 
     [Fact]

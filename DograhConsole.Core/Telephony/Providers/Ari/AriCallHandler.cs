@@ -4,7 +4,7 @@ using DograhConsole.Core.Calls.Media;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Telephony.Calls;
-using DograhConsole.Core.Telephony.PhoneNumbers;
+using DograhConsole.Core.Telephony.Inbound;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +21,7 @@ namespace DograhConsole.Core.Telephony.Providers.Ari;
 public sealed class AriCallHandler(
     IDbContextFactory<DograhDbContext> dbFactory,
     CallService calls,
+    InboundCallRouter router,
     AriClientFactory clients,
     CallMediaTokens tokens,
     IOptions<AriOptions> options,
@@ -142,45 +143,33 @@ public sealed class AriCallHandler(
         var caller = channel.Caller?.Number?.Trim() ?? "";
         logger.LogInformation("Inbound channel {ChannelId} from {Caller} to extension {Extension} on {Configuration}", channel.Id, caller, extension, account.Name);
 
-        PhoneNumber? number = null;
-        if (PhoneAddress.TryParse(extension, null, out var parsed, out _))
+        TelephonyConfiguration? configuration;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            number = await db.PhoneNumbers.IgnoreQueryFilters().AsNoTracking()
-                .FirstOrDefaultAsync(n => n.TelephonyConfigurationId == account.ConfigurationId && n.IsActive && n.NormalizedAddress == parsed!.Normalized, ct);
+            configuration = await db.TelephonyConfigurations.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(c => c.Id == account.ConfigurationId, ct);
         }
-        if (number is null)
+        if (configuration is null)
         {
-            await RejectInboundAsync(account, client, channel, caller, extension,
-                $"no matching phone number registered for config {account.Name} ({account.ConfigurationId}): extension '{extension}'", null, ct);
+            logger.LogWarning("Inbound channel {ChannelId} hung up: configuration {Configuration} no longer exists", channel.Id, account.Name);
+            await client.HangUpAsync(channel.Id, ct, "unallocated");
             return;
         }
-        if (number.InboundWorkflowId is null)
-        {
-            await RejectInboundAsync(account, client, channel, caller, number.NormalizedAddress,
-                $"extension {number.NormalizedAddress} of config {account.Name} ({account.ConfigurationId}) has no inbound workflow assigned", null, ct);
-            return;
-        }
-
         var answered = channel.State == "Up";
-        var created = await calls.CreateAsync(new NewCall(account.OrganizationId, AriProviderSpec.Name, CallDirection.Inbound, caller, number.NormalizedAddress)
+        // The shared routing: number -> workflow, inactive configuration, concurrency limit. A refusal is already a
+        // failed call record with its reason; Asterisk hears congestion when the lines are full, else unallocated.
+        var decision = await router.RouteAsync(configuration, new InboundCallFacts(channel.Id, caller, extension)
         {
-            TelephonyConfigurationId = account.ConfigurationId,
-            ProviderCallId = channel.Id,
-            WorkflowId = number.InboundWorkflowId,
             InitialStatus = answered ? CallStatus.InProgress : CallStatus.Ringing,
         }, ct);
-        if (!created.Succeeded)
+        if (!decision.Accepted)
         {
-            logger.LogWarning("Inbound channel {ChannelId} to {Extension} on config {Configuration} refused: {Reason}; hanging up",
-                channel.Id, number.NormalizedAddress, account.Name, created.Message);
-            await client.HangUpAsync(channel.Id, ct, "congestion");
+            await client.HangUpAsync(channel.Id, ct, decision.SpokenMessage == InboundCallRouter.BusyMessage ? "congestion" : "unallocated");
             return;
         }
-        var call = created.Value!;
+        var call = decision.Call;
         using var scope = CallScope(call.Id);
         var bridgeId = BridgePrefix + Guid.NewGuid().ToString("N");
-        await AddLegAsync(account, call.Id, channel.Id, AriLegRole.Caller, bridgeId, inStasis: true, destination: number.NormalizedAddress, ct);
+        await AddLegAsync(account, call.Id, channel.Id, AriLegRole.Caller, bridgeId, inStasis: true, destination: call.To, ct);
 
         if (!answered)
         {
@@ -196,20 +185,6 @@ public sealed class AriCallHandler(
             await calls.UpdateStatusAsync(call.Id, CallStatus.InProgress, ct: ct);
         }
         await SetUpMediaAsync(account, call.Id, bridgeId, ct);
-    }
-
-    private async Task RejectInboundAsync(AriAccount account, AriRestClient client, AriChannel channel, string caller, string called, string reason, string? hangupReason, CancellationToken ct)
-    {
-        logger.LogWarning("Inbound channel {ChannelId} rejected: {Reason}", channel.Id, reason);
-        await client.HangUpAsync(channel.Id, ct, hangupReason ?? "unallocated");
-        var created = await calls.CreateAsync(new NewCall(account.OrganizationId, AriProviderSpec.Name, CallDirection.Inbound, caller,
-            string.IsNullOrEmpty(called) ? "unknown" : called)
-        {
-            TelephonyConfigurationId = account.ConfigurationId,
-            ProviderCallId = channel.Id,
-            InitialStatus = CallStatus.Ringing,
-        }, ct);
-        if (created.Succeeded) await calls.FailAsync(created.Value!.Id, reason, ct);
     }
 
     private async Task OutboundAnsweredAsync(AriAccount account, AriCallLeg leg, CancellationToken ct)
