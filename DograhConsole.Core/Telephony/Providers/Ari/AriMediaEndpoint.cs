@@ -258,6 +258,8 @@ public sealed class AriMediaEndpoint(
                 else logger.LogWarning("Call {CallId}: ignored DTMF_END with digit '{Digit}'", callId, digit);
                 break;
             case AriMediaMessage.MarkProcessed:
+                // Only a confirmation: the session resolved the mark when its last frame was handed to this socket
+                // (the same on every edge); waiting for Asterisk would need MediaSession to let the edge confirm marks.
                 logger.LogDebug("Call {CallId}: Asterisk played up to mark {Mark}", callId, message.Argument);
                 break;
             case AriMediaMessage.Error:
