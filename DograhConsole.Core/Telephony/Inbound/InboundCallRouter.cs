@@ -65,7 +65,7 @@ public sealed class InboundCallRouter(IDbContextFactory<DograhDbContext> dbFacto
     private async Task<InboundDecision> RefuseAsync(NewCall call, string reason, string spoken, CancellationToken ct)
     {
         logger.LogWarning("Inbound {Provider} call {ProviderCallId} to {To} refused: {Reason}", call.Provider, call.ProviderCallId, call.To, reason);
-        var recorded = await calls.RecordRejectedAsync(call, $"Inbound call refused: {reason}.", ct);
+        var recorded = await calls.RecordRejectedAsync(call, $"Inbound call refused: {reason.TrimEnd('.')}.", ct);
         return new InboundDecision(recorded.Value!, reason, spoken);
     }
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using DograhConsole.Core.Calls;
+using DograhConsole.Core.Common;
 using DograhConsole.Core.Telephony.Calls;
 using DograhConsole.Core.Telephony.PhoneNumbers;
 using DograhConsole.Core.Workflows.Definition;
@@ -19,6 +20,9 @@ internal sealed partial class WorkflowExecution
     public const int MaxHttpResponseBytes = 1024 * 1024;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A transfer may wait for the destination to answer (ARI rings it for Dograh:Ari:RingTimeoutSeconds, 30 s by default).</summary>
+    private static readonly TimeSpan TransferTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>
     /// Sends the variables as a JSON object (POST) to the rendered URL with the rendered headers, within the step's
@@ -166,8 +170,19 @@ internal sealed partial class WorkflowExecution
                 new { step = label, to = address.Normalized });
             return false;
         }
-        using var timeout = new CancellationTokenSource(ControlTimeout);
-        var result = await _deps.Router.TransferAsync(call, address.Normalized, timeout.Token);
+        OperationResult<TransferOutcome> result;
+        using (var timeout = new CancellationTokenSource(TransferTimeout))
+        {
+            try
+            {
+                result = await _deps.Router.TransferAsync(call, address.Normalized, timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                await RecordAsync(CallEventKind.Error, $"Step {label}: transfer to {address.Normalized} failed: no outcome within {TransferTimeout.TotalSeconds:0} s", new { step = label, to = address.Normalized });
+                return false;
+            }
+        }
         if (!result.Succeeded)
         {
             await RecordAsync(CallEventKind.Error, $"Step {label}: transfer to {address.Normalized} failed: {result.Message}", new { step = label, to = address.Normalized, code = result.Code });

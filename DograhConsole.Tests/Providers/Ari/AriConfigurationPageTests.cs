@@ -2,6 +2,7 @@ using System.Net;
 using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Core.Telephony.Providers.Ari;
 using DograhConsole.Tests.Components;
+using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Web.Components.Pages.Telephony;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,7 +26,7 @@ public sealed class AriConfigurationPageTests(AriConsoleHost host) : IClassFixtu
         });
         Assert.True(created.Succeeded, created.Describe());
         var id = created.Value!.Id;
-        await Wait.UntilAsync(() => host.States.Get(id)?.Status == AriConnectionStatus.Connected, "the listener connected");
+        await Eventually.TrueAsync(() => host.States.Get(id)?.Status == AriConnectionStatus.Connected, "the listener connected", AriScenario.Patience);
 
         var html = WebUtility.HtmlDecode(await components.RenderAsync<ConfigurationDetailPage>(new Dictionary<string, object?> { ["Id"] = id }));
         Assert.Contains("ARI connection: Connected", html);
@@ -33,7 +34,7 @@ public sealed class AriConfigurationPageTests(AriConsoleHost host) : IClassFixtu
 
         fake.RefuseEvents = true;
         fake.DropEventConnections();
-        await Wait.UntilAsync(() => host.States.Get(id) is { Status: AriConnectionStatus.Reconnecting, LastError: not null }, "the listener reconnecting");
+        await Eventually.TrueAsync(() => host.States.Get(id) is { Status: AriConnectionStatus.Reconnecting, LastError: not null }, "the listener reconnecting", AriScenario.Patience);
         html = WebUtility.HtmlDecode(await components.RenderAsync<ConfigurationDetailPage>(new Dictionary<string, object?> { ["Id"] = id }));
         Assert.Contains("ARI connection: Reconnecting", html);
         Assert.Contains("Last error", html);

@@ -1,8 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Telephony.Providers.Ari;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Ari;
@@ -10,22 +12,20 @@ namespace DograhConsole.Tests.Providers.Ari;
 /// <summary>The events listener: reconnects, recovery after a disconnect, and deactivation after repeated authentication failures.</summary>
 public sealed class AriConnectionTests(AriConsoleHost host) : IClassFixture<AriConsoleHost>
 {
-    private const string LongGather = """{"steps":[{"type":"gather","numDigits":1,"timeoutSeconds":120},{"type":"hangup"}]}""";
-
     [Fact]
     public async Task Disconnect_mid_call_reconnects_keeps_the_live_call_and_recovers_what_changed_while_away()
     {
-        await using var scenario = await AriScenario.StartAsync(host, LongGather);
+        await using var scenario = await AriScenario.StartAsync(host, AriScenario.LongGather);
         var fake = scenario.Fake;
         var stays = await fake.DialInAsync(scenario.Extension, "6101");
         var leaves = await fake.DialInAsync(scenario.Extension, "6102");
-        await Wait.UntilAsync(async () => (await scenario.CallsAsync()).Count(c => c.Status == CallStatus.InProgress) == 2, "two calls in progress");
-        await Wait.UntilAsync(() => fake.Bridges.Values.Count(b => b.Count == 2) == 2, "both calls bridged");
+        await Eventually.TrueAsync(async () => (await scenario.CallsAsync()).Count(c => c.Status == CallStatus.InProgress) == 2, "two calls in progress", AriScenario.Patience);
+        await Eventually.TrueAsync(() => fake.Bridges.Values.Count(b => b.Count == 2) == 2, "both calls bridged", AriScenario.Patience);
         var connectionsBefore = fake.EventConnections;
 
         fake.RefuseEvents = true;
         fake.DropEventConnections();
-        await Wait.UntilAsync(() => host.States.Get(scenario.ConfigurationId) is { Status: AriConnectionStatus.Reconnecting, LastError: not null }, "the state to show reconnecting");
+        await Eventually.TrueAsync(() => host.States.Get(scenario.ConfigurationId) is { Status: AriConnectionStatus.Reconnecting, LastError: not null }, "the state to show reconnecting", AriScenario.Patience);
         // While the console is away: one caller hangs up unseen, and a channel no call owns enters the app.
         fake.DestroySilently(leaves.Id);
         fake.AddSilentStasisChannel("ghost-" + Guid.NewGuid().ToString("N")[..8]);
@@ -35,18 +35,18 @@ public sealed class AriConnectionTests(AriConsoleHost host) : IClassFixture<AriC
         Assert.True(fake.EventConnections > connectionsBefore);
         var calls = await scenario.CallsAsync();
         var left = calls.Single(c => c.ProviderCallId == leaves.Id);
-        await Wait.UntilAsync(async () => (await scenario.CallAsync(left.Id)).Status == CallStatus.Failed, "the call whose caller vanished to be closed");
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(left.Id)).Status == CallStatus.Failed, "the call whose caller vanished to be closed", AriScenario.Patience);
         Assert.Contains("no longer exists in Asterisk", (await scenario.CallAsync(left.Id)).FailureReason);
-        await Wait.UntilAsync(() => fake.Requests.Any(r => r.StartsWith("DELETE /ari/channels/ghost-", StringComparison.Ordinal)), "the orphan channel hung up");
-        await Wait.UntilAsync(() => fake.Channels.Count == 2, "the vanished call's media channel hung up");
+        await Eventually.TrueAsync(() => fake.Requests.Any(r => r.StartsWith("DELETE /ari/channels/ghost-", StringComparison.Ordinal)), "the orphan channel hung up", AriScenario.Patience);
+        await Eventually.TrueAsync(() => fake.Channels.Count == 2, "the vanished call's media channel hung up", AriScenario.Patience);
 
         // The call that stayed is untouched and still ends normally.
         var kept = calls.Single(c => c.ProviderCallId == stays.Id);
         Assert.Equal(CallStatus.InProgress, (await scenario.CallAsync(kept.Id)).Status);
         Assert.True(fake.Channels.ContainsKey(stays.Id));
         await fake.HangUpFromPhoneAsync(stays.Id);
-        await Wait.UntilAsync(async () => (await scenario.CallAsync(kept.Id)).Status == CallStatus.Completed, "the kept call to complete");
-        await Wait.UntilAsync(() => fake.Channels.IsEmpty, "every channel hung up");
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(kept.Id)).Status == CallStatus.Completed, "the kept call to complete", AriScenario.Patience);
+        await Eventually.TrueAsync(() => fake.Channels.IsEmpty, "every channel hung up", AriScenario.Patience);
     }
 
     [Fact]
@@ -79,11 +79,11 @@ public sealed class AriConnectionTests(AriConsoleHost host) : IClassFixture<AriC
     private static async Task<System.Text.Json.Nodes.JsonNode> WaitForInactiveAsync(AriScenario scenario)
     {
         System.Text.Json.Nodes.JsonNode? configuration = null;
-        await Wait.UntilAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             configuration = (await scenario.Api.ApiGetAsync($"{ApiCalls.Configs}/{scenario.ConfigurationId}")).Expect(HttpStatusCode.OK).Json["configuration"];
             return configuration!["isInactive"]!.GetValue<bool>();
-        }, "the configuration to be marked inactive");
+        }, "the configuration to be marked inactive", AriScenario.Patience);
         return configuration!;
     }
 }
@@ -102,7 +102,7 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
         scenario.Fake.Originate = _ => OriginateScript.Unanswered(cause, text);
 
         var callId = await InitiateAsync(scenario, "7001");
-        await Wait.UntilAsync(async () => (await scenario.CallAsync(callId)).Status == expected, $"the call to end {expected}");
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(callId)).Status == expected, $"the call to end {expected}", AriScenario.Patience);
         var call = await scenario.CallAsync(callId);
         Assert.Contains($"cause {cause}", call.HangupCause ?? call.FailureReason);
         Assert.StartsWith(AriCallHandler.OutboundChannelPrefix, call.ProviderCallId);
@@ -121,10 +121,10 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
         await using var scenario = await AriScenario.StartAsync(host);
         scenario.Fake.Originate = _ => OriginateScript.Ringing;
         var callId = await InitiateAsync(scenario, "7002");
-        await Wait.UntilAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.Ringing, "the call ringing");
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.Ringing, "the call ringing", AriScenario.Patience);
 
         (await scenario.Api.ApiPostAsync($"/api/v1/calls/{callId}/hangup", null)).Expect(HttpStatusCode.Accepted);
-        await Wait.UntilAsync(() => scenario.Fake.Channels.IsEmpty, "the ringing channel hung up");
+        await Eventually.TrueAsync(() => scenario.Fake.Channels.IsEmpty, "the ringing channel hung up", AriScenario.Patience);
         var call = await scenario.CallAsync(callId);
         Assert.Equal(CallStatus.Canceled, call.Status);
         Assert.Contains("hang-up requested by", call.HangupCause);
@@ -138,20 +138,29 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
             """{"steps":[{"type":"tone","frequencyHz":440,"durationMs":600},{"type":"hangup"}]}""");
         var callId = await InitiateAsync(scenario, "sip:alice@pbx.example.com");
 
-        await Wait.UntilAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.InProgress, "the call answered");
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.InProgress, "the call answered", AriScenario.Patience);
         var media = await scenario.WaitForMediaAsync();
         var call = await scenario.CallAsync(callId);
         Assert.Equal(CallDirection.Outbound, call.Direction);
-        await Wait.UntilAsync(() => scenario.Fake.Bridges.Values.Any(b => b.Contains(call.ProviderCallId!) && b.Contains(media.ChannelId)), "callee and media bridged");
-        await Wait.UntilAsync(() => AriScenario.LoudFrames(media) >= 20, "the tone at the callee");
-        await Wait.UntilAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.Completed, "the workflow's hang-up to complete the call");
+        await Eventually.TrueAsync(() => scenario.Fake.Bridges.Values.Any(b => b.Contains(call.ProviderCallId!) && b.Contains(media.ChannelId)), "callee and media bridged", AriScenario.Patience);
+        await Eventually.TrueAsync(() => AriScenario.LoudFrames(media) >= 20, "the tone at the callee", AriScenario.Patience);
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.Completed, "the workflow's hang-up to complete the call", AriScenario.Patience);
         Assert.Contains(scenario.Fake.Requests, r => r.Contains("endpoint=PJSIP%2Fsip%3Aalice%40pbx.example.com", StringComparison.Ordinal));
-        await Wait.UntilAsync(() => scenario.Fake.Channels.IsEmpty && scenario.Fake.Bridges.IsEmpty, "everything hung up");
+        await Eventually.TrueAsync(() => scenario.Fake.Channels.IsEmpty && scenario.Fake.Bridges.IsEmpty, "everything hung up", AriScenario.Patience);
         AriScenario.AssertWholeFrames(media);
     }
 
-    private const string TransferWorkflow =
-        """{"steps":[{"type":"tone","frequencyHz":440,"durationMs":300},{"type":"transfer","to":"2000"},{"type":"tone","frequencyHz":660,"durationMs":300},{"type":"hangup"}]}""";
+    private const string TransferWorkflow = """
+        {"steps":[
+          {"id":"greet","type":"tone","frequencyHz":440,"durationMs":300},
+          {"id":"xfer","type":"transfer","to":"2000"},
+          {"id":"after","type":"tone","frequencyHz":660,"durationMs":300},
+          {"id":"bye","type":"hangup"}
+        ]}
+        """;
+
+    /// <summary>How the runner's record of the transfer step's outcome starts.</summary>
+    private const string TransferOutcomeEvent = "Step xfer (transfer): transfer to 2000";
 
     [Fact]
     public async Task An_answered_transfer_joins_the_bridge_and_the_media_channel_leaves()
@@ -161,17 +170,19 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
         var call = await scenario.WaitForCallAsync(c => c.Status == CallStatus.InProgress, "the call in progress");
         var media = await scenario.WaitForMediaAsync();
 
-        await Wait.UntilAsync(() => host.Runner.Runs.TryGetValue(call.Id, out var run) && run.TransferOutcome is not null, "the transfer outcome");
-        Assert.Equal(Core.Telephony.Calls.TransferOutcome.Transferred, host.Runner.Runs[call.Id].TransferOutcome);
+        Assert.Equal(TransferOutcomeEvent + ": transferred", (await scenario.WaitForEventAsync(call.Id, TransferOutcomeEvent)).Message);
         var destination = scenario.Fake.AllChannels.Values.Single(c => c.Endpoint == "PJSIP/2000");
-        await Wait.UntilAsync(() => scenario.Fake.Bridges.Values.Any(b => b.SetEquals([caller.Id, destination.Id])), "caller and destination alone in the bridge");
-        await Wait.UntilAsync(() => media.IsClosed && !scenario.Fake.Channels.ContainsKey(media.ChannelId), "the media channel gone");
+        await Eventually.TrueAsync(() => scenario.Fake.Bridges.Values.Any(b => b.SetEquals([caller.Id, destination.Id])), "caller and destination alone in the bridge", AriScenario.Patience);
+        await Eventually.TrueAsync(() => media.IsClosed && !scenario.Fake.Channels.ContainsKey(media.ChannelId), "the media channel gone", AriScenario.Patience);
         Assert.Equal(CallStatus.InProgress, (await scenario.CallAsync(call.Id)).Status);
         Assert.Contains(await host.Factory.StoredEventsAsync(call.Id), e => e.Message == "transferred to 2000");
+        // The workflow is done with the call: it stops without hanging up and without its next step.
+        await Eventually.TrueAsync(() => scenario.Logged($"Workflow of call {call.Id} stopped: the call was transferred"), "the workflow to stop", AriScenario.Patience);
+        Assert.False(await scenario.HasStepAsync(call.Id, "after"));
 
         await scenario.Fake.HangUpFromPhoneAsync(caller.Id);
-        await Wait.UntilAsync(async () => (await scenario.CallAsync(call.Id)).Status == CallStatus.Completed, "the call to complete");
-        await Wait.UntilAsync(() => scenario.Fake.Channels.IsEmpty && scenario.Fake.Bridges.IsEmpty, "the destination hung up and the bridge deleted");
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(call.Id)).Status == CallStatus.Completed, "the call to complete", AriScenario.Patience);
+        await Eventually.TrueAsync(() => scenario.Fake.Channels.IsEmpty && scenario.Fake.Bridges.IsEmpty, "the destination hung up and the bridge deleted", AriScenario.Patience);
     }
 
     [Fact]
@@ -183,13 +194,59 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
         var call = await scenario.WaitForCallAsync(c => c.Status == CallStatus.InProgress, "the call in progress");
         var media = await scenario.WaitForMediaAsync();
 
-        await Wait.UntilAsync(() => host.Runner.Runs.TryGetValue(call.Id, out var run) && run.TransferOutcome is not null, "the transfer outcome");
-        Assert.Equal(Core.Telephony.Calls.TransferOutcome.Busy, host.Runner.Runs[call.Id].TransferOutcome);
+        Assert.Equal(TransferOutcomeEvent + ": busy", (await scenario.WaitForEventAsync(call.Id, TransferOutcomeEvent)).Message);
         // The workflow goes on: its second tone plays on the same media, then it hangs up.
-        await Wait.UntilAsync(async () => (await scenario.CallAsync(call.Id)).Status == CallStatus.Completed, "the workflow to finish the call");
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(call.Id)).Status == CallStatus.Completed, "the workflow to finish the call", AriScenario.Patience);
         Assert.Contains(await host.Factory.StoredEventsAsync(call.Id), e => e.Message.StartsWith("transfer to 2000 not answered: busy", StringComparison.Ordinal));
+        Assert.True(await scenario.HasStepAsync(call.Id, "after"));
         Assert.True(AriScenario.LoudFrames(media) >= 25);
         Assert.Contains(scenario.Fake.Requests, r => r.StartsWith($"DELETE /ari/channels/{caller.Id}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_transfer_answered_after_ringing_for_22_seconds_still_joins_the_call()
+    {
+        await using var scenario = await AriScenario.StartAsync(host, TransferWorkflow);
+        scenario.Fake.Originate = endpoint => endpoint == "PJSIP/2000" ? OriginateScript.AnsweredAfter(TimeSpan.FromSeconds(22)) : OriginateScript.Answered;
+        var caller = await scenario.Fake.DialInAsync(scenario.Extension, "6203");
+        var call = await scenario.WaitForCallAsync(c => c.Status == CallStatus.InProgress, "the call in progress");
+
+        // Longer than the runner's 20 s for other provider requests: the transfer step waits for the answer.
+        Assert.Equal(TransferOutcomeEvent + ": transferred", (await scenario.WaitForEventAsync(call.Id, TransferOutcomeEvent)).Message);
+        var destination = scenario.Fake.AllChannels.Values.Single(c => c.Endpoint == "PJSIP/2000");
+        await Eventually.TrueAsync(() => scenario.Fake.Bridges.Values.Any(b => b.SetEquals([caller.Id, destination.Id])), "caller and destination alone in the bridge", AriScenario.Patience);
+        Assert.Equal(CallStatus.InProgress, (await scenario.CallAsync(call.Id)).Status);
+        await scenario.Fake.HangUpFromPhoneAsync(caller.Id);
+        await Eventually.TrueAsync(() => scenario.Fake.Channels.IsEmpty && scenario.Fake.Bridges.IsEmpty, "everything hung up", AriScenario.Patience);
+    }
+
+    [Fact]
+    public async Task A_transfer_request_given_up_while_the_destination_rings_hangs_the_destination_up_and_the_call_goes_on()
+    {
+        await using var scenario = await AriScenario.StartAsync(host, AriScenario.LongGather);
+        scenario.Fake.Originate = endpoint => endpoint == "PJSIP/2000" ? OriginateScript.Ringing : OriginateScript.Answered;
+        var caller = await scenario.Fake.DialInAsync(scenario.Extension, "6204");
+        var call = await scenario.WaitForCallAsync(c => c.Status == CallStatus.InProgress, "the call in progress");
+        var media = await scenario.WaitForMediaAsync();
+        await Eventually.TrueAsync(async () => (await scenario.LegsAsync(call.Id)).Count(l => l.Bridged) == 2, "the call bridged", AriScenario.Patience);
+
+        // An admin asks for a transfer, and the request goes away (page closed) while the destination rings.
+        using (var giveUp = new CancellationTokenSource())
+        {
+            var request = scenario.Api.PostAsJsonAsync($"/api/v1/calls/{call.Id}/transfer", new { to = "2000" }, giveUp.Token);
+            await Eventually.TrueAsync(() => scenario.Fake.Channels.Values.Any(c => c.Endpoint == "PJSIP/2000" && c.State == "Ringing"), "the destination ringing", AriScenario.Patience);
+            await giveUp.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        }
+
+        var destination = scenario.Fake.AllChannels.Values.Single(c => c.Endpoint == "PJSIP/2000");
+        await Eventually.TrueAsync(() => !scenario.Fake.Channels.ContainsKey(destination.Id), "the ringing destination hung up", AriScenario.Patience);
+        await scenario.WaitForEventAsync(call.Id, "transfer to 2000 given up");
+        Assert.DoesNotContain(await scenario.LegsAsync(call.Id), l => l.Role == AriLegRole.Transfer);
+        Assert.Equal(CallStatus.InProgress, (await scenario.CallAsync(call.Id)).Status);
+        Assert.False(media.IsClosed);
+        await scenario.Fake.HangUpFromPhoneAsync(caller.Id);
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(call.Id)).Status == CallStatus.Completed, "the call to complete", AriScenario.Patience);
     }
 
     private static async Task<Guid> InitiateAsync(AriScenario scenario, string to)

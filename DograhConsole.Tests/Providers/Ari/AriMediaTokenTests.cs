@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using DograhConsole.Core.Calls;
+using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Providers.Ari;
 
@@ -12,7 +13,7 @@ public sealed class AriMediaTokenTests(AriTokenConsoleHost host) : IClassFixture
         await using var scenario = await AriScenario.StartAsync(host);
         var caller = await scenario.Fake.DialInAsync(scenario.Extension, "6301");
         var media = await scenario.WaitForMediaAsync();
-        await Wait.UntilAsync(() => AriScenario.LoudFrames(media) >= 10, "audio on the token-checked socket");
+        await Eventually.TrueAsync(() => AriScenario.LoudFrames(media) >= 10, "audio on the token-checked socket", AriScenario.Patience);
         Assert.Contains(scenario.Fake.Requests, r => r.Contains("transport_data=v%28token%3D", StringComparison.Ordinal));
         await scenario.Fake.HangUpFromPhoneAsync(caller.Id);
         await scenario.WaitForCallAsync(c => c.Status == CallStatus.Completed, "the call to complete");
@@ -25,13 +26,13 @@ public sealed class AriMediaTokenTests(AriTokenConsoleHost host) : IClassFixture
         scenario.Fake.ForgedToken = "forged-token";
         await scenario.Fake.DialInAsync(scenario.Extension, "6302");
         var media = await scenario.WaitForMediaAsync();
-        await Wait.UntilAsync(() => media.IsClosed, "the socket closed");
+        await Eventually.TrueAsync(() => media.IsClosed, "the socket closed", AriScenario.Patience);
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, media.CloseStatus);
         Assert.True(scenario.Logged("missing or invalid media token"));
         var ended = await scenario.WaitForCallAsync(c => c.Status.IsTerminal(), "the call to end");
         Assert.Equal(CallStatus.Failed, ended.Status);
         Assert.Contains("media channel", ended.FailureReason); // ended unexpectedly, or could not be bridged: it depends on which came first
-        await Wait.UntilAsync(() => scenario.Fake.Channels.IsEmpty, "the caller hung up");
+        await Eventually.TrueAsync(() => scenario.Fake.Channels.IsEmpty, "the caller hung up", AriScenario.Patience);
         Assert.Empty(media.BinaryReceived);
     }
 }

@@ -1,6 +1,7 @@
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Telephony.Providers.Ari;
 using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Providers.Ari;
 
@@ -16,19 +17,19 @@ public sealed class AriRestartTests
             var before = new AriConsoleHost();
             before.Factory.Settings["Dograh:DataDirectory"] = dataDirectory;
             await before.InitializeAsync();
-            var scenario = await AriScenario.StartAsync(before, """{"steps":[{"type":"gather","numDigits":1,"timeoutSeconds":120},{"type":"hangup"}]}""");
+            var scenario = await AriScenario.StartAsync(before, AriScenario.LongGather);
             var fake = scenario.Fake;
             var caller = await fake.DialInAsync(scenario.Extension, "6401");
             var call = await scenario.WaitForCallAsync(c => c.Status == CallStatus.InProgress, "the call in progress");
             var media = await scenario.WaitForMediaAsync();
-            await Wait.UntilAsync(() => fake.Bridges.Values.Any(b => b.Contains(caller.Id) && b.Contains(media.ChannelId)), "the call bridged");
+            await Eventually.TrueAsync(() => fake.Bridges.Values.Any(b => b.Contains(caller.Id) && b.Contains(media.ChannelId)), "the call bridged", AriScenario.Patience);
 
             // The console dies: its events connection is gone first, then its media socket closes, so Asterisk hangs
             // up the media channel and nobody hears about it.
             fake.RefuseEvents = true;
             fake.DropEventConnections();
             await before.DisposeAsync();
-            await Wait.UntilAsync(() => !fake.Channels.ContainsKey(media.ChannelId), "the media channel gone with the console");
+            await Eventually.TrueAsync(() => !fake.Channels.ContainsKey(media.ChannelId), "the media channel gone with the console", AriScenario.Patience);
             var ghost = fake.AddSilentStasisChannel("ghost-" + Guid.NewGuid().ToString("N")[..8]);
             fake.RefuseEvents = false;
 
@@ -37,11 +38,11 @@ public sealed class AriRestartTests
             await after.InitializeAsync();
             try
             {
-                await Wait.UntilAsync(() => after.States.Get(scenario.ConfigurationId)?.Status == AriConnectionStatus.Connected, "the new process connected");
-                await Wait.UntilAsync(async () => (await after.Factory.StoredCallAsync(call.Id)).Status == CallStatus.Failed, "the call closed as failed");
+                await Eventually.TrueAsync(() => after.States.Get(scenario.ConfigurationId)?.Status == AriConnectionStatus.Connected, "the new process connected", AriScenario.Patience);
+                await Eventually.TrueAsync(async () => (await after.Factory.StoredCallAsync(call.Id)).Status == CallStatus.Failed, "the call closed as failed", AriScenario.Patience);
                 Assert.Contains("no longer exists in Asterisk", (await after.Factory.StoredCallAsync(call.Id)).FailureReason);
-                await Wait.UntilAsync(() => !fake.Channels.ContainsKey(caller.Id), "the caller hung up");
-                await Wait.UntilAsync(() => !fake.Channels.ContainsKey(ghost.Id), "the unowned channel hung up");
+                await Eventually.TrueAsync(() => !fake.Channels.ContainsKey(caller.Id), "the caller hung up", AriScenario.Patience);
+                await Eventually.TrueAsync(() => !fake.Channels.ContainsKey(ghost.Id), "the unowned channel hung up", AriScenario.Patience);
             }
             finally
             {

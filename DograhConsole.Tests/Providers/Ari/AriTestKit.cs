@@ -1,43 +1,26 @@
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Calls.Media;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Codecs;
 using DograhConsole.Core.Telephony.Providers.Ari;
-using DograhConsole.Core.Workflows.Runtime;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace DograhConsole.Tests.Providers.Ari;
 
-/// <summary>
-/// The real console on a loopback port, with the <see cref="ScriptedWorkflowRunner"/> standing in for the workflow
-/// runner and <see cref="CallMediaHost"/> registered (the runner's branch registers both; swap after merging).
-/// </summary>
+/// <summary>The real console on a loopback port, running the real workflow runner on every call's media.</summary>
 public class AriConsoleHost : IAsyncLifetime
 {
-    public AriConsoleHost()
-    {
-        Factory = new DograhAppFactory
-        {
-            TestServices = services =>
-            {
-                services.AddSingleton<ScriptedWorkflowRunner>();
-                services.AddSingleton<ICallWorkflowRunner>(sp => sp.GetRequiredService<ScriptedWorkflowRunner>());
-                services.AddSingleton<CallMediaHost>();
-            },
-        };
-    }
-
-    public DograhAppFactory Factory { get; }
+    public DograhAppFactory Factory { get; } = new();
 
     public Uri BaseAddress { get; private set; } = null!;
     public Uri MediaUri => new($"ws://{BaseAddress.Authority}{PublicUrls.AriMediaSocketPath}");
-    public ScriptedWorkflowRunner Runner => Factory.Services.GetRequiredService<ScriptedWorkflowRunner>();
     public AriConnectionStates States => Factory.Services.GetRequiredService<AriConnectionStates>();
 
     /// <summary>An API client over the loopback port (the in-memory client does not reach a Kestrel-started factory).</summary>
@@ -66,8 +49,30 @@ public sealed class AriTokenConsoleHost : AriConsoleHost
 /// <summary>One test's world: an organization, a workflow, an ARI configuration pointing at its own fake Asterisk, and an extension.</summary>
 public sealed class AriScenario : IAsyncDisposable
 {
-    public const string ToneThenDigitThenHangup =
-        """{"steps":[{"type":"tone","frequencyHz":440,"durationMs":1000},{"type":"gather","numDigits":1,"timeoutSeconds":60},{"type":"hangup"}]}""";
+    /// <summary>How long the ARI tests wait for a condition: generous for a loaded 2-core machine.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
+
+    /// <summary>A greeting tone, a one-key menu (5 plays a tone and hangs up; another key or none hangs up), as the real runner runs it.</summary>
+    public const string Menu = """
+        {"steps":[
+          {"id":"greet","type":"tone","frequencyHz":440,"durationMs":1000},
+          {"id":"menu","type":"gather","numDigits":1,"timeoutSeconds":60,"branches":{"5":"pressed-five"},"default":"no-choice"},
+          {"id":"pressed-five","type":"tone","frequencyHz":880,"durationMs":200},
+          {"id":"bye","type":"hangup","reason":"pressed five"},
+          {"id":"no-choice","type":"hangup","reason":"no choice"}
+        ]}
+        """;
+
+    /// <summary>A workflow that waits (two minutes) for a key no test presses: the call stays up until the test ends it.</summary>
+    public const string LongGather = """{"steps":[{"id":"wait","type":"gather","numDigits":1,"timeoutSeconds":120},{"id":"bye","type":"hangup"}]}""";
+
+    /// <summary><paramref name="definition"/> with <c>"record": true</c>: the recording shows what caller audio reached the workflow.</summary>
+    public static string Recorded(string definition)
+    {
+        var workflow = JsonNode.Parse(definition)!.AsObject();
+        workflow["record"] = true;
+        return workflow.ToJsonString();
+    }
 
     private AriScenario(AriConsoleHost host, FakeAsterisk fake, HttpClient api, Guid organizationId, Guid configurationId, Guid workflowId, string extension)
     {
@@ -89,7 +94,7 @@ public sealed class AriScenario : IAsyncDisposable
     public string Extension { get; }
     public DograhAppFactory Factory => Host.Factory;
 
-    public static async Task<AriScenario> StartAsync(AriConsoleHost host, string definition = ToneThenDigitThenHangup, bool assignWorkflow = true,
+    public static async Task<AriScenario> StartAsync(AriConsoleHost host, string definition = Menu, bool assignWorkflow = true,
         string? configuredPassword = null, bool waitForConnection = true, int? maxConcurrentCalls = null)
     {
         var organization = await host.Factory.NewOrganizationAsync(maxConcurrentCalls);
@@ -117,20 +122,20 @@ public sealed class AriScenario : IAsyncDisposable
     }
 
     public Task WaitForEventsConnectionAsync() =>
-        Wait.UntilAsync(() => Fake.ConnectedEventSockets > 0 && Host.States.Get(ConfigurationId)?.Status == AriConnectionStatus.Connected,
-            "the console's events connection to the fake Asterisk");
+        Eventually.TrueAsync(() => Fake.ConnectedEventSockets > 0 && Host.States.Get(ConfigurationId)?.Status == AriConnectionStatus.Connected,
+            "the console's events connection to the fake Asterisk", Patience);
 
     /// <summary>The only call of this scenario's organization once it exists.</summary>
     public async Task<Call> WaitForCallAsync(Func<Call, bool> condition, string what)
     {
         Call? found = null;
-        await Wait.UntilAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             await using var db = await Factory.Db().CreateDbContextAsync();
             found = await db.Calls.IgnoreQueryFilters().AsNoTracking().Where(c => c.OrganizationId == OrganizationId)
                 .OrderByDescending(c => c.CreatedAt).FirstOrDefaultAsync();
             return found is not null && condition(found);
-        }, what);
+        }, what, Patience);
         return found!;
     }
 
@@ -148,14 +153,69 @@ public sealed class AriScenario : IAsyncDisposable
         return await db.AriCallLegs.IgnoreQueryFilters().AsNoTracking().Where(l => l.CallId == callId).ToListAsync();
     }
 
+    public Task<List<CallEvent>> EventsAsync(Guid callId) => Factory.StoredEventsAsync(callId);
+
+    /// <summary>Whether the workflow has started step <paramref name="stepId"/> (its step event).</summary>
+    public async Task<bool> HasStepAsync(Guid callId, string stepId) =>
+        (await EventsAsync(callId)).Any(e => e.Kind == CallEventKind.Step && e.Message.StartsWith($"step {stepId} (", StringComparison.Ordinal));
+
+    public Task WaitForStepAsync(Guid callId, string stepId) =>
+        Eventually.TrueAsync(() => HasStepAsync(callId, stepId), $"the workflow to reach step {stepId}", Patience);
+
+    /// <summary>The first event whose message starts with <paramref name="prefix"/>, once it is recorded.</summary>
+    public async Task<CallEvent> WaitForEventAsync(Guid callId, string prefix)
+    {
+        CallEvent? found = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            found = (await EventsAsync(callId)).FirstOrDefault(e => e.Message.StartsWith(prefix, StringComparison.Ordinal));
+            return found is not null;
+        }, $"the event '{prefix}'", Patience);
+        return found!;
+    }
+
+    /// <summary>
+    /// Presses <paramref name="digit"/> (DTMF_END) once the gather listens, and again only when the branch step did
+    /// not start within a few seconds (a key that reached the session before the gather subscribed).
+    /// </summary>
+    public async Task PressAsync(FakeMediaClient media, char digit, Guid callId, string branchStep)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            await media.SendTextAsync($"DTMF_END digit:{digit} channel_id:{media.ChannelId}");
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (DateTime.UtcNow < deadline)
+            {
+                if (await HasStepAsync(callId, branchStep)) return;
+                await Task.Delay(50);
+            }
+        }
+        Assert.Fail($"Pressing {digit} never reached step {branchStep}.");
+    }
+
+    /// <summary>
+    /// The caller channel (left) of the call's recording, once the workflow has saved it: the caller audio that
+    /// reached the workflow.
+    /// </summary>
+    public async Task<short[]> RecordedCallerAudioAsync(Guid callId)
+    {
+        string? path = null;
+        await Eventually.TrueAsync(async () => (path = (await CallAsync(callId)).RecordingPath) is not null, "the workflow to save its recording", Patience);
+        var dataDirectory = Factory.Services.GetRequiredService<IOptions<DograhOptions>>().Value.ResolveDataDirectory();
+        var wav = await File.ReadAllBytesAsync(Path.Combine(dataDirectory, path!));
+        var left = new short[(wav.Length - WavFile.HeaderLength) / 4];
+        for (var i = 0; i < left.Length; i++) left[i] = BitConverter.ToInt16(wav, WavFile.HeaderLength + i * 4);
+        return left;
+    }
+
     public async Task<FakeMediaClient> WaitForMediaAsync()
     {
         FakeChannel? channel = null;
-        await Wait.UntilAsync(() =>
+        await Eventually.TrueAsync(() =>
         {
             channel = Fake.AllChannels.Values.FirstOrDefault(c => c.Media is not null);
             return channel is not null;
-        }, "chan_websocket to connect to the console");
+        }, "chan_websocket to connect to the console", Patience);
         return channel!.Media!;
     }
 
@@ -168,37 +228,24 @@ public sealed class AriScenario : IAsyncDisposable
     }
 
     /// <summary>Frames the console sent that carry sound rather than silence.</summary>
-    public static int LoudFrames(FakeMediaClient media)
+    public static int LoudFrames(FakeMediaClient media) => LoudFrames(media.BinaryReceived);
+
+    /// <summary>Of <paramref name="frames"/> (u-law), those that carry sound rather than silence.</summary>
+    public static int LoudFrames(IEnumerable<byte[]> frames)
     {
         var pcm = new short[AriMediaSink.FrameBytes];
-        return media.BinaryReceived.Count(frame =>
-        {
-            MuLaw.Decode(frame, pcm);
-            return Pcm16.RmsDbfs(pcm) > -30;
-        });
+        return frames.Count(frame => Loud(pcm.AsSpan(0, MuLaw.Decode(frame, pcm))));
     }
+
+    /// <summary>20 ms frames of <paramref name="pcm"/> (8 kHz) that carry sound rather than silence.</summary>
+    public static int LoudFrames(short[] pcm) =>
+        pcm.Chunk(AriMediaSink.FrameBytes).Count(frame => Loud(frame));
+
+    private static bool Loud(ReadOnlySpan<short> pcm) => Pcm16.RmsDbfs(pcm) > -30;
 
     public async ValueTask DisposeAsync()
     {
         await Fake.DisposeAsync();
         Api.Dispose();
     }
-}
-
-public static class Wait
-{
-    /// <summary>Polls <paramref name="condition"/> until it holds; generous by default for a loaded 2-core machine.</summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(45));
-        while (true)
-        {
-            if (await condition()) return;
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out waiting for {what}.");
-            await Task.Delay(50);
-        }
-    }
-
-    public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
-        UntilAsync(() => Task.FromResult(condition()), what, timeout);
 }

@@ -28,11 +28,13 @@ public enum ExternalMediaScript
 }
 
 /// <summary>How an originated channel (outbound call or transfer destination) ends up.</summary>
-public sealed record OriginateScript(bool Answer, int Cause = 16, string CauseText = "Normal Clearing", bool RingsForever = false)
+public sealed record OriginateScript(bool Answer, int Cause = 16, string CauseText = "Normal Clearing", bool RingsForever = false, TimeSpan RingFor = default)
 {
     public static readonly OriginateScript Answered = new(true);
     public static readonly OriginateScript Ringing = new(false, RingsForever: true);
     public static OriginateScript Unanswered(int cause, string text) => new(false, cause, text);
+    /// <summary>Rings for <paramref name="ringing"/>, then answers (unless hung up meanwhile).</summary>
+    public static OriginateScript AnsweredAfter(TimeSpan ringing) => new(true, RingFor: ringing);
 }
 
 /// <summary>
@@ -102,6 +104,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
             if (ids.Any(c => !Channels.ContainsKey(c))) return Results.Json(new { message = "Channel not found" }, Json, statusCode: 400);
             if (ids.Any(c => !Channels[c].InStasis)) return Results.Json(new { message = "Channel not in Stasis application" }, Json, statusCode: 422);
             lock (members) members.UnionWith(ids);
+            foreach (var media in ids.Select(c => Channels.GetValueOrDefault(c)?.Media).OfType<FakeMediaClient>()) media.FramesBeforeBridged ??= media.BinaryReceived.Count;
             return Results.NoContent();
         });
         _app.MapPost("/ari/bridges/{id}/removeChannel", (string id, HttpContext context) =>
@@ -139,6 +142,8 @@ public sealed class FakeAsterisk : IAsyncDisposable
     public Func<string, OriginateScript> Originate { get; set; } = _ => OriginateScript.Answered;
     /// <summary>While true, the events WebSocket is refused with 503 (Asterisk restarting).</summary>
     public bool RefuseEvents { get; set; }
+    /// <summary>How long an external media channel takes from MEDIA_START to entering Stasis (a slow Asterisk).</summary>
+    public TimeSpan MediaStasisDelay { get; set; }
     /// <summary>Replaces the v(token=...) value the console passed, as a forged or stale socket would.</summary>
     public string? ForgedToken { get; set; }
 
@@ -242,11 +247,13 @@ public sealed class FakeAsterisk : IAsyncDisposable
         {
             await Task.Delay(30);
             await EmitAsync("Dial", channel);
-            if (script.RingsForever)
+            if (script.RingsForever || script.RingFor > TimeSpan.Zero)
             {
                 channel.State = "Ringing";
                 await EmitAsync("ChannelStateChange", channel);
-                return;
+                if (script.RingsForever) return;
+                await Task.Delay(script.RingFor);
+                if (!Channels.ContainsKey(id)) return;
             }
             if (!script.Answer)
             {
@@ -308,6 +315,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
         channel.Media = media;
         media.Closed += () => _ = DestroyAsync(channel.Id, 16, "Normal Clearing");
         await media.SendTextAsync($"MEDIA_START connection_id:{WebSocketClientName} channel:{channel.Name} channel_id:{channel.Id} format:ulaw optimal_frame_size:160 ptime:20");
+        if (MediaStasisDelay > TimeSpan.Zero) await Task.Delay(MediaStasisDelay);
         await EmitAsync("Dial", channel);
         channel.State = "Up";
         await EmitAsync("ChannelStateChange", channel);
@@ -433,6 +441,9 @@ public sealed class FakeChannel(string id, string name)
     };
 }
 
+/// <summary>A text message the console sent on a media socket, and how many binary frames it sent before it.</summary>
+public sealed record MediaCommand(string Text, int AfterFrames);
+
 /// <summary>
 /// chan_websocket's side of one media socket: connects with subprotocol <c>media</c>, sends MEDIA_START, sends caller
 /// audio as 160-byte u-law frames every 20 ms only while told to (silence = no frames), and records every message the
@@ -447,7 +458,10 @@ public sealed class FakeMediaClient(string channelId, string channelName)
     public string ChannelId { get; } = channelId;
     public string ChannelName { get; } = channelName;
     public ConcurrentQueue<byte[]> BinaryReceived { get; } = new();
-    public ConcurrentQueue<string> TextReceived { get; } = new();
+    /// <summary>Every text command the console sent, with how many binary frames had arrived before it.</summary>
+    public ConcurrentQueue<MediaCommand> TextReceived { get; } = new();
+    /// <summary>How many frames the console had sent when this channel joined a bridge (audio nobody could hear yet).</summary>
+    public int? FramesBeforeBridged { get; set; }
     public WebSocketCloseStatus? CloseStatus { get; private set; }
     public string? NegotiatedSubprotocol => _socket.SubProtocol;
     public bool IsClosed { get; private set; }
@@ -550,7 +564,7 @@ public sealed class FakeMediaClient(string channelId, string channelName)
                     BinaryReceived.Enqueue(buffer[..count]);
                     Interlocked.Exchange(ref LastBinaryAtTicks, DateTime.UtcNow.Ticks);
                 }
-                else TextReceived.Enqueue(Encoding.UTF8.GetString(buffer, 0, count));
+                else TextReceived.Enqueue(new MediaCommand(Encoding.UTF8.GetString(buffer, 0, count), BinaryReceived.Count));
             }
         }
         catch (Exception e) when (e is WebSocketException or ObjectDisposedException)

@@ -4,7 +4,7 @@ using DograhConsole.Core.Calls.Media;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Telephony.Calls;
-using DograhConsole.Core.Telephony.PhoneNumbers;
+using DograhConsole.Core.Telephony.Inbound;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +21,7 @@ namespace DograhConsole.Core.Telephony.Providers.Ari;
 public sealed class AriCallHandler(
     IDbContextFactory<DograhDbContext> dbFactory,
     CallService calls,
+    InboundCallRouter router,
     AriClientFactory clients,
     CallMediaTokens tokens,
     IOptions<AriOptions> options,
@@ -41,6 +42,8 @@ public sealed class AriCallHandler(
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _callLocks = new();
     private readonly Dictionary<string, Task> _channelTails = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<TransferOutcome>> _transfers = new();
+    /// <summary>Media sockets waiting for their channel to be bridged with the caller, by media channel id.</summary>
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<bool>> _bridges = new();
 
     /// <summary>Queues an event behind the earlier events of the same channel; never throws.</summary>
     public void Dispatch(AriAccount account, AriEvent e)
@@ -140,45 +143,33 @@ public sealed class AriCallHandler(
         var caller = channel.Caller?.Number?.Trim() ?? "";
         logger.LogInformation("Inbound channel {ChannelId} from {Caller} to extension {Extension} on {Configuration}", channel.Id, caller, extension, account.Name);
 
-        PhoneNumber? number = null;
-        if (PhoneAddress.TryParse(extension, null, out var parsed, out _))
+        TelephonyConfiguration? configuration;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            number = await db.PhoneNumbers.IgnoreQueryFilters().AsNoTracking()
-                .FirstOrDefaultAsync(n => n.TelephonyConfigurationId == account.ConfigurationId && n.IsActive && n.NormalizedAddress == parsed!.Normalized, ct);
+            configuration = await db.TelephonyConfigurations.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(c => c.Id == account.ConfigurationId, ct);
         }
-        if (number is null)
+        if (configuration is null)
         {
-            await RejectInboundAsync(account, client, channel, caller, extension,
-                $"no matching phone number registered for config {account.Name} ({account.ConfigurationId}): extension '{extension}'", null, ct);
+            logger.LogWarning("Inbound channel {ChannelId} hung up: configuration {Configuration} no longer exists", channel.Id, account.Name);
+            await client.HangUpAsync(channel.Id, ct, "unallocated");
             return;
         }
-        if (number.InboundWorkflowId is null)
-        {
-            await RejectInboundAsync(account, client, channel, caller, number.NormalizedAddress,
-                $"extension {number.NormalizedAddress} of config {account.Name} ({account.ConfigurationId}) has no inbound workflow assigned", null, ct);
-            return;
-        }
-
         var answered = channel.State == "Up";
-        var created = await calls.CreateAsync(new NewCall(account.OrganizationId, AriProviderSpec.Name, CallDirection.Inbound, caller, number.NormalizedAddress)
+        // The shared routing: number -> workflow, inactive configuration, concurrency limit. A refusal is already a
+        // failed call record with its reason; Asterisk hears congestion when the lines are full, else unallocated.
+        var decision = await router.RouteAsync(configuration, new InboundCallFacts(channel.Id, caller, extension)
         {
-            TelephonyConfigurationId = account.ConfigurationId,
-            ProviderCallId = channel.Id,
-            WorkflowId = number.InboundWorkflowId,
             InitialStatus = answered ? CallStatus.InProgress : CallStatus.Ringing,
         }, ct);
-        if (!created.Succeeded)
+        if (!decision.Accepted)
         {
-            logger.LogWarning("Inbound channel {ChannelId} to {Extension} on config {Configuration} refused: {Reason}; hanging up",
-                channel.Id, number.NormalizedAddress, account.Name, created.Message);
-            await client.HangUpAsync(channel.Id, ct, "congestion");
+            await client.HangUpAsync(channel.Id, ct, decision.SpokenMessage == InboundCallRouter.BusyMessage ? "congestion" : "unallocated");
             return;
         }
-        var call = created.Value!;
+        var call = decision.Call;
         using var scope = CallScope(call.Id);
         var bridgeId = BridgePrefix + Guid.NewGuid().ToString("N");
-        await AddLegAsync(account, call.Id, channel.Id, AriLegRole.Caller, bridgeId, inStasis: true, destination: number.NormalizedAddress, ct);
+        await AddLegAsync(account, call.Id, channel.Id, AriLegRole.Caller, bridgeId, inStasis: true, destination: call.To, ct);
 
         if (!answered)
         {
@@ -194,20 +185,6 @@ public sealed class AriCallHandler(
             await calls.UpdateStatusAsync(call.Id, CallStatus.InProgress, ct: ct);
         }
         await SetUpMediaAsync(account, call.Id, bridgeId, ct);
-    }
-
-    private async Task RejectInboundAsync(AriAccount account, AriRestClient client, AriChannel channel, string caller, string called, string reason, string? hangupReason, CancellationToken ct)
-    {
-        logger.LogWarning("Inbound channel {ChannelId} rejected: {Reason}", channel.Id, reason);
-        await client.HangUpAsync(channel.Id, ct, hangupReason ?? "unallocated");
-        var created = await calls.CreateAsync(new NewCall(account.OrganizationId, AriProviderSpec.Name, CallDirection.Inbound, caller,
-            string.IsNullOrEmpty(called) ? "unknown" : called)
-        {
-            TelephonyConfigurationId = account.ConfigurationId,
-            ProviderCallId = channel.Id,
-            InitialStatus = CallStatus.Ringing,
-        }, ct);
-        if (created.Succeeded) await calls.FailAsync(created.Value!.Id, reason, ct);
     }
 
     private async Task OutboundAnsweredAsync(AriAccount account, AriCallLeg leg, CancellationToken ct)
@@ -284,6 +261,7 @@ public sealed class AriCallHandler(
                 caller.Bridged = media.Bridged = true;
                 await db.SaveChangesAsync(ct);
                 logger.LogInformation("Call {CallId}: {Caller} and {Media} bridged in {Bridge}", callId, caller.ChannelId, media.ChannelId, caller.BridgeId);
+                if (_bridges.TryGetValue(media.ChannelId, out var waiting)) waiting.TrySetResult(true);
                 await calls.AddEventAsync(callId, CallEventKind.Info, "caller bridged with the media channel", new { bridge = caller.BridgeId }, ct);
             }
         }
@@ -384,6 +362,10 @@ public sealed class AriCallHandler(
             gate.Release();
         }
         var client = clients.For(account);
+        foreach (var leg in legs)
+        {
+            if (_bridges.TryGetValue(leg.ChannelId, out var media)) media.TrySetResult(false);
+        }
         foreach (var leg in legs.Where(l => l.ChannelId != endedChannel))
         {
             if (_transfers.TryRemove(leg.ChannelId, out var waiting)) waiting.TrySetResult(TransferOutcome.Failed);
@@ -497,12 +479,15 @@ public sealed class AriCallHandler(
         {
             return OperationResult<TransferOutcome>.Success(await waiting.Task.WaitAsync(TimeSpan.FromSeconds(options.Value.RingTimeoutSeconds + 15), ct));
         }
-        catch (TimeoutException)
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
+            // Nobody answered in time, or whoever asked stopped waiting: the destination must not go on ringing.
             _transfers.TryRemove(transferId, out _);
             await RemoveLegAsync(account.ConfigurationId, transferId, CancellationToken.None);
-            await client.HangUpAsync(transferId, CancellationToken.None);
-            await calls.AddEventAsync(call.Id, CallEventKind.Transfer, $"transfer to {to} not answered in time", ct: CancellationToken.None);
+            await TryAsync(() => client.HangUpAsync(transferId, CancellationToken.None), $"hanging up {transferId}");
+            var why = e is TimeoutException ? "not answered in time" : "given up: the transfer request was cancelled while it rang";
+            await calls.AddEventAsync(call.Id, CallEventKind.Transfer, $"transfer to {to} {why}", ct: CancellationToken.None);
+            if (e is OperationCanceledException) throw;
             return OperationResult<TransferOutcome>.Success(TransferOutcome.NoAnswer);
         }
     }
@@ -615,6 +600,28 @@ public sealed class AriCallHandler(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Set<AriCallLeg>().IgnoreQueryFilters().AsNoTracking()
             .FirstOrDefaultAsync(l => l.ConfigurationId == configurationId && l.ChannelId == channelId, ct);
+    }
+
+    /// <summary>
+    /// Waits until the media channel <paramref name="mediaChannelId"/> is bridged with its caller: true then, false
+    /// when its call was torn down first (set-up failed, caller gone). The media socket starts the workflow only
+    /// after this, so the caller hears its first audio and a transfer finds the bridge.
+    /// </summary>
+    public async Task<bool> WaitForBridgeAsync(string mediaChannelId, CancellationToken ct)
+    {
+        var waiting = _bridges.GetOrAdd(mediaChannelId, _ => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            // Read after registering: a bridge made before that is stored by now, one made after it signals.
+            var leg = await FindMediaLegAsync(mediaChannelId, ct);
+            if (leg is null) return false;
+            if (leg.Bridged) return true;
+            return await waiting.Task.WaitAsync(ct);
+        }
+        finally
+        {
+            _bridges.TryRemove(new KeyValuePair<string, TaskCompletionSource<bool>>(mediaChannelId, waiting));
+        }
     }
 
     /// <summary>The media leg a MEDIA_START names; media channel ids are this console's own (dograh-ext-uuid), unique everywhere.</summary>

@@ -15,7 +15,8 @@ namespace DograhConsole.Core.Telephony.Providers.Ari;
 /// <c>/api/v1/telephony/ws/ari</c>: where Asterisk's chan_websocket connects (websocket_client.conf), one socket per
 /// external media channel, subprotocol <c>media</c>. The socket is tied to its call by the <c>channel_id</c> of its
 /// MEDIA_START (the id this console chose and stored before asking for the channel); a socket for a channel no call
-/// owns is closed. Caller audio and DTMF_END go into the call's media session; the session's audio comes back through
+/// owns is closed. Once the channel is bridged with the caller, the call's media session and workflow start: caller
+/// audio and DTMF_END go into the session; the session's audio comes back through
 /// an <see cref="AriMediaSink"/>. HANGUP or a close ends the media, which stops the workflow.
 /// </summary>
 public sealed class AriMediaEndpoint(
@@ -28,6 +29,8 @@ public sealed class AriMediaEndpoint(
 {
     public const string Subprotocol = "media";
     public static readonly TimeSpan MediaStartTimeout = TimeSpan.FromSeconds(15);
+    /// <summary>How long a media socket waits for its channel to enter Stasis and be bridged with the caller.</summary>
+    public static readonly TimeSpan BridgeTimeout = TimeSpan.FromSeconds(30);
     private const int MaxTextBytes = 4096;
 
     public async Task HandleAsync(HttpContext context)
@@ -97,6 +100,8 @@ public sealed class AriMediaEndpoint(
             return;
         }
 
+        if (!await WaitForBridgeAsync(socket, channelId, leg.CallId, aborted)) return;
+
         var sink = new AriMediaSink();
         await using var media = await host.AttachAsync(leg.CallId, sink,
             new MediaSessionOptions { CallId = leg.CallId.ToString(), SampleRate = AudioFormat.NarrowbandRate }, aborted);
@@ -130,6 +135,29 @@ public sealed class AriMediaEndpoint(
         logger.LogInformation("ARI media socket for call {CallId} ended: {Ending}; {Sent} frames sent, {Dropped} dropped, {Received} received",
             leg.CallId, ending, sink.FramesSent, sink.FramesDropped, media.Session.CallerFramesReceived);
         await CloseAsync(socket, WebSocketCloseStatus.NormalClosure, "");
+    }
+
+    /// <summary>
+    /// The workflow starts only once the caller can hear it: until the media channel is bridged, Asterisk would drop
+    /// its audio and a transfer would find no bridge. False (socket closed) when the call ended first or it timed out.
+    /// </summary>
+    private async Task<bool> WaitForBridgeAsync(WebSocket socket, string channelId, Guid callId, CancellationToken aborted)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        timeout.CancelAfter(BridgeTimeout);
+        string problem;
+        try
+        {
+            if (await handler.WaitForBridgeAsync(channelId, timeout.Token)) return true;
+            problem = "the call ended before its media channel was bridged";
+        }
+        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+        {
+            problem = $"the media channel was not bridged with the caller within {BridgeTimeout.TotalSeconds:0} s";
+        }
+        logger.LogWarning("ARI media socket for channel {ChannelId} of call {CallId} closed: {Problem}", channelId, callId, problem);
+        await CloseAsync(socket, WebSocketCloseStatus.NormalClosure, problem);
+        return false;
     }
 
     private async Task<AriMediaMessage?> ReadMediaStartAsync(WebSocket socket, CancellationToken aborted)
@@ -230,6 +258,8 @@ public sealed class AriMediaEndpoint(
                 else logger.LogWarning("Call {CallId}: ignored DTMF_END with digit '{Digit}'", callId, digit);
                 break;
             case AriMediaMessage.MarkProcessed:
+                // Only a confirmation: the session resolved the mark when its last frame was handed to this socket
+                // (the same on every edge); waiting for Asterisk would need MediaSession to let the edge confirm marks.
                 logger.LogDebug("Call {CallId}: Asterisk played up to mark {Mark}", callId, message.Argument);
                 break;
             case AriMediaMessage.Error:
