@@ -22,7 +22,9 @@ public sealed class CallMediaHost(
     /// Null, with the reason logged and recorded, when the call is unknown, has already ended, or its
     /// <see cref="MediaStartWatch"/> gave up waiting for this media.
     /// </summary>
-    public async Task<CallMedia?> AttachAsync(Guid callId, IMediaSink sink, MediaSessionOptions options, CancellationToken ct = default)
+    /// <param name="connectedEvent">Recorded on the call's timeline before its workflow starts, so the timeline reads
+    /// "media connected" and then the first step (recorded by the edge after attaching, the two raced).</param>
+    public async Task<CallMedia?> AttachAsync(Guid callId, IMediaSink sink, MediaSessionOptions options, CancellationToken ct = default, string? connectedEvent = null)
     {
         // Claimed before the call is read: a watch that gives up after this point finds the call's media attached.
         if (!watch.TryClaim(callId))
@@ -41,6 +43,7 @@ public sealed class CallMediaHost(
             logger.LogWarning("Media for call {CallId} refused: the call already ended ({Status})", callId, CallStatuses.Name(call.Status));
             return null;
         }
+        if (connectedEvent is not null) await calls.AddEventAsync(callId, CallEventKind.Info, connectedEvent, ct: CancellationToken.None);
         var session = sessions.Create(sink, options with { CallId = callId.ToString() });
         live.Register(callId, session);
         var ended = new CancellationTokenSource();

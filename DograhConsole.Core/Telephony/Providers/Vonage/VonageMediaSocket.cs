@@ -62,7 +62,8 @@ public static class VonageMediaSocket
         }
 
         var sink = new VonageMediaSink();
-        var media = await host.AttachAsync(id, sink, new MediaSessionOptions { CallId = id.ToString(), SampleRate = AudioFormat.WidebandRate }, ct);
+        var media = await host.AttachAsync(id, sink, new MediaSessionOptions { CallId = id.ToString(), SampleRate = AudioFormat.WidebandRate }, ct,
+            connectedEvent: "vonage media connected");
         if (media is null)
         {
             await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, "the call has ended");
@@ -70,7 +71,6 @@ public static class VonageMediaSocket
         }
 
         logger.LogInformation("Call {CallId}: Vonage media connected", id);
-        await calls.AddEventAsync(id, CallEventKind.Info, "vonage media connected", ct: CancellationToken.None);
         var sending = SendLoopAsync(socket, sink, logger, id);
         string reason;
         var closeStatus = WebSocketCloseStatus.NormalClosure;
