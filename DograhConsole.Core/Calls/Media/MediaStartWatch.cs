@@ -62,21 +62,11 @@ public sealed class MediaStartWatch(
             var failed = await calls.FailAsync(callId, watch.Reason);
             if (failed.Value is not { Changed: true, Call: var call }) return;
             logger.LogWarning("Call {CallId} failed: {Reason}", callId, watch.Reason);
-            if (call.ProviderCallId is null || !router.Supports(call.Provider)) return;
+            if (!router.CanHangUp(call)) return;
 
             // Failed first, so a provider callback that the hang-up triggers cannot end the call with another cause.
             await calls.AddEventAsync(callId, CallEventKind.Info, "hang-up requested by the console: the media never started", new { actor = "console" });
-            string? refused;
-            try
-            {
-                using var timeout = new CancellationTokenSource(HangUpTimeout);
-                var result = await router.HangUpAsync(call, timeout.Token);
-                refused = result.Succeeded ? null : result.Message ?? "unknown error";
-            }
-            catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
-            {
-                refused = e is OperationCanceledException ? $"no answer within {HangUpTimeout.TotalSeconds:0} s" : e.Message;
-            }
+            var refused = await router.TryHangUpAsync(call, HangUpTimeout);
             if (refused is null) return;
             logger.LogWarning("Call {CallId}: {Provider} did not hang up: {Message}", callId, call.Provider, refused);
             await calls.AddEventAsync(callId, CallEventKind.Error, $"hang-up failed at {call.Provider}: {refused}");

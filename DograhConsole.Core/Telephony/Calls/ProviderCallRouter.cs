@@ -47,6 +47,29 @@ public sealed class ProviderCallRouter(
         return failure ?? await provider!.HangUpAsync(call, account!, ct);
     }
 
+    /// <summary>The call reached a provider this console controls, so there is something to hang up.</summary>
+    public bool CanHangUp(CallView call) => call.ProviderCallId is not null && Supports(call.Provider);
+
+    /// <summary>
+    /// Asks the call's provider to hang up, waiting at most <paramref name="timeout"/>. Null when it did, or when there is
+    /// nothing to hang up (<see cref="CanHangUp"/>); otherwise why not: the provider's words, the timeout, a network error.
+    /// </summary>
+    public async Task<string?> TryHangUpAsync(CallView call, TimeSpan timeout, CancellationToken ct = default)
+    {
+        if (!CanHangUp(call)) return null;
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(timeout);
+            var result = await HangUpAsync(call, deadline.Token);
+            return result.Succeeded ? null : result.Message ?? "unknown error";
+        }
+        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            return e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0} s" : e.Message;
+        }
+    }
+
     public async Task<OperationResult<TransferOutcome>> TransferAsync(CallView call, string to, CancellationToken ct = default)
     {
         var (provider, account, failure) = await ResolveAsync<TransferOutcome>(call, ct);

@@ -64,19 +64,14 @@ public sealed class OrphanedCallCleanup(
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = id });
             var call = await calls.FindAsync(id, ct);
             if (call is null || !call.Active || router.RecoversCallsAfterRestart(call.Provider)) continue;
-            if (call.ProviderCallId is not null && router.Supports(call.Provider))
+            try
             {
-                try
-                {
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                    timeout.CancelAfter(TimeSpan.FromSeconds(20));
-                    var result = await router.HangUpAsync(call, timeout.Token);
-                    if (!result.Succeeded) logger.LogWarning("Orphaned call {CallId}: {Provider} refused to hang up: {Message}", id, call.Provider, result.Message);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-                {
-                    logger.LogWarning(e, "Orphaned call {CallId}: asking {Provider} to hang up failed", id, call.Provider);
-                }
+                var refused = await router.TryHangUpAsync(call, TimeSpan.FromSeconds(20), ct);
+                if (refused is not null) logger.LogWarning("Orphaned call {CallId}: {Provider} refused to hang up: {Message}", id, call.Provider, refused);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Orphaned call {CallId}: asking {Provider} to hang up failed", id, call.Provider);
             }
             await calls.FailAsync(id, Reason, ct);
             logger.LogWarning("Orphaned call {CallId} failed: {Reason}", id, Reason);

@@ -271,18 +271,9 @@ internal sealed partial class WorkflowExecution
     /// <summary>Null when the provider hung up (or the call never reached one); otherwise why not.</summary>
     private async Task<string?> AskProviderToHangUpAsync(CallView call)
     {
-        if (call.ProviderCallId is null || !_deps.Router.Supports(call.Provider)) return null;
-        try
-        {
-            using var timeout = new CancellationTokenSource(ControlTimeout);
-            var result = await _deps.Router.HangUpAsync(call, timeout.Token);
-            return result.Succeeded ? null : result.Message ?? "unknown error";
-        }
-        catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
-        {
-            _logger.LogWarning(e, "Hang-up of call {CallId} at {Provider} failed", CallId, call.Provider);
-            return e is OperationCanceledException ? $"no answer within {ControlTimeout.TotalSeconds:0} s" : e.Message;
-        }
+        var refused = await _deps.Router.TryHangUpAsync(call, ControlTimeout);
+        if (refused is not null) _logger.LogWarning("Hang-up of call {CallId} at {Provider} failed: {Reason}", CallId, call.Provider, refused);
+        return refused;
     }
 
     private static string Shorten(string text) => text.Length > 200 ? text[..200] + "..." : text;
