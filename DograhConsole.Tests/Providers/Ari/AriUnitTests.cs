@@ -6,6 +6,7 @@ using System.Text.Json;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Telephony.Providers.Ari;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DograhConsole.Tests.Providers.Ari;
 
@@ -164,9 +165,7 @@ public sealed class AriMediaSinkTests
     public async Task XOFF_holds_frames_a_clear_drops_them_with_FLUSH_MEDIA_and_marks_follow_their_audio()
     {
         var (console, asterisk) = await SocketPairAsync();
-        var sink = new AriMediaSink();
-        using var stop = new CancellationTokenSource();
-        var sending = sink.RunAsync(console, stop.Token);
+        var sink = new AriMediaSink(console, NullLogger.Instance, "test socket");
         var frame = Enumerable.Repeat((short)4000, 160).ToArray();
 
         sink.SendFrame(frame);
@@ -185,8 +184,8 @@ public sealed class AriMediaSinkTests
         Assert.Equal((WebSocketMessageType.Text, "MARK_MEDIA m-1"), await ReceiveTextAsync(asterisk));
         Assert.Equal(2, sink.FramesSent);
         Assert.False(sink.Command(new string('x', 200)));
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+        await sink.CompleteAsync(TimeSpan.FromSeconds(10));
+        Assert.False(sink.Command("MARK_MEDIA late"));
     }
 
     private static async Task<(WebSocketMessageType, int)> ReceiveAsync(WebSocket socket)

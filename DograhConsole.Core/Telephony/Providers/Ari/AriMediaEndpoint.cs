@@ -31,6 +31,7 @@ public sealed class AriMediaEndpoint(
     public static readonly TimeSpan MediaStartTimeout = TimeSpan.FromSeconds(15);
     /// <summary>How long a media socket waits for its channel to enter Stasis and be bridged with the caller.</summary>
     public static readonly TimeSpan BridgeTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
     private const int MaxTextBytes = 4096;
 
     public async Task HandleAsync(HttpContext context)
@@ -102,7 +103,7 @@ public sealed class AriMediaEndpoint(
 
         if (!await WaitForBridgeAsync(socket, channelId, leg.CallId, aborted)) return;
 
-        var sink = new AriMediaSink();
+        var sink = new AriMediaSink(socket, logger, $"ARI media socket of call {leg.CallId}");
         await using var media = await host.AttachAsync(leg.CallId, sink,
             new MediaSessionOptions { CallId = leg.CallId.ToString(), SampleRate = AudioFormat.NarrowbandRate }, aborted);
         if (media is null)
@@ -113,24 +114,15 @@ public sealed class AriMediaEndpoint(
         logger.LogInformation("ARI media socket for call {CallId} started on channel {ChannelId} ({Channel})", leg.CallId, channelId, start.Field("channel"));
         media.Session.MarkPlayed += sink.Mark;
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        var sending = sink.RunAsync(socket, stop.Token);
         string ending;
         try
         {
-            ending = await ReceiveAsync(socket, media.Session, sink, leg.CallId, stop.Token);
+            ending = await ReceiveAsync(socket, media.Session, sink, leg.CallId, aborted);
         }
         finally
         {
             media.Session.MarkPlayed -= sink.Mark;
-            stop.Cancel();
-            try
-            {
-                await sending;
-            }
-            catch (Exception e) when (e is OperationCanceledException or WebSocketException)
-            {
-            }
+            await sink.CompleteAsync(CloseTimeout);
         }
         logger.LogInformation("ARI media socket for call {CallId} ended: {Ending}; {Sent} frames sent, {Dropped} dropped, {Received} received",
             leg.CallId, ending, sink.FramesSent, sink.FramesDropped, media.Session.CallerFramesReceived);
@@ -276,7 +268,7 @@ public sealed class AriMediaEndpoint(
         if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            using var timeout = new CancellationTokenSource(CloseTimeout);
             await socket.CloseAsync(status, description, timeout.Token);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)

@@ -1,14 +1,13 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Calls.Media;
 using DograhConsole.Core.Media.Codecs;
 using DograhConsole.Core.Media.Sessions;
+using DograhConsole.Core.Media.Transport;
 using DograhConsole.Core.Telephony.Calls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -52,8 +51,8 @@ public sealed class TwilioMediaStreams(
 /// One Twilio Media Streams socket. In: connected, start (the stream parameters carry the call id and its media token;
 /// the token, the CallSid and the AccountSid must all belong to that active call), media (base64 u-law 8 kHz), dtmf,
 /// mark, stop. Out: the session's agent audio as 20 ms u-law media messages, marks once their audio went out, and
-/// clear on barge-in. Outgoing messages go through one bounded queue drained by this socket's own send loop, so the
-/// shared media clock never waits on the network.
+/// clear on barge-in, all through the socket's <see cref="MediaSocketSender"/>, so the shared media clock never waits
+/// on the network.
 /// </summary>
 public sealed class TwilioMediaStream : IMediaSink
 {
@@ -62,6 +61,7 @@ public sealed class TwilioMediaStream : IMediaSink
     public const int MaxPayloadBytes = 8000;
     public const int SendQueueMessages = 500;
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     private readonly WebSocket _socket;
     private readonly CallService _calls;
@@ -69,19 +69,14 @@ public sealed class TwilioMediaStream : IMediaSink
     private readonly ProviderCallRouter _router;
     private readonly CallMediaHost? _host;
     private readonly ILogger _logger;
-    private readonly Channel<Outgoing> _outbox = Channel.CreateBounded<Outgoing>(
-        new BoundedChannelOptions(SendQueueMessages) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private const int FreeMessagesKept = 8;
+    private readonly MediaSocketSender _sender;
     private const int MaxStreamSidLength = 64;
-    private readonly ConcurrentQueue<byte[]> _freeMessages = new();
     private readonly short[] _callerPcm = new short[MaxPayloadBytes];
     private readonly byte[] _callerMuLaw = new byte[MaxPayloadBytes];
     private CallMedia? _media;
     private byte[] _mediaPrefix = [];
     private string _streamSid = "";
-    private int _generation;
     private CallDirection _direction;
-    private long _dropped;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "stream ended";
 
@@ -93,13 +88,13 @@ public sealed class TwilioMediaStream : IMediaSink
         _router = router;
         _host = host;
         _logger = logger;
+        _sender = new MediaSocketSender(socket, WebSocketMessageType.Text, SendQueueMessages, logger, "Twilio media socket");
     }
 
     public async Task RunAsync(CancellationToken aborted)
     {
         // The hot loops pass no token (a cancellable wait allocates per message); aborting the socket ends them.
         using var abort = aborted.UnsafeRegister(static socket => ((WebSocket)socket!).Abort(), _socket);
-        var sending = Task.Run(SendLoopAsync, CancellationToken.None);
         try
         {
             await ReceiveLoopAsync(aborted);
@@ -115,41 +110,35 @@ public sealed class TwilioMediaStream : IMediaSink
                 using var scope = _logger.BeginScope(new Dictionary<string, object> { ["CallId"] = _media.CallId });
                 await _media.DisposeAsync();
                 await _calls.AddEventAsync(_media.CallId, CallEventKind.Info, $"Twilio media stream {_streamSid} ended: {_closeReason}",
-                    new { streamSid = _streamSid, droppedFrames = Interlocked.Read(ref _dropped) }, CancellationToken.None);
+                    new { streamSid = _streamSid, droppedFrames = _sender.Dropped }, CancellationToken.None);
                 // After <Connect><Stream> there is no more TwiML: Twilio ends the call with the stream. Outbound calls
                 // hear that from their status callback; inbound calls have none, so the stream's end is their end.
                 if (_direction == CallDirection.Inbound)
                     await _calls.UpdateStatusAsync(_media.CallId, CallStatus.Completed, cause: "the Twilio media stream ended", ct: CancellationToken.None);
             }
-            _outbox.Writer.TryComplete();
-            await sending;
+            await _sender.CompleteAsync(CloseTimeout);
             await CloseAsync();
         }
     }
 
-    /// <summary>Clock thread: encodes one frame to u-law and queues it; drops it (counted) when the socket is that far behind.</summary>
+    /// <summary>Clock thread: encodes one frame to u-law and sends it (or queues it behind a send in progress).</summary>
     void IMediaSink.SendFrame(ReadOnlySpan<short> frame)
     {
         Span<byte> ulaw = stackalloc byte[frame.Length];
         MuLaw.Encode(frame, ulaw);
         var prefix = _mediaPrefix;
-        var message = RentMessage(prefix.Length + Base64.GetMaxEncodedToUtf8Length(ulaw.Length) + MediaSuffix.Length);
+        var message = _sender.RentAudioBuffer(prefix.Length + Base64.GetMaxEncodedToUtf8Length(ulaw.Length) + MediaSuffix.Length);
         prefix.CopyTo(message, 0);
         Base64.EncodeToUtf8(ulaw, message.AsSpan(prefix.Length), out _, out var written);
         MediaSuffix.CopyTo(message.AsSpan(prefix.Length + written));
-        var length = prefix.Length + written + MediaSuffix.Length;
-        if (!_outbox.Writer.TryWrite(new Outgoing(message, length, Volatile.Read(ref _generation), IsMedia: true)))
-        {
-            ReturnMessage(message);
-            Interlocked.Increment(ref _dropped);
-        }
+        _sender.SendAudio(message, prefix.Length + written + MediaSuffix.Length);
     }
 
-    /// <summary>Barge-in: media already queued is skipped (a new generation) and Twilio is told to drop what it buffered.</summary>
+    /// <summary>Barge-in: media not yet sent is dropped and Twilio is told to drop what it buffered.</summary>
     void IMediaSink.OnCleared()
     {
-        Interlocked.Increment(ref _generation);
-        Enqueue(Control("clear", null));
+        _sender.DropQueuedAudio();
+        _sender.SendControl(Control("clear", null));
     }
 
     private static ReadOnlySpan<byte> MediaSuffix => "\"}}"u8;
@@ -290,7 +279,7 @@ public sealed class TwilioMediaStream : IMediaSink
         _mediaPrefix = Encoding.UTF8.GetBytes($"{{\"event\":\"media\",\"streamSid\":{JsonSerializer.Serialize(_streamSid)},\"media\":{{\"payload\":\"");
         _media = await _host.AttachAsync(callId, this, new MediaSessionOptions { CallId = callId.ToString(), SampleRate = AudioFormat.NarrowbandRate });
         if (_media is null) return Refuse($"call {callId} has ended");
-        _media.Session.MarkPlayed += name => Enqueue(Control("mark", name));
+        _media.Session.MarkPlayed += name => _sender.SendControl(Control("mark", name));
         _logger.LogInformation("Twilio media stream {StreamSid} of call {CallId} ({CallSid}) started", _streamSid, callId, callSid);
         await _calls.UpdateStatusAsync(callId, CallStatus.InProgress);
         await _calls.AddEventAsync(callId, CallEventKind.Info, $"Twilio media stream {_streamSid} started", new { streamSid = _streamSid, callSid });
@@ -367,43 +356,12 @@ public sealed class TwilioMediaStream : IMediaSink
         return buffer.WrittenSpan.ToArray();
     }
 
-    private void Enqueue(byte[] control)
-    {
-        if (!_outbox.Writer.TryWrite(new Outgoing(control, control.Length, Volatile.Read(ref _generation), IsMedia: false))) Interlocked.Increment(ref _dropped);
-    }
-
-    private async Task SendLoopAsync()
-    {
-        try
-        {
-            await foreach (var message in _outbox.Reader.ReadAllAsync())
-            {
-                try
-                {
-                    // Audio queued before a clear is stale: Twilio must not play it.
-                    if (message.IsMedia && message.Generation != Volatile.Read(ref _generation)) continue;
-                    if (_socket.State != WebSocketState.Open) continue;
-                    await _socket.SendAsync(message.Bytes.AsMemory(0, message.Length), WebSocketMessageType.Text, true, CancellationToken.None);
-                }
-                finally
-                {
-                    Release(message);
-                }
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            _logger.LogInformation("Twilio media socket {StreamSid}: sending stopped: {Reason}", _streamSid, e.Message);
-        }
-        while (_outbox.Reader.TryRead(out var left)) Release(left);
-    }
-
     private async Task CloseAsync()
     {
         if (_socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            using var timeout = new CancellationTokenSource(CloseTimeout);
             var reason = _closeReason.Length > 120 ? _closeReason[..120] : _closeReason;
             await _socket.CloseOutputAsync(_closeStatus, reason, timeout.Token);
         }
@@ -416,24 +374,4 @@ public sealed class TwilioMediaStream : IMediaSink
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    /// <summary>
-    /// Media message buffers are rented on the clock thread and given back by this socket's send loop. They are kept
-    /// here, per socket: the shared pool's caches are per thread, so renting on one thread and returning on another
-    /// missed them and every frame allocated. A socket has only a few messages in flight.
-    /// </summary>
-    private byte[] RentMessage(int length) =>
-        _freeMessages.TryDequeue(out var buffer) && buffer.Length >= length ? buffer : new byte[Math.Max(length, 512)];
-
-    private void ReturnMessage(byte[] buffer)
-    {
-        if (_freeMessages.Count < FreeMessagesKept) _freeMessages.Enqueue(buffer);
-    }
-
-    /// <summary>Media buffers go back to this socket's free list; control messages are plain arrays.</summary>
-    private void Release(Outgoing message)
-    {
-        if (message.IsMedia) ReturnMessage(message.Bytes);
-    }
-
-    private readonly record struct Outgoing(byte[] Bytes, int Length, int Generation, bool IsMedia);
 }

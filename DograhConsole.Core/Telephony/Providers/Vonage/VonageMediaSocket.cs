@@ -25,6 +25,7 @@ public static class VonageMediaSocket
     /// <summary>A binary message larger than this (about 1 s of audio) closes the socket as too big.</summary>
     public const int MaxBinaryMessageBytes = 32 * 1024;
     public static readonly TimeSpan HeadersTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     public static IEndpointRouteBuilder MapVonageMediaSocket(this IEndpointRouteBuilder app)
     {
@@ -61,7 +62,8 @@ public static class VonageMediaSocket
             return;
         }
 
-        var sink = new VonageMediaSink();
+        var sender = VonageMediaSink.Sender(socket, logger, id);
+        var sink = new VonageMediaSink(sender);
         var media = await host.AttachAsync(id, sink, new MediaSessionOptions { CallId = id.ToString(), SampleRate = AudioFormat.WidebandRate }, ct,
             connectedEvent: "vonage media connected");
         if (media is null)
@@ -71,7 +73,6 @@ public static class VonageMediaSocket
         }
 
         logger.LogInformation("Call {CallId}: Vonage media connected", id);
-        var sending = SendLoopAsync(socket, sink, logger, id);
         string reason;
         var closeStatus = WebSocketCloseStatus.NormalClosure;
         try
@@ -85,14 +86,12 @@ public static class VonageMediaSocket
         finally
         {
             await media.DisposeAsync();
-            sink.Complete();
-            await sending;
-            sink.Drain();
+            await sender.CompleteAsync(CloseTimeout);
         }
-        // Only now, with the send loop finished, may the close frame be sent (one writer at a time).
+        // Only now, with sending over, may the close frame be sent (one writer at a time).
         await CloseAsync(socket, closeStatus, closeStatus == WebSocketCloseStatus.NormalClosure ? "bye" : reason);
-        logger.LogInformation("Call {CallId}: Vonage media closed ({Reason}); {Dropped} frames dropped on a slow socket", id, reason, sink.Dropped);
-        await calls.AddEventAsync(id, CallEventKind.Info, $"vonage media closed: {reason}", new { dropped = sink.Dropped }, CancellationToken.None);
+        logger.LogInformation("Call {CallId}: Vonage media closed ({Reason}); {Dropped} messages dropped on a slow socket", id, reason, sender.Dropped);
+        await calls.AddEventAsync(id, CallEventKind.Info, $"vonage media closed: {reason}", new { dropped = sender.Dropped }, CancellationToken.None);
     }
 
     /// <summary>The first message: the endpoint headers, whose token must name a call (and match the call id header).</summary>
@@ -233,38 +232,12 @@ public static class VonageMediaSocket
             _ => null,
         } : null;
 
-    /// <summary>The only writer on the socket: queued frames and commands, in order, until the sink completes.</summary>
-    private static async Task SendLoopAsync(WebSocket socket, VonageMediaSink sink, ILogger logger, Guid callId)
-    {
-        try
-        {
-            await foreach (var item in sink.Reader.ReadAllAsync())
-            {
-                try
-                {
-                    if (socket.State == WebSocketState.Open)
-                        await socket.SendAsync(item.Buffer.AsMemory(0, item.Length), item.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, CancellationToken.None);
-                }
-                finally
-                {
-                    item.Release();
-                }
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
-        {
-            logger.LogInformation("Call {CallId}: Vonage media send stopped: {Message}", callId, e.Message);
-            sink.Complete();
-            sink.Drain();
-        }
-    }
-
     private static async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string description)
     {
         if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            using var timeout = new CancellationTokenSource(CloseTimeout);
             await socket.CloseAsync(status, description.Length > 120 ? description[..120] : description, timeout.Token);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
