@@ -109,13 +109,14 @@ internal sealed class LoadClient
         return _calls.Count;
     }
 
-    /// <summary>Sends at real time for warm-up + window, measuring only during the window.</summary>
-    public async Task<ClientFigures> RunAsync(int calls, TimeSpan warmUp, TimeSpan window)
+    /// <summary>Sends at real time until <paramref name="ready"/> (if any), then for warm-up + window, measuring only during the window.</summary>
+    public async Task<ClientFigures> RunAsync(int calls, Func<Task>? ready, TimeSpan warmUp, TimeSpan window)
     {
         var sender = new Thread(SendLoop) { IsBackground = true, Name = "load sender", Priority = ThreadPriority.AboveNormal };
         var receiver = new Thread(ReceiveLoop) { IsBackground = true, Name = "load receiver", Priority = ThreadPriority.AboveNormal };
         sender.Start();
         receiver.Start();
+        if (ready is not null) await ready();
         await Task.Delay(warmUp);
         foreach (var call in _calls) call.ResetWindow();
         Array.Clear(_histogram);

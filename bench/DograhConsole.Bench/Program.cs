@@ -49,7 +49,7 @@ if (options.Only is null or "load")
         Console.WriteLine("  console (real Twilio edge) = the console itself (AddDograhCore + MapDograhEndpoints, temp data directory) in the server process: N outbound Twilio");
         Console.WriteLine("  calls created with media tokens, /api/v1/telephony/ws/twilio, the real workflow runner playing a continuous 60 s tone (goto loop) per call.");
     }
-    Console.WriteLine($"  {options.WarmUp.TotalSeconds:0} s warm-up, {options.Window.TotalSeconds:0} s measured per run. Pacing error = |gap between media frames the client receives - 20 ms|.");
+    Console.WriteLine($"  {options.WarmUp.TotalSeconds:0} s warm-up (on the real edge: after every call's start is done), {options.Window.TotalSeconds:0} s measured per run. Pacing error = |gap between media frames the client receives - 20 ms|.");
     Console.WriteLine("  Frames lost out = 20 ms slots with no frame between a call's first and last frame; in = frames sent - media frames the server got.");
     Console.WriteLine();
     Console.WriteLine("| path | calls | in lost | out lost | pacing p50 ms | pacing p99 ms | pacing max ms | server CPU % | client CPU % | client send late max ms | server memory KB/call (WS / GC heap) | messages/s | vs baseline |");
@@ -163,6 +163,7 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
 
             var client = new LoadClient();
             int connected = await client.ConnectAsync(callTarget, calls, CancellationToken.None);
+            var ready = mode == "twilio" ? WaitForStartsAsync(http, server!, connected) : Task.CompletedTask;
             var self = Process.GetCurrentProcess();
             var serverCpuBefore = measured?.TotalProcessorTime;
             var clientCpuBefore = self.TotalProcessorTime;
@@ -171,6 +172,7 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
             var sinceWindowStart = new Stopwatch();
             var warmUpDone = Task.Run(async () =>
             {
+                await ready;
                 await Task.Delay(options.WarmUp);
                 serverCpuAtWindowStart = measured?.TotalProcessorTime ?? TimeSpan.Zero;
                 clientCpuAtWindowStart = Process.GetCurrentProcess().TotalProcessorTime;
@@ -178,7 +180,7 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
                 sinceWindowStart.Start();
                 return server is null ? (JsonElement?)null : await StatsAsync(http, server);
             });
-            var figures = await client.RunAsync(calls, options.WarmUp, options.Window);
+            var figures = await client.RunAsync(calls, () => ready, options.WarmUp, options.Window);
             var windowStartStats = await warmUpDone;
             double windowSeconds = wall.Elapsed.TotalSeconds;
             double? serverCpu = measured is null ? null : (measured.TotalProcessorTime - serverCpuAtWindowStart).TotalSeconds / windowSeconds / Environment.ProcessorCount * 100;
@@ -238,6 +240,21 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
         double paused = after.GetProperty("pausedMs").GetDouble() - before.GetProperty("pausedMs").GetDouble();
         double allocated = (after.GetProperty("allocatedBytes").GetInt64() - before.GetProperty("allocatedBytes").GetInt64()) / 1048576.0;
         return $" GC {Count("gen0")}/{Count("gen1")}/{Count("gen2")} (gen0/1/2), paused {paused:0} ms, {allocated / seconds:0.0} MB/s allocated";
+    }
+
+    /// <summary>Waits (at most 3 minutes) until the console has finished starting every connected call.</summary>
+    private static async Task WaitForStartsAsync(HttpClient http, Uri server, int connected)
+    {
+        var waited = Stopwatch.StartNew();
+        int started = 0;
+        while (waited.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            started = (await StatsAsync(http, server)).GetProperty("started").GetInt32();
+            if (started >= connected) break;
+            await Task.Delay(250);
+        }
+
+        Console.Error.WriteLine($"  {started} of {connected} calls started after {waited.Elapsed.TotalSeconds:0.0} s; warm-up begins");
     }
 
     private static long WorkingSet(Process process)
