@@ -17,4 +17,18 @@ public interface IMediaSink
     void OnCleared()
     {
     }
+
+    /// <summary>
+    /// True when the provider itself reports when it has played up to a mark (Twilio echoes a mark message, Asterisk
+    /// sends MEDIA_MARK_PROCESSED). The session then hands each mark to <see cref="SendMark"/> right after the frame
+    /// holding its last sample, and raises <see cref="MediaSession.MarkPlayed"/> only when the edge passes the
+    /// provider's report to <see cref="MediaSession.ConfirmMark"/> (or, should none come, after
+    /// <see cref="MediaSessionOptions.MarkConfirmationTimeout"/>).
+    /// </summary>
+    bool ConfirmsMarks => false;
+
+    /// <summary>Sends a mark to the provider, behind the audio already sent. Called on the clock thread; never block here.</summary>
+    void SendMark(string name)
+    {
+    }
 }

@@ -12,8 +12,9 @@ namespace DograhConsole.Core.Media.Sessions;
 /// Threading: the receive, enqueue, flush, mark, clear and subscribe methods may be called from any thread while the
 /// clock ticks. The agent queue and marks sit behind one short lock (held for a frame copy, never while calling
 /// out); a second lock serialises <see cref="IMediaSink.SendFrame"/> with <see cref="DisposeAsync"/>, so no frame is
-/// sent once disposal returns. <see cref="MarkPlayed"/> is raised on the clock thread, <see cref="MarkCleared"/> on
-/// the thread that cleared or disposed: handlers must be quick. After disposal, input is ignored.
+/// sent once disposal returns. <see cref="MarkPlayed"/> is raised on the clock thread, or for a sink that confirms
+/// marks on the thread that called <see cref="ConfirmMark"/>; <see cref="MarkCleared"/> on the thread that cleared or
+/// disposed: handlers must be quick. After disposal, input is ignored.
 /// </para>
 /// <para>
 /// A trailing partial frame is held until more audio completes it, or until <see cref="Flush"/> or
@@ -35,8 +36,13 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
     private readonly Lock _subscriberGate = new();
     private readonly SampleRing _queue;
     private readonly Queue<PendingMark> _marks = new();
+    private readonly Queue<SentMark> _unconfirmedMarks = new(); // sent to a provider that confirms marks
+    private readonly bool _confirmsMarks;
+    private readonly long _confirmationTimeoutTicks;
     private readonly short[] _frame;                    // clock thread only
     private readonly List<string> _dueMarks = [];       // clock thread only
+    private readonly List<string> _expiredMarks = [];   // clock thread only
+    private bool _warnedUnconfirmed;                    // clock thread only
     private long _enqueuedTotal;                        // sample positions since the start; marks refer to them
     private long _consumedTotal;
     private long _flushUntil;
@@ -66,10 +72,16 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
         _maxQueuedSamples = Samples(options.MaxQueuedAgentAudio);
         _queue = new SampleRing(Samples(options.InitialAgentQueue));
         _frame = new short[AudioFormat.SamplesPerFrame(SampleRate)];
+        _confirmsMarks = sink.ConfirmsMarks;
+        _confirmationTimeoutTicks = Math.Max(1, (options.MarkConfirmationTimeout ?? MediaSessionOptions.DefaultMarkConfirmationTimeout).Ticks / MediaClock.Interval.Ticks);
         clock.Register(this);
     }
 
-    /// <summary>Raised on the clock thread right after the frame holding the last sample before the mark was sent.</summary>
+    /// <summary>
+    /// Raised once the audio before the mark has played: when the provider reports it, for a sink that confirms marks
+    /// (<see cref="IMediaSink.ConfirmsMarks"/>); otherwise on the clock thread right after the frame holding the mark's
+    /// last sample was sent (paced at real time, that is when it plays, less the network's delay).
+    /// </summary>
     public event Action<string>? MarkPlayed;
 
     /// <summary>Raised for a mark dropped by <see cref="Clear"/> or disposal before it played.</summary>
@@ -186,7 +198,7 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
 
     /// <summary>
     /// Places a marker after the audio queued so far (flushing it); <see cref="MarkPlayed"/> fires once that audio
-    /// has been sent, or <see cref="MarkCleared"/> if it is cleared first.
+    /// has played, or <see cref="MarkCleared"/> if it is cleared first.
     /// </summary>
     public void Mark(string name)
     {
@@ -202,6 +214,60 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
         }
 
         Raise(MarkCleared, name);
+    }
+
+    /// <summary>
+    /// The provider reports it has played up to mark <paramref name="name"/> (for a sink that confirms marks): raises
+    /// <see cref="MarkPlayed"/> for it and for any mark sent before it. False, changing nothing, for a mark this session
+    /// is not waiting for (unknown, already confirmed, or cleared: Twilio echoes the marks a clear dropped).
+    /// </summary>
+    public bool ConfirmMark(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string? only = null;
+        string[]? played = null;
+        lock (_queueGate)
+        {
+            if (_unconfirmedMarks.TryPeek(out var first) && first.Name == name)
+            {
+                only = _unconfirmedMarks.Dequeue().Name;
+            }
+            else
+            {
+                var index = 0;
+                foreach (var mark in _unconfirmedMarks)
+                {
+                    if (mark.Name == name) break;
+                    index++;
+                }
+
+                if (index == _unconfirmedMarks.Count)
+                {
+                    return false;
+                }
+
+                // Audio plays in order: the marks before this one have played too.
+                played = new string[index + 1];
+                for (int i = 0; i < played.Length; i++)
+                {
+                    played[i] = _unconfirmedMarks.Dequeue().Name;
+                }
+            }
+        }
+
+        if (only is not null)
+        {
+            Raise(MarkPlayed, only);
+        }
+        else
+        {
+            foreach (var mark in played!)
+            {
+                Raise(MarkPlayed, mark);
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Barge-in: drops all queued agent audio and pending marks, tells the sink (<see cref="IMediaSink.OnCleared"/>), then raises <see cref="MarkCleared"/> for each mark, in order.</summary>
@@ -281,7 +347,83 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
         var level = send ? AudioLevel.Of(_frame) : AudioLevel.Silence;
         Volatile.Write(ref _agentRms, level.Rms);
         Volatile.Write(ref _agentDbfs, level.Dbfs);
-        RaiseDueMarks(MarkPlayed);
+        if (!_confirmsMarks)
+        {
+            RaiseDueMarks(MarkPlayed);
+            return;
+        }
+
+        if (_dueMarks.Count > 0)
+        {
+            SendDueMarks(tick);
+        }
+
+        ExpireUnconfirmedMarks(tick);
+    }
+
+    /// <summary>Clock thread: hands the marks whose audio just went out to the sink, to be confirmed by the provider.</summary>
+    private void SendDueMarks(long tick)
+    {
+        lock (_sendGate)
+        {
+            if (!_disposed)
+            {
+                lock (_queueGate)
+                {
+                    foreach (var name in _dueMarks)
+                    {
+                        _unconfirmedMarks.Enqueue(new SentMark(name, tick));
+                    }
+                }
+
+                foreach (var name in _dueMarks)
+                {
+                    try
+                    {
+                        _sink.SendMark(name);
+                    }
+                    catch (Exception ex)
+                    {
+                        _logger.LogError(ex, "Call {CallId}: the media sink failed to send mark {Mark}; it counts as played after the confirmation timeout", CallId, name);
+                    }
+                }
+
+                _dueMarks.Clear();
+                return;
+            }
+        }
+
+        RaiseDueMarks(MarkCleared);
+    }
+
+    /// <summary>Clock thread: a mark the provider never confirmed counts as played after the timeout.</summary>
+    private void ExpireUnconfirmedMarks(long tick)
+    {
+        lock (_queueGate)
+        {
+            while (_unconfirmedMarks.TryPeek(out var mark) && tick - mark.SentTick >= _confirmationTimeoutTicks)
+            {
+                _expiredMarks.Add(_unconfirmedMarks.Dequeue().Name);
+            }
+        }
+
+        if (_expiredMarks.Count == 0)
+        {
+            return;
+        }
+
+        if (!_warnedUnconfirmed)
+        {
+            _warnedUnconfirmed = true;
+            _logger.LogWarning("Call {CallId}: the provider did not confirm mark {Mark} within {Timeout} s; counted as played", CallId, _expiredMarks[0], _confirmationTimeoutTicks * MediaClock.Interval.TotalSeconds);
+        }
+
+        foreach (var name in _expiredMarks)
+        {
+            Raise(MarkPlayed, name);
+        }
+
+        _expiredMarks.Clear();
     }
 
     /// <summary>Unregisters from the clock, completes subscribers and reports pending marks as cleared. No frame is sent after this returns.</summary>
@@ -346,15 +488,22 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
             _queue.Clear();
             _consumedTotal = _enqueuedTotal;
             _flushUntil = _enqueuedTotal;
-            if (_marks.Count == 0)
+            if (_marks.Count == 0 && _unconfirmedMarks.Count == 0)
             {
                 return [];
             }
 
-            var names = new string[_marks.Count];
-            for (int i = 0; i < names.Length; i++)
+            // Sent but unconfirmed marks first: their audio came before the queue's.
+            var names = new string[_unconfirmedMarks.Count + _marks.Count];
+            int i = 0;
+            while (_unconfirmedMarks.TryDequeue(out var sent))
             {
-                names[i] = _marks.Dequeue().Name;
+                names[i++] = sent.Name;
+            }
+
+            while (_marks.TryDequeue(out var pending))
+            {
+                names[i++] = pending.Name;
             }
 
             return names;
@@ -417,4 +566,6 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
     }
 
     private readonly record struct PendingMark(string Name, long Position);
+
+    private readonly record struct SentMark(string Name, long SentTick);
 }

@@ -22,6 +22,15 @@ public sealed record MediaSessionOptions
     /// <summary>Initial room in the agent queue (it grows on demand).</summary>
     public TimeSpan InitialAgentQueue { get; init; } = TimeSpan.FromSeconds(1);
 
+    public static readonly TimeSpan DefaultMarkConfirmationTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a mark sent to a provider that confirms marks (<see cref="IMediaSink.ConfirmsMarks"/>) may go
+    /// unconfirmed before it counts as played anyway, so a lost report never stalls a workflow. Null: the configured
+    /// default (<see cref="MediaOptions"/>), or <see cref="DefaultMarkConfirmationTimeout"/>.
+    /// </summary>
+    public TimeSpan? MarkConfirmationTimeout { get; init; }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(CallId);
@@ -32,5 +41,6 @@ public sealed record MediaSessionOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedAgentAudio, TimeSpan.FromMilliseconds(AudioFormat.FrameMilliseconds));
         ArgumentOutOfRangeException.ThrowIfLessThan(InitialAgentQueue, TimeSpan.Zero);
+        if (MarkConfirmationTimeout is { } timeout) ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.FromMilliseconds(AudioFormat.FrameMilliseconds));
     }
 }

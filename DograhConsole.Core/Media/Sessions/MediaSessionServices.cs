@@ -10,6 +10,9 @@ public static class MediaSessionServices
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MediaClock>();
         services.TryAddSingleton<MediaSessionFactory>();
+        services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName)
+            .Validate(o => o.MarkConfirmationTimeout >= MediaClock.Interval, $"{MediaOptions.SectionName}:MarkConfirmationTimeout must be at least 20 ms.")
+            .ValidateOnStart();
         return services;
     }
 }

@@ -4,11 +4,13 @@ namespace DograhConsole.Tests.Media.Sessions;
 
 public class MediaSessionAllocationTests
 {
-    [Fact]
-    public void The_steady_state_path_allocates_nothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_steady_state_path_allocates_nothing(bool providerConfirmsMarks)
     {
         var clock = new ManualClock();
-        var sink = new CountingSink();
+        var sink = new CountingSink { ConfirmsMarks = providerConfirmsMarks };
         var session = new MediaSession(clock.Clock, sink, new MediaSessionOptions { CallId = "call-1", SampleRate = 16000 });
         using var callerAudio = session.SubscribeCallerAudio();
         var frame = MediaSessionTests.Sine(320, 440, 16000, amplitude: 8000);
@@ -26,6 +28,7 @@ public class MediaSessionAllocationTests
             session.EnqueueAgentAudio(frame);
             session.Mark("m");
             clock.Tick();
+            if (providerConfirmsMarks) session.ConfirmMark("m");
             _ = session.AgentLevel;
         }
 
@@ -50,6 +53,12 @@ public class MediaSessionAllocationTests
     private sealed class CountingSink : IMediaSink
     {
         public int Frames { get; private set; }
+
+        public bool ConfirmsMarks { get; init; }
+
+        public void SendMark(string name)
+        {
+        }
 
         public void SendFrame(ReadOnlySpan<short> frame) => Frames++;
     }

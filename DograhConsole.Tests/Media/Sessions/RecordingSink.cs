@@ -5,6 +5,11 @@ namespace DograhConsole.Tests.Media.Sessions;
 /// <summary>Keeps a copy of every frame sent, and logs frames and mark events in one ordered list.</summary>
 internal sealed class RecordingSink : IMediaSink
 {
+    /// <summary>Whether it stands for a provider that reports played marks (marks then go out through SendMark).</summary>
+    public bool ConfirmsMarks { get; init; }
+
+    public void SendMark(string name) => Log.Add($"sent mark {name}");
+
     public List<short[]> Frames { get; } = [];
 
     public List<string> Log { get; } = [];

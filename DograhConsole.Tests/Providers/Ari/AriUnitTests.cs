@@ -179,7 +179,7 @@ public sealed class AriMediaSinkTests
 
         sink.Resume();
         sink.SendFrame(frame);
-        sink.Mark("m-1");
+        sink.SendMark("m-1");
         Assert.Equal((WebSocketMessageType.Binary, 160), await ReceiveAsync(asterisk));
         Assert.Equal((WebSocketMessageType.Text, "MARK_MEDIA m-1"), await ReceiveTextAsync(asterisk));
         Assert.Equal(2, sink.FramesSent);

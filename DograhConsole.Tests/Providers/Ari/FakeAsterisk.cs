@@ -467,6 +467,8 @@ public sealed class FakeMediaClient(string channelId, string channelName)
     public bool IsClosed { get; private set; }
     public event Action? Closed;
     public long LastBinaryAtTicks;
+    /// <summary>Whether MARK_MEDIA is answered with MEDIA_MARK_PROCESSED, as Asterisk does when playback reaches it.</summary>
+    public bool ReportsMarks { get; set; } = true;
 
     public async Task ConnectAsync(Uri uri)
     {
@@ -564,7 +566,14 @@ public sealed class FakeMediaClient(string channelId, string channelName)
                     BinaryReceived.Enqueue(buffer[..count]);
                     Interlocked.Exchange(ref LastBinaryAtTicks, DateTime.UtcNow.Ticks);
                 }
-                else TextReceived.Enqueue(new MediaCommand(Encoding.UTF8.GetString(buffer, 0, count), BinaryReceived.Count));
+                else
+                {
+                    var text = Encoding.UTF8.GetString(buffer, 0, count);
+                    TextReceived.Enqueue(new MediaCommand(text, BinaryReceived.Count));
+                    // Playback here is instant: a mark is reached as soon as it arrives.
+                    if (ReportsMarks && text.StartsWith("MARK_MEDIA ", StringComparison.Ordinal))
+                        await SendTextAsync("MEDIA_MARK_PROCESSED " + text["MARK_MEDIA ".Length..]);
+                }
             }
         }
         catch (Exception e) when (e is WebSocketException or ObjectDisposedException)

@@ -74,6 +74,13 @@ public sealed class FakeTwilio : IAsyncDisposable
     public string ApiBaseUrl => BaseAddress.ToString().TrimEnd('/');
 
     public ConcurrentQueue<FakeTwilioRequest> Requests { get; } = new();
+
+    /// <summary>
+    /// Whether a mark is echoed as soon as it arrives (playback here is instant); when false, marks wait for
+    /// <see cref="FakeTwilioCall.EchoWithheldMarksAsync"/>, as a slow playback would hold them.
+    /// </summary>
+    public bool EchoesMarks { get; set; } = true;
+
     public IReadOnlyCollection<FakeTwilioCall> Calls => _calls.Values.ToList();
     public ConcurrentDictionary<string, FakeTwilioNumber> Numbers { get; } = new();
 
@@ -335,6 +342,7 @@ public sealed class FakeTwilioCall
     public string? RedirectTwiml { get; internal set; }
     public ConcurrentQueue<(string CallStatus, HttpStatusCode Response)> StatusCallbacks { get; } = new();
     public ConcurrentQueue<string> MarksReceived { get; } = new();
+    private readonly ConcurrentQueue<string> _withheldMarks = new();
     public int ClearsReceived;
     public WebSocketCloseStatus? CloseStatus { get; private set; }
     public string? CloseDescription { get; private set; }
@@ -662,14 +670,26 @@ public sealed class FakeTwilioCall
                     var name = (string)message["mark"]!["name"]!;
                     MarksReceived.Enqueue(name);
                     // Everything sent before the mark has "played": echo it as Twilio does.
-                    await SendAsync(new JsonObject { ["event"] = "mark", ["sequenceNumber"] = Next(), ["streamSid"] = StreamSid, ["mark"] = new JsonObject { ["name"] = name } });
+                    if (_twilio.EchoesMarks) await EchoMarkAsync(name);
+                    else _withheldMarks.Enqueue(name);
                     break;
                 case "clear":
                     Interlocked.Increment(ref ClearsReceived);
+                    // Twilio empties its buffer and sends back the marks still waiting in it.
+                    await EchoWithheldMarksAsync();
                     break;
             }
         }
     }
+
+    /// <summary>Playback reaches the marks held back so far (<see cref="FakeTwilio.EchoesMarks"/> off): echoes them in order.</summary>
+    public async Task EchoWithheldMarksAsync()
+    {
+        while (_withheldMarks.TryDequeue(out var name)) await EchoMarkAsync(name);
+    }
+
+    private Task EchoMarkAsync(string name) =>
+        SendAsync(new JsonObject { ["event"] = "mark", ["sequenceNumber"] = Next(), ["streamSid"] = StreamSid, ["mark"] = new JsonObject { ["name"] = name } });
 
     private async Task SendAsync(JsonObject message)
     {

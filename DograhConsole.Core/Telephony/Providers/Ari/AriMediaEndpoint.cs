@@ -112,7 +112,6 @@ public sealed class AriMediaEndpoint(
             return;
         }
         logger.LogInformation("ARI media socket for call {CallId} started on channel {ChannelId} ({Channel})", leg.CallId, channelId, start.Field("channel"));
-        media.Session.MarkPlayed += sink.Mark;
 
         string ending;
         try
@@ -121,7 +120,6 @@ public sealed class AriMediaEndpoint(
         }
         finally
         {
-            media.Session.MarkPlayed -= sink.Mark;
             await sink.CompleteAsync(CloseTimeout);
         }
         logger.LogInformation("ARI media socket for call {CallId} ended: {Ending}; {Sent} frames sent, {Dropped} dropped, {Received} received",
@@ -250,9 +248,8 @@ public sealed class AriMediaEndpoint(
                 else logger.LogWarning("Call {CallId}: ignored DTMF_END with digit '{Digit}'", callId, digit);
                 break;
             case AriMediaMessage.MarkProcessed:
-                // Only a confirmation: the session resolved the mark when its last frame was handed to this socket
-                // (the same on every edge); waiting for Asterisk would need MediaSession to let the edge confirm marks.
-                logger.LogDebug("Call {CallId}: Asterisk played up to mark {Mark}", callId, message.Argument);
+                if (message.Argument is not { } mark || !session.ConfirmMark(mark))
+                    logger.LogDebug("Call {CallId}: MEDIA_MARK_PROCESSED for mark {Mark}, which is not awaited", callId, message.Argument);
                 break;
             case AriMediaMessage.Error:
                 logger.LogWarning("Call {CallId}: chan_websocket reported an error: {Error}", callId, message.Field("error_text") ?? message.Argument);

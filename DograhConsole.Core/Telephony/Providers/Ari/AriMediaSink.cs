@@ -11,8 +11,8 @@ namespace DograhConsole.Core.Telephony.Providers.Ari;
 /// The agent side of one chan_websocket socket: each 20 ms frame from the media session becomes one 160-byte u-law
 /// binary message, sent through the socket's <see cref="MediaSocketSender"/> (so <see cref="SendFrame"/> never blocks
 /// the shared clock). Only whole frames are sent, one per message, far below Asterisk's 65,535-byte limit. MEDIA_XOFF
-/// holds audio back until MEDIA_XON; a cleared session drops what is still queued here and sends FLUSH_MEDIA; played
-/// marks become MARK_MEDIA so Asterisk reports when it really played them.
+/// holds audio back until MEDIA_XON; a cleared session drops what is still queued here and sends FLUSH_MEDIA; marks
+/// become MARK_MEDIA behind their audio, and Asterisk's MEDIA_MARK_PROCESSED confirms them to the session.
 /// </summary>
 public sealed class AriMediaSink(WebSocket socket, ILogger logger, string name) : IMediaSink
 {
@@ -42,8 +42,11 @@ public sealed class AriMediaSink(WebSocket socket, ILogger logger, string name) 
         Command("FLUSH_MEDIA");
     }
 
+    /// <summary>Asterisk reports MEDIA_MARK_PROCESSED once it has played the audio sent before a mark.</summary>
+    public bool ConfirmsMarks => true;
+
     /// <summary>Asks Asterisk to report <paramref name="name"/> once it has played the audio sent before it.</summary>
-    public void Mark(string name) => Command($"MARK_MEDIA {name}");
+    public void SendMark(string name) => Command($"MARK_MEDIA {name}");
 
     public void Pause() => _sender.HoldAudio();
 

@@ -50,7 +50,8 @@ public sealed class TwilioMediaStreams(
 /// <summary>
 /// One Twilio Media Streams socket. In: connected, start (the stream parameters carry the call id and its media token;
 /// the token, the CallSid and the AccountSid must all belong to that active call), media (base64 u-law 8 kHz), dtmf,
-/// mark, stop. Out: the session's agent audio as 20 ms u-law media messages, marks once their audio went out, and
+/// mark (Twilio's echo: the audio before it has played), stop. Out: the session's agent audio as 20 ms u-law media
+/// messages, marks right after their audio, and
 /// clear on barge-in, all through the socket's <see cref="MediaSocketSender"/>, so the shared media clock never waits
 /// on the network.
 /// </summary>
@@ -133,6 +134,11 @@ public sealed class TwilioMediaStream : IMediaSink
         MediaSuffix.CopyTo(message.AsSpan(prefix.Length + written));
         _sender.SendAudio(message, prefix.Length + written + MediaSuffix.Length);
     }
+
+    /// <summary>Twilio echoes a mark once it has played the audio sent before it: that echo is when the mark played.</summary>
+    bool IMediaSink.ConfirmsMarks => true;
+
+    void IMediaSink.SendMark(string name) => _sender.SendControl(Control("mark", name));
 
     /// <summary>Barge-in: media not yet sent is dropped and Twilio is told to drop what it buffered.</summary>
     void IMediaSink.OnCleared()
@@ -227,9 +233,10 @@ public sealed class TwilioMediaStream : IMediaSink
                     if (digit is { Length: 1 } && DtmfDigits.TryNormalize(digit[0], out var normalized)) _media.Session.ReceiveDtmf(normalized);
                     else _logger.LogWarning("Twilio media socket {StreamSid}: DTMF '{Digit}' is not a digit; ignored", _streamSid, digit);
                     return true;
-                case "mark":
-                    _logger.LogDebug("Twilio media socket {StreamSid}: mark {Mark} played", _streamSid,
-                        root.TryGetProperty("mark", out var mark) ? Text(mark, "name") : null);
+                case "mark" when _media is not null:
+                    var name = root.TryGetProperty("mark", out var mark) ? Text(mark, "name") : null;
+                    if (name is null || !_media.Session.ConfirmMark(name))
+                        _logger.LogDebug("Twilio media socket {StreamSid}: mark {Mark} echoed, not awaited (cleared or unknown)", _streamSid, name);
                     return true;
                 case "stop":
                     _closeReason = "Twilio stopped the stream";
@@ -279,7 +286,6 @@ public sealed class TwilioMediaStream : IMediaSink
         _mediaPrefix = Encoding.UTF8.GetBytes($"{{\"event\":\"media\",\"streamSid\":{JsonSerializer.Serialize(_streamSid)},\"media\":{{\"payload\":\"");
         _media = await _host.AttachAsync(callId, this, new MediaSessionOptions { CallId = callId.ToString(), SampleRate = AudioFormat.NarrowbandRate });
         if (_media is null) return Refuse($"call {callId} has ended");
-        _media.Session.MarkPlayed += name => _sender.SendControl(Control("mark", name));
         _logger.LogInformation("Twilio media stream {StreamSid} of call {CallId} ({CallSid}) started", _streamSid, callId, callSid);
         await _calls.UpdateStatusAsync(callId, CallStatus.InProgress);
         await _calls.AddEventAsync(callId, CallEventKind.Info, $"Twilio media stream {_streamSid} started", new { streamSid = _streamSid, callSid });
