@@ -59,7 +59,7 @@ internal sealed record ClientFigures(
 
 /// <summary>
 /// N simulated Twilio calls: each a WebSocket that sends connected, start and then one 20 ms u-law media frame every
-/// 20 ms, and records when each media message arrives. Two threads carry every call: a sender on an absolute 20 ms
+/// 20 ms, echoes the marks it gets (as Twilio does once their audio played), and records when each media message arrives. Two threads carry every call: a sender on an absolute 20 ms
 /// schedule and a receiver on epoll (<see cref="RawWebSocket"/>), so the generator takes little of the machine it
 /// shares with the server. Outbound pacing error is |interval between consecutive media messages - 20 ms|; frames
 /// lost are the 20 ms slots between the first and last frame of the window that brought no frame.
@@ -197,7 +197,15 @@ internal sealed class LoadClient
             return;
         }
 
-        if (opcode != 0x1 || !_measuring) return;
+        if (opcode != 0x1) return;
+        if (payload.StartsWith("{\"event\":\"mark\""u8))
+        {
+            // As Twilio does once it has played the audio before the mark (here: as soon as it arrives).
+            using var mark = System.Text.Json.JsonDocument.Parse(payload.ToArray());
+            if (mark.RootElement.TryGetProperty("mark", out var body) && body.TryGetProperty("name", out var name)) call.MarkEchoes.Enqueue(name.GetString() ?? "");
+        }
+
+        if (!_measuring) return;
         Interlocked.Increment(ref call.WindowMessages);
         if (!payload.StartsWith("{\"event\":\"media\""u8)) return;
         if (call.LastFrame != 0)
@@ -245,6 +253,7 @@ internal sealed class LoadClient
         public CallEndpoint Endpoint { get; } = endpoint;
         public TwilioStreamWriter Writer { get; } = writer;
         public volatile bool PongDue;
+        public readonly System.Collections.Concurrent.ConcurrentQueue<string> MarkEchoes = new();
         public long FramesSent;
         public long SendSkips;
         public long WindowMessages;
@@ -275,6 +284,7 @@ internal sealed class LoadClient
         public void SendFrame(long timestampMs)
         {
             if (PongDue && Socket.TrySend(0xA, default)) PongDue = false;
+            while (MarkEchoes.TryPeek(out var mark) && Socket.TrySendText(Writer.Mark(mark).Span)) MarkEchoes.TryDequeue(out _);
             if (Socket.TrySendText(Writer.Media(CallerFrame, timestampMs).Span)) Interlocked.Increment(ref FramesSent);
             else SendSkips++;
         }

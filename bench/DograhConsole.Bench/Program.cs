@@ -242,18 +242,22 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
         return $" GC {Count("gen0")}/{Count("gen1")}/{Count("gen2")} (gen0/1/2), paused {paused:0} ms, {allocated / seconds:0.0} MB/s allocated";
     }
 
-    /// <summary>Waits (at most 3 minutes) until the console has finished starting every connected call.</summary>
+    /// <summary>Waits until the console has finished starting every connected call, or made no progress for 20 s.</summary>
     private static async Task WaitForStartsAsync(HttpClient http, Uri server, int connected)
     {
         var waited = Stopwatch.StartNew();
+        var sinceProgress = Stopwatch.StartNew();
         int started = 0;
-        while (waited.Elapsed < TimeSpan.FromMinutes(3))
+        while (sinceProgress.Elapsed < TimeSpan.FromSeconds(20))
         {
-            started = (await StatsAsync(http, server)).GetProperty("started").GetInt32();
-            if (started >= connected) break;
+            int now = (await StatsAsync(http, server)).GetProperty("started").GetInt32();
+            if (now >= connected) break;
+            if (now > started) sinceProgress.Restart();
+            started = now;
             await Task.Delay(250);
         }
 
+        started = (await StatsAsync(http, server)).GetProperty("started").GetInt32();
         Console.Error.WriteLine($"  {started} of {connected} calls started after {waited.Elapsed.TotalSeconds:0.0} s; warm-up begins");
     }
 

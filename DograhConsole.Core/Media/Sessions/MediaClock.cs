@@ -1,5 +1,6 @@
 using DograhConsole.Core.Media.Codecs;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DograhConsole.Core.Media.Sessions;
 
@@ -12,6 +13,10 @@ namespace DograhConsole.Core.Media.Sessions;
 /// <see cref="MaxCatchUpTicks"/> missed slots (plus the current one); older missed slots are skipped and counted in
 /// <see cref="MediaClockCounters.SkippedTicks"/>, and the schedule resumes on the same 20 ms grid. Bursting more than
 /// 100 ms of held-back audio would only add latency at the far end's jitter buffer.
+/// </para>
+/// <para>
+/// On Linux the clock thread raises its own priority (<see cref="MediaOptions.ClockThreadNice"/>): on a busy host, a
+/// clock thread that waits its turn behind request threads makes every call's audio late at once.
 /// </para>
 /// <para>
 /// Targets run one after another on the clock thread and must not block. One that throws is logged and the others
@@ -33,6 +38,7 @@ public sealed class MediaClock : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly bool _manual;
+    private readonly int _threadNice;
     private readonly Lock _gate = new();
     private readonly ManualResetEventSlim _stopSignal = new(false, spinCount: 0);
     private Target[] _targets = [];
@@ -48,17 +54,18 @@ public sealed class MediaClock : IDisposable
     private long _targetFailures;
     private long _slowTargetCalls;
 
-    public MediaClock(TimeProvider timeProvider, ILogger<MediaClock> logger)
-        : this(timeProvider, logger, manual: false)
+    public MediaClock(TimeProvider timeProvider, ILogger<MediaClock> logger, IOptions<MediaOptions> options)
+        : this(timeProvider, logger, manual: false, options.Value.ClockThreadNice)
     {
     }
 
     /// <param name="manual">A manual clock never starts its thread: the caller drives it with <see cref="Pump"/>.</param>
-    internal MediaClock(TimeProvider timeProvider, ILogger logger, bool manual)
+    internal MediaClock(TimeProvider timeProvider, ILogger logger, bool manual, int threadNice = 0)
     {
         _time = timeProvider;
         _logger = logger;
         _manual = manual;
+        _threadNice = threadNice;
         _startTimestamp = timeProvider.GetTimestamp();
     }
 
@@ -152,8 +159,17 @@ public sealed class MediaClock : IDisposable
 
     private static TimeSpan SlotDue(long slot) => TimeSpan.FromTicks(slot * Interval.Ticks);
 
+    /// <summary>The clock thread's nice value once it runs (null before, or where it cannot be read).</summary>
+    public int? ThreadNiceValue { get; private set; }
+
     private void Run()
     {
+        if (_threadNice != 0 && !ThreadNice.TrySet(_threadNice, out var problem))
+        {
+            _logger.LogWarning("The media clock thread keeps normal priority (nice {Nice} refused: {Problem}); on a busy host audio may be late. Grant the service CAP_SYS_NICE, or set Dograh:Media:ClockThreadNice to 0 to stop trying", _threadNice, problem);
+        }
+
+        ThreadNiceValue = ThreadNice.Current();
         while (!_stopping)
         {
             TimeSpan wait;

@@ -10,4 +10,10 @@ public sealed class MediaOptions
     /// anyway (<see cref="MediaSessionOptions.MarkConfirmationTimeout"/>).
     /// </summary>
     public TimeSpan MarkConfirmationTimeout { get; set; } = MediaSessionOptions.DefaultMarkConfirmationTimeout;
+
+    /// <summary>
+    /// The nice value the media clock thread gives itself on Linux (-20 to 19; 0 leaves it alone). Negative values
+    /// need CAP_SYS_NICE; without it the clock logs a warning and runs at normal priority.
+    /// </summary>
+    public int ClockThreadNice { get; set; } = -10;
 }

@@ -12,6 +12,7 @@ public static class MediaSessionServices
         services.TryAddSingleton<MediaSessionFactory>();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName)
             .Validate(o => o.MarkConfirmationTimeout >= MediaClock.Interval, $"{MediaOptions.SectionName}:MarkConfirmationTimeout must be at least 20 ms.")
+            .Validate(o => o.ClockThreadNice is >= -20 and <= 19, $"{MediaOptions.SectionName}:ClockThreadNice must be from -20 to 19.")
             .ValidateOnStart();
         return services;
     }

@@ -1,5 +1,6 @@
 using DograhConsole.Core.Media.Sessions;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace DograhConsole.Tests.Media.Sessions;
 
@@ -130,7 +131,7 @@ public class MediaClockTests
     [Fact]
     public async Task Real_time_clock_ticks_registered_targets_in_order()
     {
-        var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance);
+        var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, Options.Create(new MediaOptions()));
         var target = new CountingTarget(stopAfter: 10);
 
         clock.Register(target);
@@ -146,6 +147,20 @@ public class MediaClockTests
         Assert.True(ticks.Length >= 10);
         Assert.All(ticks.Zip(ticks.Skip(1)), pair => Assert.True(pair.Second > pair.First));
         Assert.Throws<ObjectDisposedException>(() => clock.Register(new CountingTarget()));
+    }
+
+    [Fact]
+    public async Task The_clock_thread_takes_the_configured_nice_value_and_only_that_thread()
+    {
+        // A positive value (lower priority) needs no privilege, so this runs anywhere on Linux.
+        using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, Options.Create(new MediaOptions { ClockThreadNice = 7 }));
+        var target = new CountingTarget(stopAfter: 2);
+
+        clock.Register(target);
+        await target.Done.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(7, clock.ThreadNiceValue);
+        Assert.NotEqual(7, ThreadNice.Current()); // the test's own thread is untouched
     }
 
     private sealed class CountingTarget(int stopAfter = int.MaxValue) : IMediaClockTarget
