@@ -97,7 +97,10 @@ public static class CampaignStatuses
 public static class ContactStates
 {
     public const string Queued = "queued";
-    /// <summary>Claimed for an attempt: dialing, ringing or in progress until the call's final status is reconciled.</summary>
+    /// <summary>
+    /// Claimed for an attempt, until the call's final status is reconciled: waiting for a free line (claimed ahead of
+    /// one), then dialing, ringing or in progress. The counters tell these apart by the call (<see cref="CampaignCounters"/>).
+    /// </summary>
     public const string Dialing = "dialing";
     public const string Retry = "retry";
     public const string Done = "done";

@@ -16,8 +16,16 @@ public sealed class CampaignInput
     public CampaignSettings Settings { get; set; } = new();
 }
 
+/// <summary>
+/// Where the contacts stand. <see cref="Dialing"/> and <see cref="InProgress"/> count the campaign's calls on a line
+/// (placed and not answered yet; answered), so together they never exceed the campaign's cap. <see cref="Waiting"/>
+/// counts contacts claimed for an attempt whose call is not on a line: claimed just ahead of a free line, or whose call
+/// just ended and whose result is being recorded. Together with <see cref="Queued"/>, <see cref="RetryScheduled"/> and
+/// the final results they add up to <see cref="Total"/> (contacts and calls are read a moment apart, so a count can
+/// lag a change made in between).
+/// </summary>
 public sealed record CampaignCounters(
-    int Total, int Queued, int Dialing, int InProgress, int Completed, int Busy, int NoAnswer, int Failed, int Canceled, int RetryScheduled)
+    int Total, int Queued, int Waiting, int Dialing, int InProgress, int Completed, int Busy, int NoAnswer, int Failed, int Canceled, int RetryScheduled)
 {
     /// <summary>Contacts with their final result.</summary>
     public int Final => Completed + Busy + NoAnswer + Failed + Canceled;

@@ -178,12 +178,15 @@ public sealed class CampaignService(
         var groups = await db.CampaignContacts.Where(c => c.CampaignId == id).GroupBy(c => new { c.State, c.LastResult })
             .Select(g => new { g.Key.State, g.Key.LastResult, Count = g.Count() }).ToListAsync(ct);
         int Count(string state, string? result = null) => groups.Where(g => g.State == state && (result is null || g.LastResult == result)).Sum(g => g.Count);
-        var inProgress = await (from a in db.CampaignAttempts
-                                join c in db.Calls on a.CallId equals c.Id
-                                where a.CampaignId == id && a.Result == null && c.Status == CallStatus.InProgress
-                                select a.Id).CountAsync(ct);
-        var dialing = Count(ContactStates.Dialing);
-        return new CampaignCounters(groups.Sum(g => g.Count), Count(ContactStates.Queued), dialing - Math.Min(inProgress, dialing), Math.Min(inProgress, dialing),
+        // The calls on a line are the campaign's active call records (what the dispatcher holds under the cap), not its
+        // claimed contacts: contacts are claimed in batches ahead of a free line.
+        var active = CallStatuses.Active;
+        var onLine = await db.Calls.Where(c => c.CampaignId == id && active.Contains(c.Status)).GroupBy(c => c.Status)
+            .Select(g => new { Status = g.Key, Count = g.Count() }).ToListAsync(ct);
+        var inProgress = onLine.Where(g => g.Status == CallStatus.InProgress).Sum(g => g.Count);
+        var dialing = onLine.Sum(g => g.Count) - inProgress;
+        var waiting = Math.Max(0, Count(ContactStates.Dialing) - dialing - inProgress);
+        return new CampaignCounters(groups.Sum(g => g.Count), Count(ContactStates.Queued), waiting, dialing, inProgress,
             Count(ContactStates.Done, ContactResults.Completed), Count(ContactStates.Done, ContactResults.Busy), Count(ContactStates.Done, ContactResults.NoAnswer),
             Count(ContactStates.Done, ContactResults.Failed), Count(ContactStates.Done, ContactResults.Canceled), Count(ContactStates.Retry));
     }

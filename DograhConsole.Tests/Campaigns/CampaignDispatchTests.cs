@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Api;
 using Microsoft.EntityFrameworkCore;
@@ -203,10 +204,49 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         await CampaignTestKit.WaitUntilAsync(() => Task.FromResult(_carrier.TotalDials >= 2), "two dials");
         await _api.ActAsync(id, "cancel");
         Assert.Equal("canceled", await _api.StatusAsync(id));
-        await CampaignTestKit.WaitUntilAsync(async () => (await _api.DetailsAsync(id)).GetProperty("counters").GetProperty("dialing").GetInt32() == 0, "calls in flight reconciled");
+        await CampaignTestKit.WaitUntilAsync(async () => Claimed((await _api.DetailsAsync(id)).GetProperty("counters")) == 0, "calls in flight reconciled");
         var counters = (await _api.DetailsAsync(id)).GetProperty("counters");
         Assert.Equal(_carrier.TotalDials, counters.GetProperty("completed").GetInt32());
         Assert.Equal(50 - _carrier.TotalDials, counters.GetProperty("canceled").GetInt32());
         (await _api.ApiPostAsync($"{CampaignTestKit.Url}/{id}/resume", null)).Expect(HttpStatusCode.Conflict);
     }
+
+    [Fact]
+    public async Task Contacts_claimed_ahead_of_a_free_line_count_as_waiting_and_the_calls_on_a_line_never_exceed_the_cap()
+    {
+        const int cap = 2;
+        var setup = await _api.SetUpAsync(_carrier.BaseUrl, organizationLimit: 50, host: _host);
+        // Calls ring, are answered and last long enough that the dispatcher holds a contact claimed for the next free line.
+        _carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromMilliseconds(1000), AnswerAfter: TimeSpan.FromMilliseconds(300));
+        var (csv, _) = CampaignTestKit.Contacts(12);
+        var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = cap, CallsPerSecond = 20 });
+        await _api.ActAsync(id, "start");
+
+        var samples = new List<(int Waiting, int Dialing, int InProgress)>();
+        await CampaignTestKit.WaitUntilAsync(async () =>
+        {
+            var details = await _api.DetailsAsync(id);
+            var counters = details.GetProperty("counters");
+            samples.Add((counters.GetProperty("waiting").GetInt32(), counters.GetProperty("dialing").GetInt32(), counters.GetProperty("inProgress").GetInt32()));
+            return details.GetProperty("status").GetString() == "completed";
+        }, "campaign completed");
+
+        Assert.All(samples, s => Assert.InRange(s.Dialing + s.InProgress, 0, cap));
+        // More contacts were claimed than the cap allows on a line (what a count of claimed contacts would have shown as dialing)...
+        Assert.Contains(samples, s => s.Waiting + s.Dialing + s.InProgress > cap);
+        // ...and some were waiting while both lines were busy; calls were seen ringing and answered.
+        Assert.Contains(samples, s => s.Waiting > 0 && s.Dialing + s.InProgress == cap);
+        Assert.Contains(samples, s => s.Dialing > 0);
+        Assert.Contains(samples, s => s.InProgress > 0);
+        Assert.InRange(_carrier.MaxOpenCalls, 1, cap);
+
+        var final = (await _api.DetailsAsync(id)).GetProperty("counters");
+        Assert.Equal(0, Claimed(final));
+        Assert.Equal(12, final.GetProperty("completed").GetInt32());
+        Assert.Equal(12, final.GetProperty("total").GetInt32());
+    }
+
+    /// <summary>Contacts claimed for an attempt whose result is not recorded yet: waiting, dialing or in progress.</summary>
+    private static int Claimed(JsonElement counters) =>
+        counters.GetProperty("waiting").GetInt32() + counters.GetProperty("dialing").GetInt32() + counters.GetProperty("inProgress").GetInt32();
 }

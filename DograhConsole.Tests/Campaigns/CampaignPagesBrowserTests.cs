@@ -150,6 +150,9 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         await Page.ClickAsync("#campaign-start");
         await Expect(Page.Locator("#campaign-status")).ToHaveTextAsync("running");
         await Expect(Page.Locator("#campaign-current-calls li").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        // Both lines busy, the next contact claimed ahead of a free one: it waits, it is not counted as dialing.
+        await Expect(Counter("waiting")).ToHaveTextAsync("1", new() { Timeout = 30_000 });
+        await Expect(Page.Locator("#campaign-counters [data-counter='waiting']")).ToContainTextAsync("Waiting for a line");
         await Expect(Page.Locator("#campaign-chart svg")).ToBeVisibleAsync();
         await _browser.ScreenshotAsync("74-campaign-running");
 
@@ -160,6 +163,7 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         await Expect(Page.Locator("#campaign-paused-reason")).ToContainTextAsync("Paused by " + DograhAppFactory.AdminEmail);
         await Expect(Counter("dialing")).ToHaveTextAsync("0", new() { Timeout = 30_000 });
         await Expect(Counter("in-progress")).ToHaveTextAsync("0");
+        await Expect(Counter("waiting")).ToHaveTextAsync("0");
         await Expect(Page.Locator("#campaign-current-calls li")).ToHaveCountAsync(0);
         var dialedAtPause = _carrier.TotalDials;
         Assert.InRange(dialedAtPause, 2, 9);

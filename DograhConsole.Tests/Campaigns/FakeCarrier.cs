@@ -11,8 +11,11 @@ using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Tests.Campaigns;
 
-/// <summary>How the fake carrier ends one call: its final status and how long it stays open first.</summary>
-public sealed record CarrierOutcome(string Status, TimeSpan Hold);
+/// <summary>
+/// How the fake carrier ends one call: its final status and how long it stays open first; with
+/// <paramref name="AnswerAfter"/>, the call is answered (an <c>in-progress</c> callback) that long after it was placed.
+/// </summary>
+public sealed record CarrierOutcome(string Status, TimeSpan Hold, TimeSpan? AnswerAfter = null);
 
 /// <summary>A call as the carrier saw it.</summary>
 public sealed record CarrierCall(string Sid, string To, string From, DateTime CreatedAt)
@@ -111,7 +114,13 @@ public sealed class FakeCarrier : IAsyncDisposable
             var status = outcome.Status;
             try
             {
-                await Task.Delay(outcome.Hold, hangup.Token);
+                var ringing = outcome.AnswerAfter is { } answerAfter && answerAfter < outcome.Hold ? answerAfter : TimeSpan.Zero;
+                if (ringing > TimeSpan.Zero)
+                {
+                    await Task.Delay(ringing, hangup.Token);
+                    Enqueue(new CarrierEvent(sid, "in-progress", DateTime.UtcNow));
+                }
+                await Task.Delay(outcome.Hold - ringing, hangup.Token);
             }
             catch (OperationCanceledException)
             {

@@ -119,44 +119,102 @@ public sealed class VonageProtocolTests
     [Fact]
     public void A_spent_token_is_refused_until_it_expires_and_is_forgotten_then()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
-        var verifier = new VonageWebhookVerifier(time, NullLogger<VonageWebhookVerifier>.Instance);
+        var (time, verifier) = NewVerifier();
         var claims = WebhookClaims(time.GetUtcNow());
         claims["exp"] = time.GetUtcNow().ToUnixTimeSeconds() + 60; // sooner than iat + max age
 
         Assert.Null(VonageSignedWebhook.Problem(SignedHeaders(claims), "GET", "", WebhookCredentials, time.GetUtcNow(), out var token));
         Assert.Equal(time.GetUtcNow() + TimeSpan.FromSeconds(60) + VonageSignedWebhook.Skew + TimeSpan.FromSeconds(1), token.ExpiresAt);
-        Assert.Null(verifier.Spend(token, time.GetUtcNow()));
-        Assert.Contains("already used", verifier.Spend(token, time.GetUtcNow()));
+        Assert.Null(Spend(verifier, token, time.GetUtcNow()));
+        Assert.Contains("already used", Spend(verifier, token, time.GetUtcNow()));
         // The same jti from another account is another token.
-        Assert.Null(verifier.Spend(token with { ApiKey = "someone-else" }, time.GetUtcNow()));
+        Assert.Null(Spend(verifier, token with { ApiKey = "someone-else" }, time.GetUtcNow()));
         Assert.Equal(2, verifier.Remembered);
 
         // Still refused in its last valid second; from then on the token itself is refused, and forgotten.
         time.Advance(token.ExpiresAt - time.GetUtcNow() - TimeSpan.FromMilliseconds(1));
         Assert.Null(VonageSignedWebhook.Problem(SignedHeaders(claims), "GET", "", WebhookCredentials, time.GetUtcNow()));
-        Assert.Contains("already used", verifier.Spend(token, time.GetUtcNow()));
+        Assert.Contains("already used", Spend(verifier, token, time.GetUtcNow()));
         time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.NotNull(VonageSignedWebhook.Problem(SignedHeaders(claims), "GET", "", WebhookCredentials, time.GetUtcNow()));
         Assert.Equal(0, verifier.Remembered);
     }
 
     [Fact]
+    public void A_held_token_is_refused_to_other_requests_and_free_again_once_released()
+    {
+        var (time, verifier) = NewVerifier();
+        var token = new VonageWebhookToken("key", "jti-1", time.GetUtcNow() + TimeSpan.FromMinutes(1));
+
+        Assert.Null(verifier.Reserve(token, time.GetUtcNow(), out var first));
+        Assert.Contains("still being handled", verifier.Reserve(token, time.GetUtcNow(), out var refused));
+        Assert.Null(refused);
+        first!.Release();
+        first.Spend(); // settled already: a late second answer changes nothing
+        Assert.Null(verifier.Reserve(token, time.GetUtcNow(), out var retry));
+        retry!.Spend();
+        retry.Release();
+        Assert.Contains("already used", verifier.Reserve(token, time.GetUtcNow(), out _));
+        // The released reservation still counts against the bound until its token expires.
+        Assert.Equal(2, verifier.Remembered);
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, verifier.Remembered);
+    }
+
+    [Fact]
+    public void Releasing_a_reservation_whose_token_expired_meanwhile_frees_nothing_held_since()
+    {
+        var (time, verifier) = NewVerifier();
+        var token = new VonageWebhookToken("key", "jti-1", time.GetUtcNow() + TimeSpan.FromMinutes(1));
+        Assert.Null(verifier.Reserve(token, time.GetUtcNow(), out var slow));
+
+        // A request handled for longer than its token lives; meanwhile a newer token with the same jti is held.
+        time.Advance(TimeSpan.FromMinutes(1));
+        var newer = token with { ExpiresAt = time.GetUtcNow() + TimeSpan.FromMinutes(1) };
+        Assert.Null(verifier.Reserve(newer, time.GetUtcNow(), out _));
+        slow!.Release();
+        Assert.Contains("still being handled", verifier.Reserve(newer, time.GetUtcNow(), out _));
+    }
+
+    [Theory]
+    [InlineData(200, true)]
+    [InlineData(204, true)]
+    [InlineData(403, true)]
+    [InlineData(499, false)]
+    [InlineData(500, false)]
+    [InlineData(503, false)]
+    public void A_request_counts_as_handled_when_it_is_answered_below_500_and_not_abandoned(int status, bool handled) =>
+        Assert.Equal(handled, VonageTokenReservation.Handled(status));
+
+    [Fact]
     public void The_spent_tokens_are_bounded_and_a_full_memory_refuses_rather_than_forgets()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
-        var verifier = new VonageWebhookVerifier(time, NullLogger<VonageWebhookVerifier>.Instance);
+        var (time, verifier) = NewVerifier();
         var expires = time.GetUtcNow() + TimeSpan.FromMinutes(1);
         for (var i = 0; i < VonageWebhookVerifier.MaxRemembered; i++)
-            Assert.Null(verifier.Spend(new VonageWebhookToken("key", i.ToString(System.Globalization.CultureInfo.InvariantCulture), expires), time.GetUtcNow()));
+            Assert.Null(Spend(verifier, new VonageWebhookToken("key", i.ToString(System.Globalization.CultureInfo.InvariantCulture), expires), time.GetUtcNow()));
 
-        Assert.Contains("too many", verifier.Spend(new VonageWebhookToken("key", "one more", expires), time.GetUtcNow()));
-        Assert.Contains("already used", verifier.Spend(new VonageWebhookToken("key", "0", expires), time.GetUtcNow()));
+        Assert.Contains("too many", Spend(verifier, new VonageWebhookToken("key", "one more", expires), time.GetUtcNow()));
+        Assert.Contains("already used", Spend(verifier, new VonageWebhookToken("key", "0", expires), time.GetUtcNow()));
         Assert.Equal(VonageWebhookVerifier.MaxRemembered, verifier.Remembered);
 
         time.Advance(TimeSpan.FromMinutes(1));
-        Assert.Null(verifier.Spend(new VonageWebhookToken("key", "one more", expires + TimeSpan.FromMinutes(1)), time.GetUtcNow()));
+        Assert.Null(Spend(verifier, new VonageWebhookToken("key", "one more", expires + TimeSpan.FromMinutes(1)), time.GetUtcNow()));
         Assert.Equal(1, verifier.Remembered);
+    }
+
+    private static (ManualTimeProvider Time, VonageWebhookVerifier Verifier) NewVerifier()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        return (time, new VonageWebhookVerifier(time, NullLogger<VonageWebhookVerifier>.Instance));
+    }
+
+    /// <summary>A request carrying <paramref name="token"/> that was handled: null, or why the token was refused.</summary>
+    private static string? Spend(VonageWebhookVerifier verifier, VonageWebhookToken token, DateTimeOffset now)
+    {
+        var problem = verifier.Reserve(token, now, out var reservation);
+        reservation?.Spend();
+        return problem;
     }
 
     public static TheoryData<string, string> Nccos => new()

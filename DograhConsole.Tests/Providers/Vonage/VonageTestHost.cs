@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
@@ -10,15 +11,34 @@ namespace DograhConsole.Tests.Providers.Vonage;
 /// The console in memory, running real workflows. Each test gets its own <see cref="FakeVonage"/> account, so
 /// inbound routing by api key never crosses tests.
 /// </summary>
-public sealed class VonageTestHost : IDisposable
+public class VonageTestHost : IDisposable
 {
+    public VonageTestHost()
+        : this(loopback: false)
+    {
+    }
+
+    /// <summary>With <paramref name="loopback"/>, the console serves on 127.0.0.1 (Kestrel) and the fakes reach it over real sockets.</summary>
+    protected VonageTestHost(bool loopback)
+    {
+        if (loopback) Address = App.StartKestrel();
+    }
+
     public DograhAppFactory App { get; } = new();
 
-    public HttpClient Admin => _admin ??= App.CreateApiClient();
+    /// <summary>The console's loopback address, or null when it runs in memory.</summary>
+    public Uri? Address { get; }
+
+    public HttpClient Admin => _admin ??= CreateAdmin();
     private HttpClient? _admin;
 
     public async Task<FakeVonage> NewVonageAsync(FakeVonageAccount? account = null)
     {
+        if (Address is { } address)
+        {
+            return await new FakeVonage(account ?? new FakeVonageAccount(), new HttpClient { BaseAddress = address },
+                (uri, ct) => ConnectLoopbackAsync(new UriBuilder(uri) { Scheme = "ws", Host = address.Host, Port = address.Port }.Uri, ct)).StartAsync();
+        }
         var console = App.CreateClient();
         var sockets = App.Server.CreateWebSocketClient();
         return await new FakeVonage(account ?? new FakeVonageAccount(), console, (uri, ct) => sockets.ConnectAsync(uri, ct)).StartAsync();
@@ -45,11 +65,29 @@ public sealed class VonageTestHost : IDisposable
     public static Task WaitForAsync(Func<bool> condition, string what, int seconds = 30) =>
         Eventually.TrueAsync(condition, what, TimeSpan.FromSeconds(seconds));
 
+    private HttpClient CreateAdmin()
+    {
+        var client = App.CreateApiClient();
+        if (Address is not null) client.BaseAddress = Address;
+        return client;
+    }
+
+    private static async Task<WebSocket> ConnectLoopbackAsync(Uri uri, CancellationToken ct)
+    {
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(uri, ct);
+        return socket;
+    }
+
     public void Dispose()
     {
         _admin?.Dispose();
         App.Dispose();
+        GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>A <see cref="VonageTestHost"/> whose console serves on a real loopback port.</summary>
+public sealed class VonageLoopbackHost() : VonageTestHost(loopback: true);
 
 public sealed record VonageSetup(Guid WorkflowId, Guid ConfigurationId, string Number);

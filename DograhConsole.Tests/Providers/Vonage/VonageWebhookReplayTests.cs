@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using DograhConsole.Core;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
@@ -7,12 +8,16 @@ using DograhConsole.Core.Telephony.Providers.Vonage;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Tests.Providers.Vonage;
 
-/// <summary>Each signed-webhook token is good for one request; payload_hash binds a POST's body; a signed GET is accepted.</summary>
-public sealed class VonageWebhookReplayTests(VonageTestHost host) : IClassFixture<VonageTestHost>
+/// <summary>
+/// Each signed-webhook token is good for one handled request, and free again for Vonage's retry when handling failed;
+/// payload_hash binds a POST's body; a signed GET is accepted. Through the console's real HTTP endpoints on loopback.
+/// </summary>
+public sealed class VonageWebhookReplayTests(VonageLoopbackHost host) : IClassFixture<VonageLoopbackHost>
 {
     private const string PauseWorkflow = """{"steps":[{"type":"pause","durationMs":600000}]}""";
     private static string InboundUrl => DograhAppFactory.PublicBaseUrl + PublicUrls.InboundWebhookPath;
@@ -97,6 +102,128 @@ public sealed class VonageWebhookReplayTests(VonageTestHost host) : IClassFixtur
         using (var completed = await vonage.SendSignedAsync(HttpMethod.Get, ApplicationEventsUrl, events))
             Assert.Equal(HttpStatusCode.NoContent, completed.StatusCode);
         Assert.Equal(CallStatus.Completed, (await host.App.StoredCallAsync(call.Id)).Status);
+    }
+
+    [Fact]
+    public async Task An_event_whose_handling_failed_is_accepted_when_vonage_retries_the_same_request_and_applied_once()
+    {
+        await using var vonage = await host.NewVonageAsync();
+        var (uuid, call) = await AnsweredInboundCallAsync(vonage);
+        Assert.Equal(CallStatus.Ringing, call.Status);
+
+        // The database refuses the status change: the handler throws and Vonage gets a 500.
+        await FailWritesAsync($"UPDATE ON Calls WHEN NEW.ProviderCallId = '{uuid}' AND NEW.Status = 'in-progress'");
+        var (failed, retry) = await vonage.SendReplayableAsync(HttpMethod.Post, ApplicationEventsUrl, EventPayload(uuid, "answered"));
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Equal(CallStatus.Ringing, (await host.App.StoredCallAsync(call.Id)).Status);
+        Assert.DoesNotContain("vonage event answered", await WebhookEventsAsync(call.Id));
+
+        // Vonage retries the very same request, token and all, once the database is back.
+        await MendWritesAsync();
+        using (var retried = await retry()) Assert.Equal(HttpStatusCode.NoContent, retried.StatusCode);
+        Assert.Equal(CallStatus.InProgress, (await host.App.StoredCallAsync(call.Id)).Status);
+        var events = await host.App.StoredEventsAsync(call.Id);
+        Assert.Single(events, e => e.Kind == CallEventKind.Status && e.Message.StartsWith("in-progress", StringComparison.Ordinal));
+        Assert.Single(events, e => e.Kind == CallEventKind.Webhook && e.Message == "vonage event answered");
+
+        // Handled now: the token is spent.
+        using (var replayed = await retry()) Assert.Equal(HttpStatusCode.Forbidden, replayed.StatusCode);
+        Assert.Equal(events.Count, (await host.App.StoredEventsAsync(call.Id)).Count);
+    }
+
+    [Fact]
+    public async Task An_inbound_answer_webhook_whose_handling_failed_is_accepted_when_retried_and_records_one_call()
+    {
+        await using var vonage = await host.NewVonageAsync();
+        var setup = await host.SetUpAsync(vonage, PauseWorkflow);
+        var uuid = Guid.NewGuid().ToString("D");
+
+        await FailWritesAsync($"INSERT ON Calls WHEN NEW.ProviderCallId = '{uuid}'");
+        var (failed, retry) = await vonage.SendReplayableAsync(HttpMethod.Post, InboundUrl, AnswerPayload(setup, uuid));
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Equal(0, await CountCallsAsync(uuid));
+
+        await MendWritesAsync();
+        using (var retried = await retry())
+        {
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+            Assert.Equal("connect", (string?)JsonNode.Parse(await retried.Content.ReadAsStringAsync())![0]!["action"]);
+        }
+        Assert.Equal(1, await CountCallsAsync(uuid));
+        using (var replayed = await retry()) Assert.Equal(HttpStatusCode.Forbidden, replayed.StatusCode);
+        Assert.Equal(1, await CountCallsAsync(uuid));
+    }
+
+    [Fact]
+    public async Task Of_two_concurrent_requests_with_the_same_token_one_is_handled_and_the_other_refused()
+    {
+        await using var vonage = await host.NewVonageAsync();
+        var (uuid, call) = await AnsweredInboundCallAsync(vonage);
+
+        // Another writer holds the database, so the request that gets the token stays in its handling (its event write
+        // waits) while the duplicate arrives. An input event is recorded each time it is handled: a second would show.
+        var input = EventPayload(uuid, "input");
+        Task<HttpResponseMessage> handled;
+        await using (await HoldWriteLockAsync())
+        {
+            string? token = null;
+            var first = vonage.SendSignedAsync(HttpMethod.Post, ApplicationEventsUrl, input, signed => token = signed.Token = VonageJwt.CreateWebhookToken(signed.Claims, signed.Secret!));
+            var second = vonage.SendSignedAsync(HttpMethod.Post, ApplicationEventsUrl, input, signed => signed.Token = token);
+            var refused = await Task.WhenAny(first, second);
+            handled = refused == first ? second : first;
+            using (var response = await refused) Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.False(handled.IsCompleted, "the request holding the token finished while the database was locked");
+            Assert.Contains(host.App.LogLines, line => line.Contains("still being handled", StringComparison.Ordinal));
+        }
+        using (var response = await handled) Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(1, (await WebhookEventsAsync(call.Id)).Count(m => m == "vonage event input"));
+    }
+
+    /// <summary>An inbound call whose answer webhook was handled (its NCCO is not run: no media, no workflow).</summary>
+    private async Task<(string Uuid, Call Call)> AnsweredInboundCallAsync(FakeVonage vonage)
+    {
+        var setup = await host.SetUpAsync(vonage, PauseWorkflow);
+        var uuid = Guid.NewGuid().ToString("D");
+        using (var answered = await vonage.SendSignedAsync(HttpMethod.Post, InboundUrl, AnswerPayload(setup, uuid)))
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        return (uuid, await CallOfAsync(uuid));
+    }
+
+    private static JsonObject EventPayload(string uuid, string status) => new()
+    {
+        ["uuid"] = uuid, ["conversation_uuid"] = "CON-" + uuid, ["status"] = status, ["direction"] = "inbound",
+        ["timestamp"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Makes the database refuse the writes <paramref name="operationTableAndCondition"/> describes (a trigger that aborts them), until <see cref="MendWritesAsync"/>.</summary>
+    private async Task FailWritesAsync(string operationTableAndCondition)
+    {
+        var sql = "CREATE TRIGGER test_failing_writes BEFORE " + operationTableAndCondition + " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;";
+        await using var db = await host.App.Db().CreateDbContextAsync();
+        await db.Database.ExecuteSqlRawAsync(sql);
+    }
+
+    private async Task MendWritesAsync()
+    {
+        await using var db = await host.App.Db().CreateDbContextAsync();
+        await db.Database.ExecuteSqlRawAsync("DROP TRIGGER test_failing_writes;");
+    }
+
+    /// <summary>Another connection to the console's database file holding its write lock until disposed.</summary>
+    private async Task<SqliteConnection> HoldWriteLockAsync()
+    {
+        var connection = new SqliteConnection($"Data Source={Path.Combine(host.App.DataDirectory, DograhCore.DatabaseFileName)};Pooling=False");
+        await connection.OpenAsync();
+        await using var begin = connection.CreateCommand();
+        begin.CommandText = "BEGIN IMMEDIATE;";
+        await begin.ExecuteNonQueryAsync();
+        return connection;
+    }
+
+    private async Task<int> CountCallsAsync(string uuid)
+    {
+        await using var db = await host.App.Db().CreateDbContextAsync();
+        return await db.Calls.IgnoreQueryFilters().CountAsync(c => c.ProviderCallId == uuid);
     }
 
     private static JsonObject AnswerPayload(VonageSetup setup, string uuid) => new()

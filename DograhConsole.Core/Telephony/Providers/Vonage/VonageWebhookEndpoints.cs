@@ -14,8 +14,9 @@ namespace DograhConsole.Core.Telephony.Providers.Vonage;
 
 /// <summary>
 /// The answer URL of calls the console placed and the event webhooks, every one verified by Vonage's signed-webhook
-/// JWT with the call's configuration, each token good for one request (403, nothing changes, otherwise). Events move the call forward only: a repeat or
-/// a late event changes nothing and records nothing.
+/// JWT with the call's configuration, each token good for one handled request (403, nothing changes, otherwise; a request
+/// whose handling failed with a 5xx frees its token for Vonage's retry, see <see cref="VonageWebhookVerifier"/>). Events
+/// move the call forward only: a repeat or a late event changes nothing and records nothing.
 /// </summary>
 public static class VonageWebhookEndpoints
 {
