@@ -22,9 +22,10 @@ public sealed class CallMediaHost(
     /// Null, with the reason logged and recorded, when the call is unknown, has already ended, or its
     /// <see cref="MediaStartWatch"/> gave up waiting for this media.
     /// </summary>
-    /// <param name="connectedEvent">Recorded on the call's timeline before its workflow starts, so the timeline reads
-    /// "media connected" and then the first step (recorded by the edge after attaching, the two raced).</param>
-    public async Task<CallMedia?> AttachAsync(Guid callId, IMediaSink sink, MediaSessionOptions options, CancellationToken ct = default, string? connectedEvent = null)
+    /// <param name="connected">Recorded before the workflow starts, so the timeline reads "media connected" (and
+    /// in-progress, where the media's start is what says the call is answered) and then the first step; recorded by
+    /// the edge after attaching, the two raced.</param>
+    public async Task<CallMedia?> AttachAsync(Guid callId, IMediaSink sink, MediaSessionOptions options, CancellationToken ct = default, MediaConnected? connected = null)
     {
         // Claimed before the call is read: a watch that gives up after this point finds the call's media attached.
         if (!watch.TryClaim(callId))
@@ -43,7 +44,11 @@ public sealed class CallMediaHost(
             logger.LogWarning("Media for call {CallId} refused: the call already ended ({Status})", callId, CallStatuses.Name(call.Status));
             return null;
         }
-        if (connectedEvent is not null) await calls.AddEventAsync(callId, CallEventKind.Info, connectedEvent, ct: CancellationToken.None);
+        if (connected is not null)
+        {
+            await calls.AddEventAsync(callId, CallEventKind.Info, connected.Message, connected.Data, CancellationToken.None);
+            if (connected.MarksCallInProgress) await calls.UpdateStatusAsync(callId, CallStatus.InProgress, ct: CancellationToken.None);
+        }
         var session = sessions.Create(sink, options with { CallId = callId.ToString() });
         live.Register(callId, session);
         var ended = new CancellationTokenSource();
@@ -51,6 +56,12 @@ public sealed class CallMediaHost(
         return new CallMedia(callId, session, ended, workflow, live, logger);
     }
 }
+
+/// <summary>
+/// What an edge records when a call's media comes up. <paramref name="MarksCallInProgress"/>: the media's start is
+/// itself the sign the call was answered (Twilio's stream on an inbound call), so the call becomes in-progress too.
+/// </summary>
+public sealed record MediaConnected(string Message, object? Data = null, bool MarksCallInProgress = false);
 
 /// <summary>A call's attached media: the session, and the workflow running on it.</summary>
 public sealed class CallMedia : IAsyncDisposable

@@ -54,6 +54,11 @@ public sealed class TwilioInboundCallTests(TwilioConsoleFixture fixture) : IClas
         Assert.False(done.HasStep("pressed-one"));
         var statuses = done.Events("status").Select(e => e.GetProperty("message").GetString()!.Split(' ')[0].TrimEnd(':')).ToList();
         Assert.Equal(["ringing", "in-progress", "completed"], statuses);
+        // An inbound call is answered when its stream starts: in progress before the workflow's first step.
+        var timeline = done.Events().Select(e => e.GetProperty("message").GetString()!).ToList();
+        var inProgress = timeline.FindIndex(m => m.StartsWith("in-progress", StringComparison.Ordinal));
+        var firstStep = timeline.FindIndex(m => m.StartsWith("step ", StringComparison.Ordinal));
+        Assert.True(inProgress >= 0 && inProgress < firstStep, string.Join(" | ", timeline));
     }
 
     [Fact]

@@ -73,6 +73,9 @@ public sealed class TwilioOutboundCallTests(TwilioConsoleFixture fixture) : ICla
         int At(string step) => timeline.FindIndex(m => m.StartsWith($"step {step} (", StringComparison.Ordinal));
         Assert.True(At("greet") >= 0 && At("greet") < At("menu") && At("menu") < At("pressed-one"),
             string.Join(" | ", timeline));
+        // The stream's start is recorded before the workflow runs, so it never lands after the first step.
+        var streamStarted = timeline.FindIndex(m => m.StartsWith($"Twilio media stream {fakeCall.StreamSid} started", StringComparison.Ordinal));
+        Assert.True(streamStarted < At("greet"), string.Join(" | ", timeline));
         Assert.NotNull(done.GetProperty("answeredAt").GetString());
         Assert.NotNull(done.GetProperty("endedAt").GetString());
     }

@@ -225,9 +225,6 @@ public sealed class TwilioMediaStream : IMediaSink
                     if (!await StartAsync(root)) return false;
                     deadline.CancelAfter(Timeout.Infinite);
                     return true;
-                case "media" when _media is not null:
-                    ReceiveMedia(root);
-                    return true;
                 case "dtmf" when _media is not null:
                     var digit = root.TryGetProperty("dtmf", out var dtmf) ? Text(dtmf, "digit") : null;
                     if (digit is { Length: 1 } && DtmfDigits.TryNormalize(digit[0], out var normalized)) _media.Session.ReceiveDtmf(normalized);
@@ -284,15 +281,14 @@ public sealed class TwilioMediaStream : IMediaSink
 
         _direction = call.Direction;
         _mediaPrefix = Encoding.UTF8.GetBytes($"{{\"event\":\"media\",\"streamSid\":{JsonSerializer.Serialize(_streamSid)},\"media\":{{\"payload\":\"");
-        _media = await _host.AttachAsync(callId, this, new MediaSessionOptions { CallId = callId.ToString(), SampleRate = AudioFormat.NarrowbandRate });
+        _media = await _host.AttachAsync(callId, this, new MediaSessionOptions { CallId = callId.ToString(), SampleRate = AudioFormat.NarrowbandRate },
+            connected: new MediaConnected($"Twilio media stream {_streamSid} started", new { streamSid = _streamSid, callSid }, MarksCallInProgress: true));
         if (_media is null) return Refuse($"call {callId} has ended");
         _logger.LogInformation("Twilio media stream {StreamSid} of call {CallId} ({CallSid}) started", _streamSid, callId, callSid);
-        await _calls.UpdateStatusAsync(callId, CallStatus.InProgress);
-        await _calls.AddEventAsync(callId, CallEventKind.Info, $"Twilio media stream {_streamSid} started", new { streamSid = _streamSid, callSid });
         return true;
     }
 
-    /// <summary>The in-place path of a media message; false when the message needs the document path.</summary>
+    /// <summary>Media messages, read in place; false when the message is another event, for the document path.</summary>
     private bool TryReceiveMedia(ReadOnlySpan<byte> message)
     {
         switch (TwilioMediaMessage.Read(message, _callerMuLaw, out var length))
@@ -308,16 +304,6 @@ public sealed class TwilioMediaStream : IMediaSink
             default:
                 return false;
         }
-    }
-
-    /// <summary>The document path of a media message the in-place reader left (escaped strings).</summary>
-    private void ReceiveMedia(JsonElement root)
-    {
-        if (!root.TryGetProperty("media", out var media) || media.ValueKind != JsonValueKind.Object) return;
-        if (Text(media, "track") is { } track && track != "inbound") return;
-        if (!media.TryGetProperty("payload", out var payload) || payload.ValueKind != JsonValueKind.String) return;
-        if (!payload.TryGetBytesFromBase64(out var ulaw) || ulaw.Length > MaxPayloadBytes) WarnBadPayload();
-        else DeliverCallerAudio(ulaw);
     }
 
     private void WarnBadPayload() =>

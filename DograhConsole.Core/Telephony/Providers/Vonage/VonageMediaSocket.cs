@@ -65,7 +65,7 @@ public static class VonageMediaSocket
         var sender = VonageMediaSink.Sender(socket, logger, id);
         var sink = new VonageMediaSink(sender);
         var media = await host.AttachAsync(id, sink, new MediaSessionOptions { CallId = id.ToString(), SampleRate = AudioFormat.WidebandRate }, ct,
-            connectedEvent: "vonage media connected");
+            connected: new MediaConnected("vonage media connected"));
         if (media is null)
         {
             await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, "the call has ended");
