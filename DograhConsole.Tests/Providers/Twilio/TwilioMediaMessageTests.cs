@@ -33,18 +33,23 @@ public sealed class TwilioMediaMessageTests
     }
 
     [Fact]
-    public void An_escaped_payload_goes_to_the_document_path_which_unescapes_it()
+    public void Escaped_names_and_values_are_read_unescaped()
     {
-        // Some JSON writers escape '/' as "\/"; base64 has slashes.
-        var base64 = Convert.ToBase64String(Enumerable.Repeat((byte)0xFF, 30).ToArray());
+        // Some JSON writers escape '/' as "\/" (base64 has slashes), or any character as \uXXXX.
+        var bytes = Enumerable.Repeat((byte)0xFF, 30).ToArray();
+        var base64 = Convert.ToBase64String(bytes);
         Assert.Contains('/', base64);
-        var message = Encoding.UTF8.GetBytes($$$"""{"event":"media","media":{"track":"inbound","payload":"{{{base64.Replace("/", "\\/")}}}"}}""");
+        var message = Encoding.UTF8.GetBytes($$$"""{"\u0065vent":"m\u0065dia","media":{"track":"inb\u006Fund","p\u0061yload":"{{{base64.Replace("/", "\\/")}}}"}}""");
+        var buffer = new byte[8000];
 
-        Assert.Equal(TwilioMediaRead.NeedsDocument, TwilioMediaMessage.Read(message, new byte[8000], out _));
-        using var document = JsonDocument.Parse(message);
-        Assert.True(document.RootElement.GetProperty("media").GetProperty("payload").TryGetBytesFromBase64(out var decoded));
-        Assert.Equal(Enumerable.Repeat((byte)0xFF, 30), decoded);
+        Assert.Equal(TwilioMediaRead.Audio, TwilioMediaMessage.Read(message, buffer, out var length));
+        Assert.Equal(bytes, buffer[..length]);
     }
+
+    [Fact]
+    public void An_escaped_track_that_is_not_inbound_is_ignored() =>
+        Assert.Equal(TwilioMediaRead.Ignored, TwilioMediaMessage.Read(
+            Encoding.UTF8.GetBytes("""{"event":"media","media":{"track":"\u006Futbound","payload":"AAAA"}}"""), new byte[8000], out _));
 
     [Theory]
     [InlineData("""{"event":"start","start":{"callSid":"CA1"}}""")]
