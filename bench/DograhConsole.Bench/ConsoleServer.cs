@@ -52,7 +52,7 @@ internal static class ConsoleServer
         builder.Configuration["Dograh:DataDirectory"] = dataDirectory;
         builder.Configuration["Dograh:PublicBaseUrl"] = $"http://127.0.0.1:{port}";
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
-        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders().AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ").SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddDograhCore(builder.Configuration);
         var observed = new ObservedSessions();
         builder.Services.AddSingleton(observed);
