@@ -25,7 +25,7 @@ if (options is null)
           --target URL           load a real console endpoint instead of the in-bench edge; {n} = call number
           --server-pid PID       with --target: the console's process, for its CPU and memory
           --repeat N             repeat each console run N times (a shared machine is noisy)
-          --paths echo,edge,twilio   which load paths to run (default all three)
+          --paths echo,twilio   which load paths to run (default both)
         """);
     return 2;
 }
@@ -39,12 +39,13 @@ if (options.Only is null or "codecs")
 
 if (options.Only is null or "load")
 {
-    string consolePath = options.Target is null
-        ? "in-bench Twilio Media Streams edge: Kestrel WebSocket -> MediaSession per call on the shared MediaClock, tone 1 s / pause 0.5 s workflow stand-in (silence frames in the pause)"
-        : $"console endpoint {options.Target}";
     Console.WriteLine("Load: N calls at real time (50 media frames/s in per call) over 127.0.0.1, server in its own process (server GC, as the console).");
-    Console.WriteLine($"  baseline = bare Kestrel WebSocket echo; console = {consolePath}.");
-    if (options.Target is null)
+    Console.WriteLine("  baseline = bare Kestrel WebSocket echo.");
+    if (options.Target is not null)
+    {
+        Console.WriteLine($"  console = the console endpoint {options.Target}.");
+    }
+    else
     {
         Console.WriteLine("  console (real Twilio edge) = the console itself (AddDograhCore + MapDograhEndpoints, temp data directory) in the server process: N outbound Twilio");
         Console.WriteLine("  calls created with media tokens, /api/v1/telephony/ws/twilio, the real workflow runner playing a continuous 60 s tone (goto loop) per call.");
@@ -60,9 +61,9 @@ if (options.Only is null or "load")
         if (baseline is not null) Console.WriteLine(baseline.Row(null, isBaseline: true));
         for (int i = 0; i < options.Repeat; i++)
         {
-            if (options.Target is not null || options.Paths.Contains("edge"))
+            if (options.Target is not null)
             {
-                var console = await LoadRun.RunAsync(options.Target is null ? "console (in-bench edge)" : "console", "console", options.Target, options.ServerPid, calls, options);
+                var console = await LoadRun.RunAsync("console", "console", options.Target, options.ServerPid, calls, options);
                 Console.WriteLine(console.Row(baseline?.MessagesPerSecond));
             }
 
@@ -91,7 +92,7 @@ internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmU
         string? only = null, target = null;
         int? pid = null;
         int repeat = 1;
-        string[] paths = ["echo", "edge", "twilio"];
+        string[] paths = ["echo", "twilio"];
         for (int i = 0; i < args.Length; i++)
         {
             string? Next() => i + 1 < args.Length ? args[++i] : null;
@@ -145,7 +146,7 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
             }
             else
             {
-                callTarget = new UrlTemplateTarget(socketBase + (mode == "echo" ? "/echo/{n}" : "/media/{n}"), path);
+                callTarget = new UrlTemplateTarget(socketBase + "/echo/{n}", path);
             }
         }
         else
@@ -206,8 +207,7 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
                     // Over the window (and the second after it): ticks more than 5 ms late, and slots skipped.
                     var start = windowStartStats!.Value;
                     long Delta(string counter) => stats.GetProperty(counter).GetInt64() - start.GetProperty(counter).GetInt64();
-                    string drops = mode == "twilio" ? "" : $", edge drops {stats.GetProperty("edgeDrops").GetInt64()}";
-                    note = $" [clock: {Delta("clockLateTicks")} of {Delta("clockTicks")} ticks > 5 ms late, {Delta("clockSkippedTicks")} skipped{drops};{note}]";
+                    note = $" [clock: {Delta("clockLateTicks")} of {Delta("clockTicks")} ticks > 5 ms late, {Delta("clockSkippedTicks")} skipped;{note}]";
                 }
                 else
                 {
