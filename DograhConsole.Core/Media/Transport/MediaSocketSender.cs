@@ -9,10 +9,12 @@ namespace DograhConsole.Core.Media.Transport;
 /// The one writer of a provider's media WebSocket: agent audio frames and control messages go out in the order they
 /// were queued, one send at a time.
 /// <para>
-/// A message is sent on the thread that queues it when the socket is idle: for audio that is the shared media clock,
-/// and a WebSocket send that completes synchronously (Kestrel's are, while the connection's output buffer is below its
-/// flush threshold) costs no thread hop. When a send has to wait for the network, the messages behind it are sent as
-/// it completes, on that completion's thread, and new ones queue behind them; nothing here ever blocks the caller.
+/// Audio comes from the shared media clock, which must get through every session in a tick: it only queues the frame
+/// (lock-free) and, when the socket is idle, hands the sending to the thread pool, so sockets are written in parallel
+/// and the clock never runs the network stack (measured: sending inline from the clock made one serial tick of all
+/// sockets' writes, and pacing worse). Control messages are sent on the thread that queues them when the socket is
+/// idle. When a send has to wait for the network, the messages behind it are sent as it completes; nothing here ever
+/// blocks the caller.
 /// </para>
 /// <para>
 /// At most <c>capacity</c> messages wait; beyond that a message is dropped and counted. <see cref="DropQueuedAudio"/>
@@ -21,7 +23,7 @@ namespace DograhConsole.Core.Media.Transport;
 /// on the clock thread and returning on a network thread would miss a shared pool's per-thread caches.
 /// </para>
 /// </summary>
-public sealed class MediaSocketSender
+public sealed class MediaSocketSender : IThreadPoolWorkItem
 {
     private const int FreeBuffersKept = 8;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
@@ -68,17 +70,17 @@ public sealed class MediaSocketSender
 
     /// <summary>Queues an audio frame (the sender owns <paramref name="buffer"/> from now on); false when it was dropped.</summary>
     public bool SendAudio(byte[] buffer, int length) =>
-        Enqueue(new Outgoing(buffer, length, _audioType, Volatile.Read(ref _generation), IsAudio: true));
+        Enqueue(new Outgoing(buffer, length, _audioType, Volatile.Read(ref _generation), IsAudio: true), sendHere: false);
 
     /// <summary>Queues a control message, which no barge-in drops (the sender keeps a reference to it); false when it was dropped.</summary>
     public bool SendControl(byte[] message, WebSocketMessageType type = WebSocketMessageType.Text) =>
-        Enqueue(new Outgoing(message, message.Length, type, 0, IsAudio: false));
+        Enqueue(new Outgoing(message, message.Length, type, 0, IsAudio: false), sendHere: true);
 
     /// <summary>Barge-in: audio queued so far is not sent. Control messages keep their place.</summary>
     public void DropQueuedAudio()
     {
         Interlocked.Increment(ref _generation);
-        Kick(); // held audio that is now stale no longer holds back what is behind it
+        Kick(sendHere: true); // held audio that is now stale no longer holds back what is behind it
     }
 
     /// <summary>Flow control (e.g. Asterisk's MEDIA_XOFF): audio waits, and so does everything queued behind it.</summary>
@@ -87,7 +89,7 @@ public sealed class MediaSocketSender
     public void ReleaseAudio()
     {
         _held = false;
-        Kick();
+        Kick(sendHere: true);
     }
 
     /// <summary>
@@ -138,7 +140,7 @@ public sealed class MediaSocketSender
         _socket.Abort();
     }
 
-    private bool Enqueue(Outgoing message)
+    private bool Enqueue(Outgoing message, bool sendHere)
     {
         if (_completed)
         {
@@ -153,19 +155,26 @@ public sealed class MediaSocketSender
         }
 
         _queue.Enqueue(message);
-        Kick();
+        Kick(sendHere);
         return true;
     }
 
-    /// <summary>Starts sending on this thread unless another thread is already sending (it will take this message too).</summary>
-    private void Kick()
+    /// <summary>Starts sending, here or on the thread pool, unless a send is under way (it will take this message too).</summary>
+    private void Kick(bool sendHere)
     {
-        if (Interlocked.CompareExchange(ref _sending, 1, 0) == 0)
+        if (Interlocked.CompareExchange(ref _sending, 1, 0) != 0) return;
+        if (sendHere)
         {
             // Completes synchronously while the socket takes every message at once; otherwise it goes on by itself.
             _ = SendQueuedAsync();
         }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
     }
+
+    void IThreadPoolWorkItem.Execute() => _ = SendQueuedAsync();
 
     /// <summary>Runs while this caller owns sending (<c>_sending</c> = 1) and gives it back when nothing sendable is left.</summary>
     private async Task SendQueuedAsync()
@@ -184,10 +193,11 @@ public sealed class MediaSocketSender
     {
         while (TryTakeNext(out var message))
         {
+            var sent = false;
             try
             {
                 await _socket.SendAsync(message.Bytes.AsMemory(0, message.Length), message.Type, endOfMessage: true, CancellationToken.None);
-                if (message.IsAudio) Interlocked.Increment(ref _audioSent);
+                sent = true;
             }
             catch (Exception e)
             {
@@ -202,6 +212,9 @@ public sealed class MediaSocketSender
             {
                 Release(message);
             }
+
+            // Counted once its buffer is back, so a count seen means the buffer can be rented again.
+            if (sent && message.IsAudio) Interlocked.Increment(ref _audioSent);
         }
     }
 

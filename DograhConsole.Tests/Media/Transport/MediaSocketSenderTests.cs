@@ -36,16 +36,26 @@ public sealed class MediaSocketSenderTests : IDisposable
 
     private static bool Control(MediaSocketSender sender, string text) => sender.SendControl(Encoding.ASCII.GetBytes(text));
 
+    /// <summary>Audio goes out on the thread pool: waits until <paramref name="writes"/> writes reached the wire (or wait there, held).</summary>
+    private Task WritesStartedAsync(int writes) =>
+        Eventually.TrueAsync(() => _wire.WriteCount >= writes, $"{writes} writes on the wire", TimeSpan.FromSeconds(10));
+
     [Fact]
-    public void On_an_idle_socket_a_message_is_on_the_wire_before_the_call_returns_on_the_calling_thread()
+    public async Task Audio_is_sent_off_the_calling_thread_and_control_messages_on_it_in_order()
     {
         var sender = Sender();
 
-        Assert.True(Audio(sender, "a1"));
-        Assert.True(Control(sender, "mark"));
+        Assert.True(Control(sender, "first"));
+        Assert.Equal(["text first"], _wire.Frames()); // on the wire before the call returned
+        Assert.Equal([Environment.CurrentManagedThreadId], _wire.WriteThreads);
 
-        Assert.Equal(["binary a1", "text mark"], _wire.Frames());
-        Assert.All(_wire.WriteThreads, thread => Assert.Equal(Environment.CurrentManagedThreadId, thread));
+        Assert.True(Audio(sender, "a1")); // the clock only queues audio; the thread pool writes it
+        await Eventually.TrueAsync(() => _wire.FrameCount == 2, "the audio frame", TimeSpan.FromSeconds(10));
+        Assert.True(Control(sender, "mark"));
+        await Eventually.TrueAsync(() => _wire.FrameCount == 3, "the mark", TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["text first", "binary a1", "text mark"], _wire.Frames());
+        Assert.NotEqual(Environment.CurrentManagedThreadId, _wire.WriteThreads[1]);
         Assert.Equal(1, sender.AudioSent);
         Assert.Equal(0, sender.Dropped);
     }
@@ -55,7 +65,8 @@ public sealed class MediaSocketSenderTests : IDisposable
     {
         var sender = Sender();
         _wire.Hold();
-        Assert.True(Audio(sender, "a1")); // this one is now waiting on the wire
+        Assert.True(Audio(sender, "a1"));
+        await WritesStartedAsync(1); // this one is now waiting on the wire
         Assert.True(Control(sender, "c1"));
         Assert.True(Audio(sender, "a2"));
         Assert.Empty(_wire.Frames());
@@ -72,7 +83,8 @@ public sealed class MediaSocketSenderTests : IDisposable
     {
         var sender = Sender(capacity: 3);
         _wire.Hold();
-        Assert.True(Audio(sender, "a0")); // taken off the queue: on the wire, waiting
+        Assert.True(Audio(sender, "a0"));
+        await WritesStartedAsync(1); // taken off the queue: on the wire, waiting
         Assert.True(Audio(sender, "a1"));
         Assert.True(Audio(sender, "a2"));
         Assert.True(Audio(sender, "a3"));
@@ -94,6 +106,7 @@ public sealed class MediaSocketSenderTests : IDisposable
         var sender = Sender();
         _wire.Hold();
         Audio(sender, "a1");
+        await WritesStartedAsync(1);
         Audio(sender, "a2");
         Control(sender, "mark");
         Audio(sender, "a3");
@@ -109,22 +122,25 @@ public sealed class MediaSocketSenderTests : IDisposable
     }
 
     [Fact]
-    public void Held_audio_waits_with_everything_behind_it_until_released_and_a_barge_in_lets_the_rest_pass()
+    public async Task Held_audio_waits_with_everything_behind_it_until_released_and_a_barge_in_lets_the_rest_pass()
     {
         var sender = Sender();
         sender.HoldAudio();
         Control(sender, "before");
         Audio(sender, "a1");
         Control(sender, "behind");
+        await Task.Delay(200); // room for a wrongly sent frame to show up
         Assert.Equal(["text before"], _wire.Frames());
 
         sender.ReleaseAudio();
+        await Eventually.TrueAsync(() => _wire.FrameCount == 3, "the released audio and what was behind it", TimeSpan.FromSeconds(10));
         Assert.Equal(["text before", "binary a1", "text behind"], _wire.Frames());
 
         sender.HoldAudio();
         Audio(sender, "a2");
         Control(sender, "mark");
         sender.DropQueuedAudio();
+        await Eventually.TrueAsync(() => _wire.FrameCount == 4, "the mark behind the dropped audio", TimeSpan.FromSeconds(10));
         Assert.Equal(["text before", "binary a1", "text behind", "text mark"], _wire.Frames());
         Assert.True(sender.AudioHeld);
     }
@@ -135,6 +151,7 @@ public sealed class MediaSocketSenderTests : IDisposable
         var sender = Sender();
         _wire.Hold();
         Audio(sender, "a1");
+        await WritesStartedAsync(1);
         Control(sender, "last");
 
         var completing = sender.CompleteAsync(TimeSpan.FromSeconds(30));
@@ -162,27 +179,29 @@ public sealed class MediaSocketSenderTests : IDisposable
     }
 
     [Fact]
-    public void Held_audio_is_dropped_at_completion_instead_of_holding_it_up()
+    public async Task Held_audio_is_dropped_at_completion_instead_of_holding_it_up()
     {
         var sender = Sender();
         sender.HoldAudio();
         Audio(sender, "held");
         Control(sender, "bye");
 
-        Assert.True(sender.CompleteAsync(TimeSpan.FromSeconds(30)).IsCompleted);
+        await sender.CompleteAsync(TimeSpan.FromSeconds(30)).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(["text bye"], _wire.Frames());
         Assert.Equal(1, sender.Dropped);
     }
 
     [Fact]
-    public void A_failed_socket_drops_later_messages_counted_without_throwing_at_the_caller()
+    public async Task A_failed_socket_drops_later_messages_counted_without_throwing_at_the_caller()
     {
         var sender = Sender();
         Audio(sender, "a1");
+        await Eventually.TrueAsync(() => sender.AudioSent == 1, "the first frame", TimeSpan.FromSeconds(10));
         _wire.Fail();
 
-        Assert.True(Audio(sender, "a2")); // queued, then its send failed
+        Assert.True(Audio(sender, "a2")); // queued; its send fails
+        await Eventually.TrueAsync(() => sender.Dropped == 1, "the failed send", TimeSpan.FromSeconds(10));
         Assert.False(Audio(sender, "a3"));
         Assert.False(Control(sender, "c1"));
 
@@ -192,11 +211,12 @@ public sealed class MediaSocketSenderTests : IDisposable
     }
 
     [Fact]
-    public void An_idle_socket_reuses_its_audio_buffers()
+    public async Task A_socket_reuses_its_audio_buffers()
     {
         var sender = Sender();
         var first = sender.RentAudioBuffer(200);
         sender.SendAudio(first, 200);
+        await Eventually.TrueAsync(() => sender.AudioSent == 1, "the frame", TimeSpan.FromSeconds(10));
 
         var second = sender.RentAudioBuffer(200);
 
@@ -217,6 +237,14 @@ public sealed class MediaSocketSenderTests : IDisposable
         private volatile bool _failed;
 
         public List<int> WriteThreads { get; } = [];
+
+        public int WriteCount
+        {
+            get
+            {
+                lock (_gate) return WriteThreads.Count;
+            }
+        }
 
         public int FrameCount => Frames().Count;
 
