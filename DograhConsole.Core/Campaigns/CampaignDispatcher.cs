@@ -15,7 +15,8 @@ namespace DograhConsole.Core.Campaigns;
 /// (which takes a slot of the organization's limit). Beside it a reconciler records outcomes from the calls' final
 /// statuses in the database and checks the breaker; <see cref="CallEventBus"/> frees slots and wakes both sooner.
 /// A loop with nothing to do now (outside its window, only retries due later) ends and leaves a Quartz timer.
-/// On start-up every running campaign gets its loop back, and claims that no dial owns are recovered.
+/// On start-up every running campaign gets its loop back, and claims that no dial owns are recovered; that waits until
+/// the console listens, because the provider calls back (answer URL, status callbacks) for every call dialed.
 /// </summary>
 public sealed class CampaignDispatcher(
     CampaignStore store,
@@ -23,6 +24,7 @@ public sealed class CampaignDispatcher(
     OutboundCallService outbound,
     CallEventBus bus,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<CampaignDispatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(1);
@@ -45,6 +47,9 @@ public sealed class CampaignDispatcher(
         _stopping = stoppingToken;
         try
         {
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+                await started.Task.WaitAsync(stoppingToken);
             foreach (var id in await store.CampaignIdsAsync(CampaignStatuses.Running, stoppingToken)) Ensure(id);
             await Task.Delay(Timeout.Infinite, stoppingToken);
         }

@@ -11,7 +11,9 @@ namespace DograhConsole.Core.Data;
 /// every collision cost 150 ms. Here a writer waits on a semaphore instead and starts the moment the previous one
 /// ends. A write is a transaction (from its start to its commit, rollback or failure) or a non-query command outside
 /// one; reads are not gated (WAL lets them run beside the writer). The gate is held per connection, and a connection
-/// that closes gives it back, so a transaction disposed without commit or rollback cannot keep it.
+/// that closes gives it back, so a transaction disposed without commit or rollback cannot keep it. The gate begins
+/// the transaction itself, so one that fails to begin (its token canceled just after the gate was entered) gives the
+/// gate back at once: EF reports neither a transaction end nor a close for it.
 /// </summary>
 public sealed class SqliteWriteGate(TimeSpan? waitLimit = null)
 {
@@ -23,18 +25,21 @@ public sealed class SqliteWriteGate(TimeSpan? waitLimit = null)
 
     public IInterceptor[] Interceptors => [new Transactions(this), new Commands(this), new Connections(this)];
 
-    private void Enter(Guid connectionId)
+    /// <summary>False when the connection already held the gate.</summary>
+    private bool Enter(Guid connectionId)
     {
-        if (_holders.ContainsKey(connectionId)) return;
+        if (_holders.ContainsKey(connectionId)) return false;
         if (!_gate.Wait(WaitLimit)) throw TimedOut();
         _holders[connectionId] = 0;
+        return true;
     }
 
-    private async ValueTask EnterAsync(Guid connectionId, CancellationToken ct)
+    private async ValueTask<bool> EnterAsync(Guid connectionId, CancellationToken ct)
     {
-        if (_holders.ContainsKey(connectionId)) return;
+        if (_holders.ContainsKey(connectionId)) return false;
         if (!await _gate.WaitAsync(WaitLimit, ct)) throw TimedOut();
         _holders[connectionId] = 0;
+        return true;
     }
 
     private void Exit(Guid connectionId)
@@ -49,15 +54,32 @@ public sealed class SqliteWriteGate(TimeSpan? waitLimit = null)
     {
         public override InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
         {
-            gate.Enter(eventData.ConnectionId);
-            return result;
+            var entered = gate.Enter(eventData.ConnectionId);
+            try
+            {
+                return result.HasResult ? result : InterceptionResult<DbTransaction>.SuppressWithResult(connection.BeginTransaction(eventData.IsolationLevel));
+            }
+            catch when (entered)
+            {
+                gate.Exit(eventData.ConnectionId);
+                throw;
+            }
         }
 
         public override async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData,
             InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
         {
-            await gate.EnterAsync(eventData.ConnectionId, cancellationToken);
-            return result;
+            var entered = await gate.EnterAsync(eventData.ConnectionId, cancellationToken);
+            try
+            {
+                return result.HasResult ? result
+                    : InterceptionResult<DbTransaction>.SuppressWithResult(await connection.BeginTransactionAsync(eventData.IsolationLevel, cancellationToken));
+            }
+            catch when (entered)
+            {
+                gate.Exit(eventData.ConnectionId);
+                throw;
+            }
         }
 
         public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => gate.Exit(eventData.ConnectionId);

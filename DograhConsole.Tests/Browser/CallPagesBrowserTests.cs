@@ -3,9 +3,11 @@ using System.Text.RegularExpressions;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Calls.Outbound;
 using DograhConsole.Tests.Api;
+using DograhConsole.Core.Hosting;
+using DograhConsole.Core.Telephony.Providers.Twilio;
 using DograhConsole.Tests.Calls;
-using DograhConsole.Tests.Calls.Fakes;
 using DograhConsole.Tests.Infrastructure;
+using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -14,22 +16,31 @@ using static Microsoft.Playwright.Assertions;
 namespace DograhConsole.Tests.Browser;
 
 /// <summary>
-/// The call pages in Chromium against the console and a loopback carrier (<see cref="LoopbackCarrier"/>); status
-/// changes are driven through <see cref="CallService"/> the way the provider's status callbacks drive them.
+/// The call pages in Chromium against the console and a loopback Twilio (<see cref="FakeTwilio"/>): calls are placed
+/// and hung up over its REST API, and their status changes arrive as its signed status callbacks and media streams.
 /// </summary>
 [Trait("Category", "Browser")]
 public sealed class CallPagesBrowserTests
 {
     private const string CallerId = "+14155550199";
+    private const string ConfigurationName = "Main Twilio account";
 
-    private sealed record Setup(DograhAppFactory App, LoopbackCarrier Carrier, HttpClient Api, Guid OrganizationId, Guid WorkflowId) : IAsyncDisposable
+    /// <summary>A tone, then a one-key menu that waits a minute: calls stay up until a key or a hang-up ends them.</summary>
+    private const string AgentWorkflow = """
+        {"steps":[
+          {"id":"greeting","type":"tone","frequencyHz":440,"durationMs":300},
+          {"id":"menu","type":"gather","numDigits":1,"timeoutSeconds":60,"branches":{"1":"goodbye"},"default":"goodbye"},
+          {"id":"goodbye","type":"hangup","reason":"the caller pressed 1"}
+        ]}
+        """;
+
+    private sealed record Setup(DograhAppFactory App, FakeTwilio Twilio, HttpClient Api, Guid OrganizationId, Guid WorkflowId) : IAsyncDisposable
     {
         public CallService Calls => App.Calls();
 
         public async Task<Guid> AddConfigurationAsync(bool withNumber = true)
         {
-            var configuration = await Api.CreateConfigAsync(new SampleCredentials(TestCarrierCalls.Name,
-                new() { ["apiBaseUrl"] = Carrier.BaseAddress.ToString(), ["apiToken"] = LoopbackCarrier.Token }, [LoopbackCarrier.Token]), "Loopback carrier");
+            var configuration = await Api.CreateConfigAsync(Twilio.Credentials(), ConfigurationName);
             if (withNumber) await AddNumberAsync(configuration.Id);
             return configuration.Id;
         }
@@ -37,23 +48,28 @@ public sealed class CallPagesBrowserTests
         public async Task AddNumberAsync(Guid configurationId) =>
             await Api.CreateNumberAsync(configurationId, CallerId, WorkflowId);
 
+        /// <summary>The requests that created calls at Twilio (refused ones included).</summary>
+        public List<FakeTwilioRequest> CreateCallRequests() =>
+            Twilio.Requests.Where(r => r.Method == "POST" && r.Path.EndsWith("/Calls.json", StringComparison.Ordinal)).ToList();
+
         public async ValueTask DisposeAsync()
         {
             Api.Dispose();
-            await Carrier.DisposeAsync();
+            await Twilio.DisposeAsync();
             App.Dispose();
         }
     }
 
     private static async Task<Setup> StartAsync()
     {
-        var app = new DograhAppFactory { TestServices = TestCarrierCalls.Register };
-        var carrier = await LoopbackCarrier.StartAsync();
+        var app = new DograhAppFactory();
         var baseAddress = app.StartKestrel();
+        var twilio = await FakeTwilio.StartAsync(baseAddress, DograhAppFactory.PublicBaseUrl);
+        twilio.AddNumber(CallerId);
         var api = app.CreateApiClient();
         api.BaseAddress = baseAddress;
-        var workflow = await api.CreateWorkflowAsync("Test agent");
-        return new Setup(app, carrier, api, await app.FirstOrganizationIdAsync(), workflow.Id);
+        var workflow = await api.CreateWorkflowAsync("Test agent", AgentWorkflow);
+        return new Setup(app, twilio, api, await app.FirstOrganizationIdAsync(), workflow.Id);
     }
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what) where T : class
@@ -96,7 +112,7 @@ public sealed class CallPagesBrowserTests
         // A configuration without a number cannot dial, and the dialog says why.
         var configurationId = await setup.AddConfigurationAsync(withNumber: false);
         await page.ClickAsync("#phone-call");
-        await Expect(page.Locator("#missing")).ToContainTextAsync("Loopback carrier cannot place calls: it has no active number to call from.");
+        await Expect(page.Locator("#missing")).ToContainTextAsync(ConfigurationName + " cannot place calls: it has no active number to call from.");
         // Radzen listens for Escape only once the dialog has finished opening; a key pressed sooner is lost (seen under
         // load), so it is pressed again until the overlay is gone. It must be gone before the button is clicked again.
         var overlay = page.Locator(".rz-dialog-wrapper");
@@ -123,22 +139,25 @@ public sealed class CallPagesBrowserTests
         await Expect(toError).ToHaveCountAsync(0);
         await Expect(page.Locator("#call-to-help")).ToHaveTextAsync("Calls +14155550123.");
 
-        // The carrier refuses: its message shows in the dialog, which stays open.
-        setup.Carrier.Refused["+15005550001"] = "Number blocked by carrier policy";
+        // Twilio refuses: its message shows in the dialog, which stays open.
+        setup.Twilio.RefusedNumbers["+15005550001"] = new FakeTwilioError(400, 21211, "The 'To' number +15005550001 is not a valid phone number.");
         await page.FillAsync("#call-to", "+15005550001");
         await page.ClickAsync("#start-call");
-        await Expect(page.Locator("#phone-call-error")).ToContainTextAsync("Number blocked by carrier policy");
+        await Expect(page.Locator("#phone-call-error")).ToContainTextAsync("The 'To' number +15005550001 is not a valid phone number. (Twilio error 21211)");
         await Expect(page.Locator("#phone-call-form")).ToBeVisibleAsync();
         await browser.ScreenshotAsync("32-phone-call-provider-refused");
+        Assert.Single(setup.CreateCallRequests());
 
         // The organization's concurrent-call limit is full.
         await SetLimitAsync(setup.App, setup.OrganizationId, 1);
-        var busy = await setup.App.CreateCallAsync(new NewCall(setup.OrganizationId, TestCarrierCalls.Name, CallDirection.Inbound, "+14155550177", CallerId));
+        var busy = await setup.App.CreateCallAsync(new NewCall(setup.OrganizationId, TwilioProviderSpec.Name, CallDirection.Inbound, "+14155550177", CallerId));
         await page.FillAsync("#call-to", "+14155550123");
         await page.ClickAsync("#start-call");
         await Expect(page.Locator("#phone-call-error")).ToContainTextAsync("Concurrent-call limit reached.");
         await Expect(page.Locator("#phone-call-form")).ToBeVisibleAsync();
-        Assert.Empty(setup.Carrier.Dials);
+        // Neither reached Twilio as a call: the refused request is the only one.
+        Assert.Empty(setup.Twilio.Calls);
+        Assert.Single(setup.CreateCallRequests());
         await setup.Calls.CancelAsync(busy.Id, "test");
     }
 
@@ -146,6 +165,8 @@ public sealed class CallPagesBrowserTests
     public async Task Phone_call_goes_to_the_live_view_which_follows_ringing_in_progress_and_completed_without_a_reload()
     {
         await using var setup = await StartAsync();
+        // The test drives the call's progress at Twilio step by step.
+        setup.Twilio.AutoAnswer = false;
         await setup.AddConfigurationAsync();
         await using var browser = await BrowserSession.StartAsync(setup.App);
         var page = browser.Page;
@@ -162,23 +183,38 @@ public sealed class CallPagesBrowserTests
         await Expect(page).ToHaveURLAsync(new Regex("/calls/[0-9a-f-]{36}$"));
         var callId = Guid.Parse(page.Url[^36..]);
         await page.EvaluateAsync("() => { window.sameDocument = true; }");
-        var dial = Assert.Single(setup.Carrier.Dials);
-        Assert.Equal(("+14155550123", CallerId, "Bearer " + LoopbackCarrier.Token), (dial.To, dial.From, dial.Authorization));
+        // The call was created at Twilio (whose API checked the configuration's credentials) with this call's numbers.
+        var fakeCall = Assert.Single(setup.Twilio.Calls);
+        Assert.Equal(("+14155550123", CallerId, setup.Twilio.AccountSid), (fakeCall.To, fakeCall.From, fakeCall.AccountSid));
+        Assert.Equal(TwilioTestKit.PublicUrl(TwilioRoutes.StatusPath(callId)), fakeCall.StatusCallback);
         var status = page.Locator("#call-state [data-call-status]");
         await Expect(status).ToHaveTextAsync("initiated");
         await Expect(page.Locator("#workflow-link")).ToHaveTextAsync("Test agent");
 
-        Assert.True((await setup.Calls.UpdateStatusAsync(callId, CallStatus.Ringing)).Value!.Changed);
+        Assert.Equal(HttpStatusCode.NoContent, await fakeCall.PostStatusAsync("ringing"));
         await Expect(status).ToHaveTextAsync("ringing");
         await browser.ScreenshotAsync("35-call-ringing");
-        await setup.Calls.UpdateStatusAsync(callId, CallStatus.InProgress);
+        Assert.Equal(HttpStatusCode.NoContent, await fakeCall.PostStatusAsync("in-progress"));
         await Expect(status).ToHaveTextAsync("in-progress");
-        await setup.Calls.SetStepAsync(callId, "greeting");
+        // Answered: the answer webhook connects the media stream and the workflow runs its steps.
+        await fakeCall.AnswerAsync();
         await Expect(page.Locator("#timeline")).ToContainTextAsync("step greeting");
-        await setup.Calls.UpdateStatusAsync(callId, CallStatus.Completed, cause: "caller hung up");
+        await Expect(page.Locator("#timeline")).ToContainTextAsync("step menu");
+        await Expect(status).ToHaveTextAsync("in-progress");
+        // The caller presses 1 (again while the menu has not taken it: a key can arrive before the gather listens).
+        var pressed = DateTime.UtcNow;
+        while ((await setup.Calls.FindAsync(callId))!.Active)
+        {
+            Assert.True(DateTime.UtcNow - pressed < TimeSpan.FromSeconds(45), "the menu never took the key");
+            await fakeCall.SendDtmfAsync('1');
+            await Task.Delay(1000);
+        }
         await Expect(status).ToHaveTextAsync("completed");
         await Expect(page.Locator("#timeline li[data-kind=status]")).ToHaveCountAsync(4);
-        await Expect(page.Locator("#call-facts")).ToContainTextAsync("caller hung up");
+        await Expect(page.Locator("#call-facts")).ToContainTextAsync("hung up by the workflow: the caller pressed 1");
+        // The workflow hung up at Twilio, which ended the call.
+        await fakeCall.EndedTask.WaitAsync(TestTimeouts.Long);
+        Assert.Equal("completed", fakeCall.Status);
         Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "The page was reloaded.");
         await browser.ScreenshotAsync("36-call-detail-completed");
 
@@ -201,27 +237,27 @@ public sealed class CallPagesBrowserTests
         await Expect(page.Locator(".empty-state")).ToContainTextAsync("No calls right now");
         await browser.ScreenshotAsync("37-live-calls-empty");
 
-        var inbound = await setup.App.CreateCallAsync(new NewCall(setup.OrganizationId, TestCarrierCalls.Name, CallDirection.Inbound, "+14155550177", CallerId)
-        {
-            TelephonyConfigurationId = configurationId, WorkflowId = setup.WorkflowId, ProviderCallId = "TC-IN-1", InitialStatus = CallStatus.Ringing,
-        });
-        var inboundRow = page.Locator($"tr[data-call-id='{inbound.Id}']");
+        // A caller rings the number at Twilio: its voice webhook reaches the console, whose workflow answers on the stream.
+        var inboundCall = await setup.Twilio.PlaceInboundCallAsync(TwilioTestKit.PublicUrl(PublicUrls.InboundWebhookPath), "+14155550177", CallerId);
+        var inboundId = Guid.Parse(inboundCall.StreamParameters["callId"]);
+        var inboundRow = page.Locator($"tr[data-call-id='{inboundId}']");
         await Expect(inboundRow).ToContainTextAsync("+14155550177 → " + CallerId);
-        await Expect(inboundRow).ToContainTextAsync("Test carrier · Loopback carrier");
+        await Expect(inboundRow).ToContainTextAsync("Twilio · " + ConfigurationName);
         await Expect(inboundRow).ToContainTextAsync("Test agent");
-        await Expect(inboundRow.Locator("[data-call-status]")).ToHaveTextAsync("ringing");
+        await Expect(inboundRow.Locator("[data-call-status]")).ToHaveTextAsync("in-progress");
 
+        Guid outboundId;
         using (var scope = setup.App.Services.CreateScope())
         {
             var placed = await scope.ServiceProvider.GetRequiredService<OutboundCallService>().InitiateAsync(setup.OrganizationId,
                 new InitiateCallRequest { WorkflowId = setup.WorkflowId, ToNumber = "+14155550123" });
             Assert.True(placed.Succeeded, placed.Describe());
+            outboundId = placed.Value!.Id;
         }
-        var dial = Assert.Single(setup.Carrier.Dials);
-        var outbound = (await setup.Calls.FindByProviderCallIdAsync(TestCarrierCalls.Name, dial.ProviderCallId))!;
-        await setup.Calls.UpdateStatusAsync(outbound.Id, CallStatus.InProgress);
-        await setup.Calls.SetStepAsync(outbound.Id, "menu");
-        var outboundRow = page.Locator($"tr[data-call-id='{outbound.Id}']");
+        // Twilio rings, answers and streams the call; its callbacks and the workflow move the row along.
+        var outboundCall = await setup.Twilio.WaitForCallAsync("+14155550123");
+        Assert.Equal(outboundCall.Sid, (await setup.Calls.FindAsync(outboundId))!.ProviderCallId);
+        var outboundRow = page.Locator($"tr[data-call-id='{outboundId}']");
         await Expect(outboundRow.Locator("[data-call-status]")).ToHaveTextAsync("in-progress");
         await Expect(outboundRow).ToContainTextAsync("menu");
         await Expect(page.Locator("#live-count")).ToHaveTextAsync("2");
@@ -233,18 +269,17 @@ public sealed class CallPagesBrowserTests
         await page.SelectOptionAsync("#filter-direction", "");
         await Expect(inboundRow).ToBeVisibleAsync();
 
-        // Hang up: the carrier receives it and, like a provider, calls back with the end of the call.
-        setup.Carrier.OnHangUp = async providerCallId =>
-        {
-            var call = await setup.Calls.FindByProviderCallIdAsync(TestCarrierCalls.Name, providerCallId);
-            await setup.Calls.UpdateStatusAsync(call!.Id, CallStatus.Completed, cause: "hung up at the carrier");
-        };
+        // Hang up: Twilio is asked over REST and ends the call, and its signed completed callback ends the record.
         await outboundRow.Locator(".hang-up").ClickAsync();
         await page.Locator(".rz-dialog button").Filter(new LocatorFilterOptions { HasTextString = "Hang up" }).ClickAsync();
         await Expect(outboundRow).ToHaveCountAsync(0);
-        Assert.Equal(dial.ProviderCallId, Assert.Single(setup.Carrier.HangUps).ProviderCallId);
-        Assert.Equal(CallStatus.Completed, (await setup.App.StoredCallAsync(outbound.Id)).Status);
-        Assert.Contains(await setup.App.StoredEventsAsync(outbound.Id), e => e.Message.Contains("hang-up requested by " + DograhAppFactory.AdminEmail));
+        var hangUp = Assert.Single(setup.Twilio.Requests, r => r.Method == "POST" && r.Form.ContainsKey("Status"));
+        Assert.Equal(($"/2010-04-01/Accounts/{setup.Twilio.AccountSid}/Calls/{outboundCall.Sid}.json", "completed"), (hangUp.Path, hangUp.Form["Status"].Single()));
+        await outboundCall.EndedTask.WaitAsync(TestTimeouts.Long);
+        Assert.Contains(outboundCall.StatusCallbacks, c => c.CallStatus == "completed" && c.Response == HttpStatusCode.NoContent);
+        Assert.Equal(CallStatus.Completed, (await setup.App.StoredCallAsync(outboundId)).Status);
+        Assert.Contains(await setup.App.StoredEventsAsync(outboundId), e => e.Message.Contains("hang-up requested by " + DograhAppFactory.AdminEmail));
+        Assert.False(inboundCall.Ended);
         await Expect(inboundRow).ToBeVisibleAsync();
         await Expect(page.Locator("#live-count")).ToHaveTextAsync("1");
     }
@@ -256,7 +291,7 @@ public sealed class CallPagesBrowserTests
         var configurationId = await setup.AddConfigurationAsync();
         var calls = setup.Calls;
         NewCall Call(CallDirection direction, string from, string to) =>
-            new(setup.OrganizationId, TestCarrierCalls.Name, direction, from, to) { TelephonyConfigurationId = configurationId, WorkflowId = setup.WorkflowId };
+            new(setup.OrganizationId, TwilioProviderSpec.Name, direction, from, to) { TelephonyConfigurationId = configurationId, WorkflowId = setup.WorkflowId };
         var answered = await setup.App.CreateCallAsync(Call(CallDirection.Inbound, "+14155550188", CallerId));
         await calls.UpdateStatusAsync(answered.Id, CallStatus.InProgress);
         await calls.UpdateStatusAsync(answered.Id, CallStatus.Completed);

@@ -50,6 +50,34 @@ public sealed class SqliteWriteGateTests : IDisposable
         Assert.Equal(["after"], await next.Organizations.Select(o => o.Name).ToListAsync());
     }
 
+    /// <summary>
+    /// Seen under load: a campaign pause canceled the dispatcher's token just after its claim entered the gate, the
+    /// transaction never began, and every later write waited 30 s and failed. A refused isolation level fails the
+    /// begin at the same point, deterministically.
+    /// </summary>
+    [Fact]
+    public async Task A_transaction_that_fails_to_begin_gives_the_gate_back()
+    {
+        await using (var refused = new DograhDbContext(_options))
+        {
+            // Another context writes at once, while the refused one is still open (its connection too).
+            await Assert.ThrowsAsync<ArgumentException>(() => refused.Database.BeginTransactionAsync(System.Data.IsolationLevel.Snapshot));
+            await WriteAsync("after the async begin");
+            Assert.Throws<ArgumentException>(() => refused.Database.BeginTransaction(System.Data.IsolationLevel.Snapshot));
+            await WriteAsync("after the begin");
+        }
+
+        await using var check = new DograhDbContext(_options);
+        Assert.Equal(2, await check.Organizations.CountAsync());
+    }
+
+    private async Task WriteAsync(string name)
+    {
+        await using var db = new DograhDbContext(_options);
+        db.Organizations.Add(NewOrganization(name));
+        await db.SaveChangesAsync();
+    }
+
     [Fact]
     public async Task A_failed_write_gives_the_gate_back()
     {

@@ -33,6 +33,17 @@ public enum FakeStreamStart
     NoStartMessage,
 }
 
+/// <summary>
+/// How the called party answers an outbound call: <c>completed</c> is answered (the answer URL, the media stream) and
+/// hung up by the callee after <see cref="Hold"/>; <c>busy</c> and <c>no-answer</c> ring for <see cref="Hold"/> and end
+/// so; <c>failed</c> ends after <see cref="Hold"/> without ringing. Each final status reaches the console as Twilio
+/// sends it: a signed status callback of the <c>completed</c> event.
+/// </summary>
+public sealed record FakeTwilioOutcome(string Status, TimeSpan Hold)
+{
+    public static FakeTwilioOutcome Answered(TimeSpan hangUpAfter) => new("completed", hangUpAfter);
+}
+
 /// <summary>A number of the fake account.</summary>
 public sealed class FakeTwilioNumber
 {
@@ -47,7 +58,9 @@ public sealed class FakeTwilioNumber
 /// shapes and error bodies) and the carrier behind it. For a created call it posts signed status callbacks (initiated,
 /// ringing, answered), fetches the signed answer URL, and for TwiML <c>&lt;Connect&gt;&lt;Stream&gt;</c> opens the media
 /// WebSocket as Twilio does (connected, start with customParameters, 20 ms u-law media, dtmf, echoed marks, stop).
-/// A hang-up over REST, or the console closing the stream, ends the call with a signed <c>completed</c> callback.
+/// A hang-up over REST, or the console closing the stream, ends the call with a signed <c>completed</c> callback
+/// (<c>canceled</c> before it was answered). <see cref="Outcomes"/> scripts busy, no-answer, failed and callee hang-ups.
+/// Like a carrier it counts on its own side: calls open now, the most ever open at once, and dials per number.
 /// URLs the console hands out under its public origin are fetched from <c>consoleAddress</c> but signed as given,
 /// like a TLS-terminating proxy in front of the console. Dispose it to stop it.
 /// </summary>
@@ -59,6 +72,10 @@ public sealed class FakeTwilio : IAsyncDisposable
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly ConcurrentDictionary<string, FakeTwilioCall> _calls = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<FakeTwilioCall>> _callWaiters = new();
+    private readonly object _countGate = new();
+    private readonly List<FakeTwilioCall> _dialed = [];
+    private int _open;
+    private int _maxOpen;
 
     private FakeTwilio(WebApplication app, Uri consoleAddress, Uri publicOrigin)
     {
@@ -83,6 +100,28 @@ public sealed class FakeTwilio : IAsyncDisposable
 
     public IReadOnlyCollection<FakeTwilioCall> Calls => _calls.Values.ToList();
     public ConcurrentDictionary<string, FakeTwilioNumber> Numbers { get; } = new();
+
+    /// <summary>Numbers the account cannot call: a create-call request for one fails with this error (Twilio's JSON).</summary>
+    public ConcurrentDictionary<string, FakeTwilioError> RefusedNumbers { get; } = new();
+
+    /// <summary>
+    /// How each outbound call goes, from its To number and how many calls to that number came before (0 for the first).
+    /// Null: answered, and on the line until hung up or its stream ends.
+    /// </summary>
+    public Func<string, int, FakeTwilioOutcome>? Outcomes { get; set; }
+
+    /// <summary>Calls not ended at the carrier now (a call ends before its final status callback is sent).</summary>
+    public int OpenCalls { get { lock (_countGate) return _open; } }
+
+    /// <summary>The most calls the carrier ever had open at once.</summary>
+    public int MaxOpenCalls { get { lock (_countGate) return _maxOpen; } }
+
+    /// <summary>Calls the console created over REST, in order.</summary>
+    public IReadOnlyList<FakeTwilioCall> Dials { get { lock (_countGate) return _dialed.ToList(); } }
+
+    public int TotalDials { get { lock (_countGate) return _dialed.Count; } }
+
+    public Dictionary<string, int> DialsByNumber() { lock (_countGate) return _dialed.GroupBy(c => c.To).ToDictionary(g => g.Key, g => g.Count()); }
 
     /// <summary>The next create-call request fails with this (then it is cleared).</summary>
     public FakeTwilioError? NextCallError { get; set; }
@@ -131,6 +170,7 @@ public sealed class FakeTwilio : IAsyncDisposable
             AnswerUrl = voiceUrl,
         };
         _calls[call.Sid] = call;
+        Opened();
         await call.FetchAnswerAsync(signature, stream: true);
         return call;
     }
@@ -208,15 +248,24 @@ public sealed class FakeTwilio : IAsyncDisposable
                 return Error(new FakeTwilioError(400, 21201, "No 'To' number is specified"));
             if (string.IsNullOrEmpty(form["Url"]) && string.IsNullOrEmpty(form["Twiml"]))
                 return Error(new FakeTwilioError(400, 21205, "Url parameter is required."));
+            if (RefusedNumbers.TryGetValue(form["To"]!, out var refusal)) return Error(refusal);
             var call = new FakeTwilioCall(this, "CA" + RandomNumberGenerator.GetHexString(32, lowercase: true), AccountSid, form["From"]!, form["To"]!, "outbound-api")
             {
                 AnswerUrl = form["Url"],
                 StatusCallback = form["StatusCallback"],
                 StatusCallbackEvents = form["StatusCallbackEvent"].Select(v => v ?? "").SelectMany(v => v.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToHashSet(),
             };
+            int before;
+            lock (_countGate)
+            {
+                before = _dialed.Count(c => c.To == call.To);
+                _dialed.Add(call);
+            }
             _calls[call.Sid] = call;
+            Opened();
+            var outcome = Outcomes?.Invoke(call.To, before);
             _callWaiters.GetOrAdd(call.To, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(call);
-            if (AutoAnswer) _ = Task.Run(call.RunOutboundAsync);
+            if (AutoAnswer) _ = Task.Run(() => call.RunOutboundAsync(outcome));
             return Results.Json(call.ToJson(), statusCode: 201);
         });
 
@@ -233,9 +282,10 @@ public sealed class FakeTwilio : IAsyncDisposable
                 call.RedirectTwiml = form["Twiml"];
                 _ = Task.Run(() => call.LeaveStreamAsync());
             }
-            else if (form["Status"] == "completed" || form["Status"] == "canceled")
+            else if (form["Status"] == "completed" || (form["Status"] == "canceled" && !call.Answered))
             {
-                _ = Task.Run(() => call.EndAsync(form["Status"]!));
+                // Over at once, as the answer shows; the stream's stop and the final callback follow.
+                if (call.TryFinish(call.Answered ? "completed" : "canceled")) _ = Task.Run(() => call.FinishAsync(notify: true));
             }
             return Results.Json(call.ToJson());
         });
@@ -260,6 +310,20 @@ public sealed class FakeTwilio : IAsyncDisposable
             if (request.Form.ContainsKey("VoiceMethod")) number.VoiceMethod = request.Form["VoiceMethod"];
             return Results.Json(NumberJson(number));
         });
+    }
+
+    private void Opened()
+    {
+        lock (_countGate)
+        {
+            _open++;
+            _maxOpen = Math.Max(_maxOpen, _open);
+        }
+    }
+
+    internal void Closed()
+    {
+        lock (_countGate) _open--;
     }
 
     private JsonNode NumberJson(FakeTwilioNumber n) => new JsonObject
@@ -304,6 +368,8 @@ public sealed class FakeTwilioCall
     private readonly FakeTwilio _twilio;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private readonly CancellationTokenSource _hangup = new();
+    private readonly CancellationTokenSource _over = new();
+    private readonly object _statusGate = new();
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _streamStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _audioGate = new();
@@ -323,6 +389,7 @@ public sealed class FakeTwilioCall
         From = from;
         To = to;
         Direction = direction;
+        CreatedAt = DateTime.UtcNow;
     }
 
     public string Sid { get; }
@@ -331,6 +398,10 @@ public sealed class FakeTwilioCall
     public string To { get; }
     public string Direction { get; }
     public string Status { get; private set; } = "queued";
+    /// <summary>When the carrier accepted the call, and when it ended there (before its final callback).</summary>
+    public DateTime CreatedAt { get; }
+    public DateTime? EndedAt { get; private set; }
+    public bool Answered => _answeredAt is not null;
     public string? AnswerUrl { get; init; }
     public string? StatusCallback { get; init; }
     public IReadOnlySet<string> StatusCallbackEvents { get; init; } = new HashSet<string>();
@@ -340,7 +411,8 @@ public sealed class FakeTwilioCall
     public HttpStatusCode? AnswerStatus { get; private set; }
     public string? Twiml { get; private set; }
     public string? RedirectTwiml { get; internal set; }
-    public ConcurrentQueue<(string CallStatus, HttpStatusCode Response)> StatusCallbacks { get; } = new();
+    /// <summary>The status callbacks sent, with the console's answer (null: the console could not be reached).</summary>
+    public ConcurrentQueue<(string CallStatus, HttpStatusCode? Response)> StatusCallbacks { get; } = new();
     public ConcurrentQueue<string> MarksReceived { get; } = new();
     private readonly ConcurrentQueue<string> _withheldMarks = new();
     public int ClearsReceived;
@@ -393,29 +465,44 @@ public sealed class FakeTwilioCall
         return response.StatusCode;
     }
 
-    internal async Task RunOutboundAsync()
+    /// <summary>The carrier's side of a created call, as <paramref name="outcome"/> scripts it (null: answered until hung up).</summary>
+    internal async Task RunOutboundAsync(FakeTwilioOutcome? outcome)
     {
+        var final = "completed";
         try
         {
-            await Task.Delay(50);
+            await Task.Delay(50, _over.Token);
             await ProgressAsync("initiated", "initiated");
-            await ProgressAsync("ringing", "ringing");
-            Status = "in-progress";
-            _answeredAt = DateTime.UtcNow;
-            if (StatusCallbackEvents.Contains("answered") && StatusCallback is not null) await PostStatusAsync("in-progress");
-            await FetchAnswerAsync(null, stream: true);
-            await StreamTask;
+            if (outcome is { Status: not "completed" })
+            {
+                if (outcome.Status != "failed") await ProgressAsync("ringing", "ringing");
+                await Task.Delay(outcome.Hold, _over.Token);
+                final = outcome.Status;
+            }
+            else
+            {
+                await ProgressAsync("ringing", "ringing");
+                await ProgressAsync("in-progress", "answered");
+                await FetchAnswerAsync(null, stream: true);
+                // The callee hangs up after the hold, unless the stream (or the call) ends first.
+                if (outcome is null) await StreamTask;
+                else await Task.WhenAny(StreamTask, Task.Delay(outcome.Hold, _over.Token));
+            }
         }
         catch (Exception) when (Ended)
         {
             // Hung up while the script ran.
         }
-        await EndAsync("completed");
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            // The answer URL could not be fetched: Twilio says an application error occurred and hangs up.
+        }
+        await EndAsync(final);
     }
 
     internal async Task FetchAnswerAsync(string? signature, bool stream)
     {
-        if (Direction == "inbound") Status = "ringing";
+        if (Direction == "inbound") Progress("ringing");
         var form = new List<KeyValuePair<string, string>>
         {
             new("AccountSid", AccountSid), new("ApiVersion", "2010-04-01"), new("CallSid", Sid), new("CallStatus", Status),
@@ -429,7 +516,7 @@ public sealed class FakeTwilioCall
         var document = XDocument.Parse(Twiml);
         var streamElement = document.Root?.Element("Connect")?.Element("Stream");
         if (streamElement is null) return;
-        if (Direction == "inbound") Status = "in-progress";
+        if (Direction == "inbound") Progress("in-progress");
         _answeredAt ??= DateTime.UtcNow;
         var parameters = streamElement.Elements("Parameter").ToDictionary(p => (string)p.Attribute("name")!, p => (string)p.Attribute("value")!);
         StreamUrl = (string)streamElement.Attribute("url")!;
@@ -451,8 +538,7 @@ public sealed class FakeTwilioCall
     /// <summary>For calls created while <see cref="FakeTwilio.AutoAnswer"/> is off: answer now (answer webhook, then the stream).</summary>
     public async Task AnswerAsync()
     {
-        Status = "in-progress";
-        _answeredAt = DateTime.UtcNow;
+        Progress("in-progress");
         await FetchAnswerAsync(null, stream: true);
     }
 
@@ -502,19 +588,39 @@ public sealed class FakeTwilioCall
         Status = "completed";
     }
 
-    /// <summary>Ends the call: stop and close the stream, then the signed completed callback.</summary>
+    /// <summary>Ends the call with <paramref name="status"/>: over at the carrier, then stop and close the stream, then the signed final callback.</summary>
     public async Task EndAsync(string status, bool notify = true)
     {
-        if (Interlocked.Exchange(ref _ending, 1) != 0)
+        if (!TryFinish(status))
         {
             await _ended.Task;
             return;
         }
+        await FinishAsync(notify);
+    }
+
+    /// <summary>The call is over at the carrier (its final status, its end, no longer open); false when it already was.</summary>
+    internal bool TryFinish(string status)
+    {
+        lock (_statusGate)
+        {
+            if (_ending != 0) return false;
+            _ending = 1;
+            Status = status;
+            EndedAt = DateTime.UtcNow;
+        }
+        _twilio.Closed();
+        _over.Cancel();
+        return true;
+    }
+
+    /// <summary>What follows the end of a call: the stream's stop and close, then the final status callback.</summary>
+    internal async Task FinishAsync(bool notify)
+    {
         try
         {
             await StopStreamAsync();
-            Status = status;
-            if (notify && StatusCallback is not null && StatusCallbackEvents.Contains("completed")) await PostStatusAsync(status);
+            if (notify && StatusCallback is not null && StatusCallbackEvents.Contains("completed")) await NotifyAsync(Status);
         }
         finally
         {
@@ -557,9 +663,32 @@ public sealed class FakeTwilioCall
 
     private async Task ProgressAsync(string status, string callbackEvent)
     {
-        if (Ended) throw new OperationCanceledException();
-        Status = status;
-        if (StatusCallbackEvents.Contains(callbackEvent) && StatusCallback is not null) await PostStatusAsync(status);
+        Progress(status);
+        if (StatusCallbackEvents.Contains(callbackEvent) && StatusCallback is not null) await NotifyAsync(status);
+    }
+
+    /// <summary>The call moves on to <paramref name="status"/>; an ended call cannot (the script stops).</summary>
+    private void Progress(string status)
+    {
+        lock (_statusGate)
+        {
+            if (Ended) throw new OperationCanceledException();
+            Status = status;
+            if (status == "in-progress") _answeredAt ??= DateTime.UtcNow;
+        }
+    }
+
+    /// <summary>A callback of the carrier's own: when the console cannot be reached, it is missed (Twilio does not retry).</summary>
+    private async Task NotifyAsync(string callStatus)
+    {
+        try
+        {
+            await PostStatusAsync(callStatus);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            StatusCallbacks.Enqueue((callStatus, null));
+        }
     }
 
     private async Task RunStreamAsync(string url, IReadOnlyDictionary<string, string> parameters, FakeStreamStart start)

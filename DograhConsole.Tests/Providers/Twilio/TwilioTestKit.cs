@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using DograhConsole.Core.Telephony.Providers.Twilio;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,6 +63,10 @@ public static class TwilioTestKit
 
     public static string PublicUrl(string path) => DograhAppFactory.PublicBaseUrl + path;
 
+    /// <summary>A configuration's credentials for the fake's account (its auth token is the secret).</summary>
+    public static Api.SampleCredentials Credentials(this FakeTwilio twilio) => new(TwilioProviderSpec.Name,
+        new() { ["accountSid"] = twilio.AccountSid, ["authToken"] = twilio.AuthToken, ["apiBaseUrl"] = twilio.ApiBaseUrl }, [twilio.AuthToken]);
+
     public static async Task<TwilioSetup> SetUpAsync(this TwilioConsoleFixture fixture, FakeTwilio twilio, int? maxConcurrentCalls = null, bool assignWorkflow = true,
         string definition = MenuWorkflow)
     {
@@ -72,7 +77,7 @@ public static class TwilioTestKit
         {
             name = "Twilio " + Guid.NewGuid().ToString("N")[..6],
             provider = "twilio",
-            credentials = new Dictionary<string, string> { ["accountSid"] = twilio.AccountSid, ["authToken"] = twilio.AuthToken, ["apiBaseUrl"] = twilio.ApiBaseUrl },
+            credentials = twilio.Credentials().Values,
         });
         var workflow = await PostAsync(api, "/api/v1/workflows", new { name = "Menu " + Guid.NewGuid().ToString("N")[..6], definition });
         var number = Api.Samples.UniqueE164();
