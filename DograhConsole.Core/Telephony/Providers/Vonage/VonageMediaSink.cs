@@ -12,26 +12,30 @@ namespace DograhConsole.Core.Telephony.Providers.Vonage;
 /// little-endian L16, sent through the socket's <see cref="MediaSocketSender"/>, so the clock never waits on the
 /// network. At most <see cref="Capacity"/> messages wait on a slow socket; beyond that frames are dropped and counted.
 /// </summary>
-internal sealed class VonageMediaSink(MediaSocketSender sender) : IMediaSink
+internal sealed class VonageMediaSink(WebSocket socket, ILogger logger, string name) : IMediaSink
 {
     public const int FrameBytes = 640;
     public const int Capacity = 50;
 
     private static readonly byte[] ClearCommand = Encoding.UTF8.GetBytes("""{"action":"clear"}""");
 
-    public static MediaSocketSender Sender(WebSocket socket, ILogger logger, Guid callId) =>
-        new(socket, WebSocketMessageType.Binary, Capacity, logger, $"Vonage media socket of call {callId}");
+    private readonly MediaSocketSender _sender = new(socket, WebSocketMessageType.Binary, Capacity, logger, name);
+
+    public long Dropped => _sender.Dropped;
 
     public void SendFrame(ReadOnlySpan<short> frame)
     {
-        var bytes = sender.RentAudioBuffer(frame.Length * 2);
-        sender.SendAudio(bytes, Pcm16.SamplesToBytes(frame, bytes));
+        var bytes = _sender.RentAudioBuffer(frame.Length * 2);
+        _sender.SendAudio(bytes, Pcm16.SamplesToBytes(frame, bytes));
     }
 
     /// <summary>Barge-in: drops the frames not yet sent and asks Vonage to drop what it has buffered.</summary>
     public void OnCleared()
     {
-        sender.DropQueuedAudio();
-        sender.SendControl(ClearCommand);
+        _sender.DropQueuedAudio();
+        _sender.SendControl(ClearCommand);
     }
+
+    /// <summary>Sends what is queued and takes no more; before the socket is closed.</summary>
+    public Task CompleteAsync(TimeSpan timeout) => _sender.CompleteAsync(timeout);
 }

@@ -62,8 +62,7 @@ public static class VonageMediaSocket
             return;
         }
 
-        var sender = VonageMediaSink.Sender(socket, logger, id);
-        var sink = new VonageMediaSink(sender);
+        var sink = new VonageMediaSink(socket, logger, $"Vonage media socket of call {id}");
         var media = await host.AttachAsync(id, sink, new MediaSessionOptions { CallId = id.ToString(), SampleRate = AudioFormat.WidebandRate }, ct,
             connected: new MediaConnected("vonage media connected"));
         if (media is null)
@@ -86,12 +85,12 @@ public static class VonageMediaSocket
         finally
         {
             await media.DisposeAsync();
-            await sender.CompleteAsync(CloseTimeout);
+            await sink.CompleteAsync(CloseTimeout);
         }
         // Only now, with sending over, may the close frame be sent (one writer at a time).
         await CloseAsync(socket, closeStatus, closeStatus == WebSocketCloseStatus.NormalClosure ? "bye" : reason);
-        logger.LogInformation("Call {CallId}: Vonage media closed ({Reason}); {Dropped} messages dropped on a slow socket", id, reason, sender.Dropped);
-        await calls.AddEventAsync(id, CallEventKind.Info, $"vonage media closed: {reason}", new { dropped = sender.Dropped }, CancellationToken.None);
+        logger.LogInformation("Call {CallId}: Vonage media closed ({Reason}); {Dropped} messages dropped on a slow socket", id, reason, sink.Dropped);
+        await calls.AddEventAsync(id, CallEventKind.Info, $"vonage media closed: {reason}", new { dropped = sink.Dropped }, CancellationToken.None);
     }
 
     /// <summary>The first message: the endpoint headers, whose token must name a call (and match the call id header).</summary>
