@@ -247,13 +247,12 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
         while (sinceProgress.Elapsed < TimeSpan.FromSeconds(20))
         {
             int now = (await StatsAsync(http, server)).GetProperty("started").GetInt32();
-            if (now >= connected) break;
             if (now > started) sinceProgress.Restart();
             started = now;
+            if (started >= connected) break;
             await Task.Delay(250);
         }
 
-        started = (await StatsAsync(http, server)).GetProperty("started").GetInt32();
         Console.Error.WriteLine($"  {started} of {connected} calls started after {waited.Elapsed.TotalSeconds:0.0} s; warm-up begins");
     }
 
