@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Numerics;
 using DograhConsole.Core.Media.Sessions;
 
 namespace DograhConsole.Core.Workflows.Runtime;
@@ -88,7 +89,9 @@ internal sealed class AgentAudio : IDisposable
 
     /// <summary>
     /// A sine at <paramref name="frequencyHz"/> at about -10 dBFS with 5 ms fades, so it starts and stops without
-    /// clicks, made as it plays: <paramref name="totalSamples"/> is its length.
+    /// clicks, made as it plays: <paramref name="totalSamples"/> is its length. A sine at a whole frequency repeats
+    /// every sampleRate / gcd(frequency, sampleRate) samples, so one cycle is computed and copied; only the fades
+    /// are computed sample by sample (at 1,000 calls a sine per sample was 6% of the server's CPU).
     /// </summary>
     public static AudioWriter Tone(int sampleRate, int frequencyHz, int durationMs, out long totalSamples)
     {
@@ -97,14 +100,28 @@ internal sealed class AgentAudio : IDisposable
         long fade = Math.Min(sampleRate / 200, length / 2);
         double step = 2 * Math.PI * frequencyHz / sampleRate;
         const double amplitude = 0.3 * short.MaxValue;
+        int period = sampleRate / (int)BigInteger.GreatestCommonDivisor(frequencyHz, sampleRate);
+        var cycle = new short[period];
+        for (int n = 0; n < period; n++) cycle[n] = (short)Math.Round(amplitude * Math.Sin(step * n));
         return (destination, offset) =>
         {
-            for (int i = 0; i < destination.Length; i++)
+            int at = 0;
+            while (at < destination.Length)
             {
-                long n = offset + i;
-                double gain = Math.Min(1.0, Math.Min(n, length - 1 - n) / (double)Math.Max(1, fade));
-                // The phase wraps per whole period of the sample clock, so a long tone keeps its precision.
-                destination[i] = (short)Math.Round(amplitude * gain * Math.Sin(step * (n % sampleRate)));
+                long n = offset + at;
+                long fromEnd = length - 1 - n;
+                if (n < fade || fromEnd < fade)
+                {
+                    double gain = Math.Min(n, fromEnd) / (double)Math.Max(1, fade);
+                    destination[at++] = (short)Math.Round(amplitude * gain * Math.Sin(step * (n % period)));
+                    continue;
+                }
+
+                // Up to the fade-out or the end of the cycle, whichever comes first.
+                int phase = (int)(n % period);
+                int run = (int)Math.Min(Math.Min(destination.Length - at, period - phase), fromEnd - fade + 1);
+                cycle.AsSpan(phase, run).CopyTo(destination[at..]);
+                at += run;
             }
         };
     }
