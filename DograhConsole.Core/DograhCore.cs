@@ -8,6 +8,7 @@ using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Sessions;
+using DograhConsole.Core.Media.Transport;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Workflows;
@@ -60,6 +61,7 @@ public static class DograhCore
         services.AddTelephony();
         services.AddWorkflows();
         services.AddMediaSessions();
+        services.AddMediaTransport();
         services.AddCalls();
         services.AddAgentStream();
         services.AddCallConsole();
