@@ -61,7 +61,7 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
         }
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         if (TestServices is not null) builder.ConfigureTestServices(TestServices);
-        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(LogLines)).SetMinimumLevel(LogLevel.Debug));
+        builder.ConfigureLogging(logging => logging.AddProvider(new LineLoggerProvider(LogLines)).SetMinimumLevel(LogLevel.Debug));
     }
 
     /// <summary>Serves on 127.0.0.1 with a free port and returns the base address.</summary>
@@ -119,20 +119,5 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
         {
             // A file still open by a finishing request; the OS temp cleaner takes it.
         }
-    }
-
-    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, lines);
-        public void Dispose() { }
-    }
-
-    private sealed class CapturingLogger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
     }
 }

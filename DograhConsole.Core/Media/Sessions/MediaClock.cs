@@ -15,8 +15,10 @@ namespace DograhConsole.Core.Media.Sessions;
 /// 100 ms of held-back audio would only add latency at the far end's jitter buffer.
 /// </para>
 /// <para>
-/// On Linux the clock thread raises its own priority (<see cref="MediaOptions.ClockThreadNice"/>): on a busy host, a
-/// clock thread that waits its turn behind request threads makes every call's audio late at once.
+/// On Linux the clock thread raises its own priority: real-time (<see cref="MediaOptions.ClockThreadRealtimePriority"/>)
+/// where the service may, otherwise a lower nice value (<see cref="MediaOptions.ClockThreadNice"/>). Every call's
+/// audio frame is written to its socket from this thread (<see cref="Transport.MediaSocketSender"/>), so a clock
+/// thread that waits its turn behind request threads makes every call's audio late at once.
 /// </para>
 /// <para>
 /// Targets run one after another on the clock thread and must not block. One that throws is logged and the others
@@ -39,6 +41,7 @@ public sealed class MediaClock : IDisposable
     private readonly ILogger _logger;
     private readonly bool _manual;
     private readonly int _threadNice;
+    private readonly int _realtimePriority;
     private readonly Lock _gate = new();
     private readonly ManualResetEventSlim _stopSignal = new(false, spinCount: 0);
     private Target[] _targets = [];
@@ -55,13 +58,14 @@ public sealed class MediaClock : IDisposable
     private long _slowTargetCalls;
 
     public MediaClock(TimeProvider timeProvider, ILogger<MediaClock> logger, IOptions<MediaOptions> options)
-        : this(timeProvider, logger, manual: false, options.Value.ClockThreadNice)
+        : this(timeProvider, logger, manual: false, options.Value.ClockThreadNice, options.Value.ClockThreadRealtimePriority)
     {
     }
 
     /// <param name="manual">A manual clock never starts its thread: the caller drives it with <see cref="Pump"/>.</param>
-    internal MediaClock(TimeProvider timeProvider, ILogger logger, bool manual, int threadNice = 0)
+    internal MediaClock(TimeProvider timeProvider, ILogger logger, bool manual, int threadNice = 0, int realtimePriority = 0)
     {
+        _realtimePriority = realtimePriority;
         _time = timeProvider;
         _logger = logger;
         _manual = manual;
@@ -157,19 +161,48 @@ public sealed class MediaClock : IDisposable
         }
     }
 
+    private void RaiseThreadPriority()
+    {
+        string? realtimeRefused = null;
+        if (_realtimePriority > 0 && ThreadScheduling.TrySetRealtime(_realtimePriority, out realtimeRefused))
+        {
+            RecordThreadPriority();
+            return;
+        }
+
+        string? niceRefused = null;
+        bool niced = _threadNice == 0 || ThreadScheduling.TrySetNice(_threadNice, out niceRefused);
+        if (realtimeRefused is not null)
+        {
+            _logger.LogWarning(
+                "The media clock thread could not take real-time priority (SCHED_FIFO {Priority} refused: {Problem}); {Fallback}. On a busy host audio may be late. Grant the service CAP_SYS_NICE, or set Dograh:Media:ClockThreadRealtimePriority to 0 to stop trying",
+                _realtimePriority, realtimeRefused, niced ? $"it runs at nice {_threadNice} instead" : $"nice {_threadNice} was refused too ({niceRefused})");
+        }
+        else if (!niced)
+        {
+            _logger.LogWarning("The media clock thread keeps normal priority (nice {Nice} refused: {Problem}); on a busy host audio may be late. Grant the service CAP_SYS_NICE, or set Dograh:Media:ClockThreadNice to 0 to stop trying", _threadNice, niceRefused);
+        }
+
+        RecordThreadPriority();
+    }
+
+    private void RecordThreadPriority()
+    {
+        ThreadNiceValue = ThreadScheduling.CurrentNice();
+        ThreadRealtimePriority = ThreadScheduling.CurrentRealtimePriority();
+    }
+
     private static TimeSpan SlotDue(long slot) => TimeSpan.FromTicks(slot * Interval.Ticks);
 
     /// <summary>The clock thread's nice value once it runs (null before, or where it cannot be read).</summary>
     public int? ThreadNiceValue { get; private set; }
 
+    /// <summary>The clock thread's real-time priority once it runs (0: the normal policy; null before, or where it cannot be read).</summary>
+    public int? ThreadRealtimePriority { get; private set; }
+
     private void Run()
     {
-        if (_threadNice != 0 && !ThreadNice.TrySet(_threadNice, out var problem))
-        {
-            _logger.LogWarning("The media clock thread keeps normal priority (nice {Nice} refused: {Problem}); on a busy host audio may be late. Grant the service CAP_SYS_NICE, or set Dograh:Media:ClockThreadNice to 0 to stop trying", _threadNice, problem);
-        }
-
-        ThreadNiceValue = ThreadNice.Current();
+        RaiseThreadPriority();
         while (!_stopping)
         {
             TimeSpan wait;

@@ -1,4 +1,5 @@
 using DograhConsole.Core.Media.Sessions;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -153,14 +154,48 @@ public class MediaClockTests
     public async Task The_clock_thread_takes_the_configured_nice_value_and_only_that_thread()
     {
         // A positive value (lower priority) needs no privilege, so this runs anywhere on Linux.
-        using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance, Options.Create(new MediaOptions { ClockThreadNice = 7 }));
+        using var clock = new MediaClock(TimeProvider.System, NullLogger<MediaClock>.Instance,
+            Options.Create(new MediaOptions { ClockThreadRealtimePriority = 0, ClockThreadNice = 7 }));
         var target = new CountingTarget(stopAfter: 2);
 
         clock.Register(target);
         await target.Done.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(7, clock.ThreadNiceValue);
-        Assert.NotEqual(7, ThreadNice.Current()); // the test's own thread is untouched
+        Assert.Equal(0, clock.ThreadRealtimePriority);
+        Assert.NotEqual(7, ThreadScheduling.CurrentNice()); // the test's own thread is untouched
+    }
+
+    [Fact]
+    public async Task The_clock_thread_runs_real_time_where_allowed_and_otherwise_falls_back_to_its_nice_value_with_a_warning()
+    {
+        // Whether this process may take SCHED_FIFO (root or CAP_SYS_NICE, and a cgroup that allows it) decides which
+        // of the two outcomes is right; a throwaway thread asks the kernel.
+        bool allowed = false;
+        var probe = new Thread(() => allowed = ThreadScheduling.TrySetRealtime(3, out _));
+        probe.Start();
+        probe.Join();
+        var log = new LineLoggerProvider();
+        using var clock = new MediaClock(TimeProvider.System, log.CreateLogger<MediaClock>(),
+            Options.Create(new MediaOptions { ClockThreadRealtimePriority = 3, ClockThreadNice = 5 }));
+        var target = new CountingTarget(stopAfter: 2);
+
+        clock.Register(target);
+        await target.Done.WaitAsync(TimeSpan.FromSeconds(30));
+
+        if (allowed)
+        {
+            Assert.Equal(3, clock.ThreadRealtimePriority);
+            Assert.DoesNotContain(log.Lines, m => m.Contains("real-time", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.Equal(0, clock.ThreadRealtimePriority);
+            Assert.Equal(5, clock.ThreadNiceValue);
+            Assert.Contains(log.Lines, m => m.Contains("could not take real-time priority", StringComparison.Ordinal) && m.Contains("nice 5 instead", StringComparison.Ordinal));
+        }
+
+        Assert.Equal(0, ThreadScheduling.CurrentRealtimePriority()); // the test's own thread is untouched
     }
 
     private sealed class CountingTarget(int stopAfter = int.MaxValue) : IMediaClockTarget
