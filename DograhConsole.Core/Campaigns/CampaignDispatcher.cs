@@ -63,8 +63,11 @@ public sealed class CampaignDispatcher(
         foreach (var run in _runs.Values) run.Stop();
         await base.StopAsync(cancellationToken);
         // A dial that has claimed its contact finishes (record the call, ask the provider, link them), so no claim is
-        // left half-done by an orderly shutdown.
-        await Task.WhenAll(_runs.Values.Select(r => r.Loop).Concat(_dials.Values)).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        // left half-done by an orderly shutdown. The loops first: one stopped between taking a slot and starting its
+        // dial still starts it, after a snapshot of the dials taken together with the loops would have missed it (a
+        // call then went to the provider after the host had stopped).
+        await Task.WhenAll(_runs.Values.Select(r => r.Loop)).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(_dials.Values).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     /// <summary>Starts the campaign's loop unless it has one.</summary>
