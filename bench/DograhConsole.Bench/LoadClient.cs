@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Telephony.Providers.Twilio;
 using DograhConsole.Core.Workflows.Runtime.Agent;
 
@@ -66,13 +67,15 @@ internal sealed record ClientFigures(
 /// </summary>
 internal sealed class LoadClient
 {
-    private const int HistogramBuckets = 20001; // 0.01 ms buckets up to 200 ms
     private static readonly long FrameTicks = Stopwatch.Frequency / 50;
     private static readonly byte[] CallerFrame = BuildCallerFrame();
-    private readonly long[] _histogram = new long[HistogramBuckets];
+    private readonly PacingHistogram _histogram = new(); // the receiver thread is the only writer
     private readonly List<Call> _calls = [];
     private readonly Epoll _epoll = new(512);
     private volatile bool _measuring;
+
+    public int ThreadNice { get; init; }
+
     private volatile bool _stopping;
     private long _maxSendLateness;
 
@@ -119,7 +122,7 @@ internal sealed class LoadClient
         if (ready is not null) await ready();
         await Task.Delay(warmUp);
         foreach (var call in _calls) call.ResetWindow();
-        Array.Clear(_histogram);
+        _histogram.Clear();
         Interlocked.Exchange(ref _maxSendLateness, 0);
         long sentBefore = _calls.Sum(c => Interlocked.Read(ref c.FramesSent));
         long skipsBefore = _calls.Sum(c => Interlocked.Read(ref c.SendSkips));
@@ -136,7 +139,7 @@ internal sealed class LoadClient
         sender.Join();
         receiver.Join();
         return new ClientFigures(calls, _calls.Count, seconds, sent, received, _calls.Sum(c => Interlocked.Read(ref c.FramesSent)), skips, lost,
-            Percentile(0.50), Percentile(0.99), Percentile(1.0), Interlocked.Read(ref _maxSendLateness) * 1000.0 / Stopwatch.Frequency);
+            _histogram.Percentile(0.50), _histogram.Percentile(0.99), _histogram.Percentile(1.0), Interlocked.Read(ref _maxSendLateness) * 1000.0 / Stopwatch.Frequency);
     }
 
     /// <summary>Sends each call's stop message and a close frame, then closes the sockets.</summary>
@@ -156,6 +159,7 @@ internal sealed class LoadClient
 
     private void SendLoop()
     {
+        RaisePriority();
         long start = Stopwatch.GetTimestamp();
         long slot = 0;
         while (!_stopping)
@@ -173,6 +177,7 @@ internal sealed class LoadClient
 
     private void ReceiveLoop()
     {
+        RaisePriority();
         Span<int> ready = stackalloc int[512];
         while (!_stopping)
         {
@@ -186,6 +191,16 @@ internal sealed class LoadClient
                 if (call.Socket.Closed) _epoll.Remove(call.Socket.Handle);
             }
         }
+    }
+
+    /// <summary>
+    /// The client stands in for the provider's network, which does not share the server's CPU: its two threads take
+    /// <see cref="ThreadNice"/> so the server's load does not push the generator off its real-time schedule.
+    /// </summary>
+    private void RaisePriority()
+    {
+        if (ThreadNice != 0 && !ThreadScheduling.TrySetNice(ThreadNice, out var problem))
+            Console.Error.WriteLine($"  load client: nice {ThreadNice} not set ({problem}); it may fall behind its schedule under load");
     }
 
     private void OnMessage(Call call, byte opcode, ReadOnlySpan<byte> payload)
@@ -211,7 +226,7 @@ internal sealed class LoadClient
         if (call.LastFrame != 0)
         {
             double errorMs = Math.Abs((now - call.LastFrame) - FrameTicks) * 1000.0 / Stopwatch.Frequency;
-            _histogram[Math.Min(HistogramBuckets - 1, (int)(errorMs * 100))]++; // the receiver thread is the only writer
+            _histogram.Add(errorMs);
         }
         else
         {
@@ -220,21 +235,6 @@ internal sealed class LoadClient
 
         call.LastFrame = now;
         call.WindowFrames++;
-    }
-
-    private double Percentile(double fraction)
-    {
-        long total = _histogram.Sum();
-        if (total == 0) return double.NaN;
-        long wanted = Math.Max(1, (long)Math.Ceiling(total * fraction));
-        long seen = 0;
-        for (int i = 0; i < _histogram.Length; i++)
-        {
-            seen += _histogram[i];
-            if (seen >= wanted) return i / 100.0;
-        }
-
-        return (HistogramBuckets - 1) / 100.0;
     }
 
     private static byte[] BuildCallerFrame()

@@ -26,6 +26,8 @@ if (options is null)
           --server-pid PID       with --target: the console's process, for its CPU and memory
           --repeat N             repeat each console run N times (a shared machine is noisy)
           --paths echo,twilio   which load paths to run (default both)
+          --client-nice -10      nice value of the load client's two threads (0 leaves them; negative needs root)
+          --no-send-trace        skip the send-call trace (perf) of the server's outbound pacing
         """);
     return 2;
 }
@@ -41,6 +43,7 @@ if (options.Only is null or "load")
 {
     Console.WriteLine("Load: N calls at real time (50 media frames/s in per call) over 127.0.0.1, server in its own process (server GC, as the console).");
     Console.WriteLine("  baseline = bare Kestrel WebSocket echo.");
+    Console.WriteLine($"  The load client (one sender and one receiver thread on raw sockets) runs at nice {options.ClientNice}: it stands in for the provider's network, which does not share the server's cores.");
     if (options.Target is not null)
     {
         Console.WriteLine($"  console = the console endpoint {options.Target}.");
@@ -51,10 +54,11 @@ if (options.Only is null or "load")
         Console.WriteLine("  calls created with media tokens, /api/v1/telephony/ws/twilio, the real workflow runner playing a continuous 60 s tone (goto loop) per call.");
     }
     Console.WriteLine($"  {options.WarmUp.TotalSeconds:0} s warm-up (on the real edge: after every call's start is done), {options.Window.TotalSeconds:0} s measured per run. Pacing error = |gap between media frames the client receives - 20 ms|.");
+    Console.WriteLine("  Send pacing = the same error from the server's send calls as the kernel timestamped them (perf), free of the load client's own scheduling delays.");
     Console.WriteLine("  Frames lost out = 20 ms slots with no frame between a call's first and last frame; in = frames sent - media frames the server got.");
     Console.WriteLine();
-    Console.WriteLine("| path | calls | in lost | out lost | pacing p50 ms | pacing p99 ms | pacing max ms | server CPU % | client CPU % | client send late max ms | server memory KB/call (WS / GC heap) | messages/s | vs baseline |");
-    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    Console.WriteLine("| path | calls | in lost | out lost | pacing p50 ms | pacing p99 ms | pacing max ms | send pacing p50 / p99 / max ms | server CPU % | client CPU % | client send late max ms | server memory KB/call (WS / GC heap) | messages/s | vs baseline |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     foreach (int calls in options.Calls)
     {
         var baseline = options.Paths.Contains("echo") ? await LoadRun.RunAsync("baseline echo", "echo", null, null, calls, options) : null;
@@ -83,7 +87,7 @@ return 0;
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmUp, string? Only, string? Target, int? ServerPid, int Repeat, string[] Paths)
+internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmUp, string? Only, string? Target, int? ServerPid, int Repeat, string[] Paths, bool TraceSends, int ClientNice)
 {
     public static BenchOptions? Parse(string[] args)
     {
@@ -93,6 +97,8 @@ internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmU
         int? pid = null;
         int repeat = 1;
         string[] paths = ["echo", "twilio"];
+        bool traceSends = true;
+        int clientNice = -10;
         for (int i = 0; i < args.Length; i++)
         {
             string? Next() => i + 1 < args.Length ? args[++i] : null;
@@ -106,15 +112,17 @@ internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmU
                 case "--server-pid": pid = int.Parse(Next() ?? "0"); break;
                 case "--repeat": repeat = int.Parse(Next() ?? "1"); break;
                 case "--paths": paths = Next()?.Split(',') ?? paths; break;
+                case "--no-send-trace": traceSends = false; break;
+                case "--client-nice": clientNice = int.Parse(Next() ?? "0"); break;
                 default: return null;
             }
         }
 
-        return only is null or "codecs" or "load" ? new BenchOptions(calls, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmUp), only, target, pid, repeat, paths) : null;
+        return only is null or "codecs" or "load" ? new BenchOptions(calls, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmUp), only, target, pid, repeat, paths, traceSends, clientNice) : null;
     }
 }
 
-internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundLost, double? ServerCpu, double ClientCpu, double? WorkingSetKbPerCall, double? HeapKbPerCall, string? ServerNote)
+internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundLost, double? ServerCpu, double ClientCpu, double? WorkingSetKbPerCall, double? HeapKbPerCall, string? ServerNote, WirePacing? Sends)
 {
     public double MessagesPerSecond => (Client.MessagesSent + Client.MessagesReceived) / Client.WindowSeconds;
 
@@ -124,8 +132,11 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
         string ratio = isBaseline ? "1.00 (baseline)" : F(MessagesPerSecond / baseline, "0.00");
         string connected = Client.Connected == Client.Calls ? "" : $" ({Client.Connected} connected)";
         string skips = Client.SendSkips == 0 ? "" : $" (+{Client.SendSkips} client send skips)";
-        return $"| {Path}{ServerNote} | {Client.Calls}{connected} | {(InboundLost is null ? "n/a" : InboundLost.ToString())}{skips} | {Client.OutboundFramesLost} | {F(Client.P50PacingErrorMs, "0.00")} | {F(Client.P99PacingErrorMs, "0.00")} | {F(Client.MaxPacingErrorMs, "0.00")} | {F(ServerCpu)} | {F(ClientCpu)} | {Client.MaxSendLatenessMs:0} | {F(WorkingSetKbPerCall, "0")} / {F(HeapKbPerCall, "0")} | {MessagesPerSecond:0} | {ratio} |";
+        return $"| {Path}{ServerNote} | {Client.Calls}{connected} | {(InboundLost is null ? "n/a" : InboundLost.ToString())}{skips} | {Client.OutboundFramesLost} | {F(Client.P50PacingErrorMs, "0.00")} | {F(Client.P99PacingErrorMs, "0.00")} | {F(Client.MaxPacingErrorMs, "0.00")} | {SendPacing()} | {F(ServerCpu)} | {F(ClientCpu)} | {Client.MaxSendLatenessMs:0} | {F(WorkingSetKbPerCall, "0")} / {F(HeapKbPerCall, "0")} | {MessagesPerSecond:0} | {ratio} |";
     }
+
+    private string SendPacing() => Sends is null ? "n/a" :
+        $"{Sends.P50Ms:0.00} / {Sends.P99Ms:0.00} / {Sends.MaxMs:0.00}" + (Sends.SharedSends == 0 ? "" : $" ({Sends.SharedSends} sends of 2+ frames)");
 
     public static async Task<LoadRun> RunAsync(string path, string mode, string? target, int? serverPid, int calls, BenchOptions options)
     {
@@ -162,7 +173,7 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
             long idleWorkingSet = measured is null ? 0 : WorkingSet(measured);
             JsonElement? idleStats = server is null ? null : await StatsAsync(http, server);
 
-            var client = new LoadClient();
+            var client = new LoadClient { ThreadNice = options.ClientNice };
             int connected = await client.ConnectAsync(callTarget, calls, CancellationToken.None);
             var ready = mode == "twilio" ? WaitForStartsAsync(http, server!, connected) : Task.CompletedTask;
             var self = Process.GetCurrentProcess();
@@ -171,6 +182,7 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
             var wall = Stopwatch.StartNew();
             TimeSpan serverCpuAtWindowStart = TimeSpan.Zero, clientCpuAtWindowStart = TimeSpan.Zero;
             var sinceWindowStart = new Stopwatch();
+            WireTrace? sendTrace = null;
             var warmUpDone = Task.Run(async () =>
             {
                 await ready;
@@ -179,6 +191,11 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
                 clientCpuAtWindowStart = Process.GetCurrentProcess().TotalProcessorTime;
                 wall.Restart();
                 sinceWindowStart.Start();
+                if (options.TraceSends && measured is not null)
+                {
+                    sendTrace = WireTrace.Start(measured.Id, options.Window, out var unavailable);
+                    if (unavailable is not null) Console.Error.WriteLine($"  send pacing not measured: {unavailable}");
+                }
                 Console.Error.WriteLine($"  window from {DateTime.Now:HH:mm:ss.fff} for {options.Window.TotalSeconds:0} s");
                 return server is null ? (JsonElement?)null : await StatsAsync(http, server);
             });
@@ -215,8 +232,15 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
                 }
             }
 
+            WirePacing? sends = null;
+            if (sendTrace is not null)
+            {
+                (sends, string? problem) = await sendTrace.MeasureAsync();
+                if (problem is not null) Console.Error.WriteLine($"  send pacing not measured: {problem}");
+            }
+
             await client.CloseAsync();
-            return new LoadRun(path, figures, inboundLost, serverCpu, clientCpu, workingSetPerCall, heapPerCall, note);
+            return new LoadRun(path, figures, inboundLost, serverCpu, clientCpu, workingSetPerCall, heapPerCall, note, sends);
         }
         finally
         {
