@@ -34,9 +34,13 @@ internal sealed record ConsoleBenchCall(Guid CallId, string Token, string CallSi
 internal static class ConsoleServer
 {
     /// <summary>
-    /// A 60 s tone, then back to it: audio without gaps for the whole run (a step boundary every 60 s; two steps a
-    /// minute stays far below the 1,000-step limit per call). The tone is made as it plays, 2 s at a time.
+    /// A 60 s tone (the longest a tone step may be), then back to it: audio without gaps until the first step
+    /// boundary, 60 s after the call's stream started. A play step ends once Twilio reports the audio played (its
+    /// mark echo), so the next tone starts a round trip and two step writes later: a gap the client counts as lost
+    /// frames. <see cref="ToneSeconds"/> lets the bench say when a window reaches that far.
     /// </summary>
+    public const int ToneSeconds = 60;
+
     public const string ContinuousToneWorkflow = """
         {"steps":[
           {"id":"tone","type":"tone","frequencyHz":440,"durationMs":60000},

@@ -174,6 +174,7 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
             JsonElement? idleStats = server is null ? null : await StatsAsync(http, server);
 
             var client = new LoadClient { ThreadNice = options.ClientNice };
+            var sinceFirstStream = Stopwatch.StartNew(); // the first call's stream (and its tone) starts as it connects
             int connected = await client.ConnectAsync(callTarget, calls, CancellationToken.None);
             var ready = mode == "twilio" ? WaitForStartsAsync(http, server!, connected) : Task.CompletedTask;
             var self = Process.GetCurrentProcess();
@@ -200,6 +201,7 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
                 return server is null ? (JsonElement?)null : await StatsAsync(http, server);
             });
             var figures = await client.RunAsync(calls, () => ready, options.WarmUp, options.Window);
+            double oldestStreamSeconds = sinceFirstStream.Elapsed.TotalSeconds;
             var windowStartStats = await warmUpDone;
             double windowSeconds = wall.Elapsed.TotalSeconds;
             double? serverCpu = measured is null ? null : (measured.TotalProcessorTime - serverCpuAtWindowStart).TotalSeconds / windowSeconds / Environment.ProcessorCount * 100;
@@ -225,6 +227,8 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
                     var start = windowStartStats!.Value;
                     long Delta(string counter) => stats.GetProperty(counter).GetInt64() - start.GetProperty(counter).GetInt64();
                     note = $" [clock: {Delta("clockLateTicks")} of {Delta("clockTicks")} ticks > 5 ms late, {Delta("clockSkippedTicks")} skipped;{note}]";
+                    if (oldestStreamSeconds >= ConsoleServer.ToneSeconds)
+                        note += $" [the window ended {oldestStreamSeconds:0} s after the first stream started: early calls crossed their {ConsoleServer.ToneSeconds} s tone's step boundary, whose gap counts as lost frames; use a shorter window]";
                 }
                 else
                 {
