@@ -1,35 +1,37 @@
 using System.Net;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Api;
+using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Tests.Campaigns;
 
 public sealed class CampaignApiTests : IAsyncLifetime
 {
-    private FakeCarrier _carrier = null!;
+    private FakeTwilio _twilio = null!;
     private CampaignTestHost _host = null!;
     private HttpClient _api = null!;
     private readonly string _data = CampaignTestKit.NewDataDirectory();
 
     public async Task InitializeAsync()
     {
-        _carrier = await FakeCarrier.StartAsync();
-        _host = new CampaignTestHost(_data, _carrier.BaseUrl);
+        _host = CampaignTestHost.Start(_data);
+        _twilio = await _host.StartTwilioAsync();
         _api = _host.Api();
     }
 
     public async Task DisposeAsync()
     {
+        _api.Dispose();
+        await _twilio.DisposeAsync();
         await _host.DisposeAsync();
-        await _carrier.DisposeAsync();
         CampaignTestKit.DeleteDirectory(_data);
     }
 
     [Fact]
     public async Task Invalid_rows_refuse_the_file_with_their_lines_and_save_nothing_unless_skipped()
     {
-        var setup = await _api.SetUpAsync(_carrier.BaseUrl);
+        var setup = await _api.SetUpAsync(_twilio);
         const string csv = "phone_number,first_name\n+14155550100,Ada\nnope,Bob\n+14155550100,Dup\n+14155550101,\n+14155550102,Eve\n";
 
         var preview = (await _api.PostFormAsync($"{CampaignTestKit.Url}/preview", CampaignTestKit.Upload(CampaignTestKit.Input(setup, new()), csv))).Expect(HttpStatusCode.OK);
@@ -53,7 +55,7 @@ public sealed class CampaignApiTests : IAsyncLifetime
     [Fact]
     public async Task Preview_checks_the_file_without_a_name_but_create_requires_one()
     {
-        var setup = await _api.SetUpAsync(_carrier.BaseUrl);
+        var setup = await _api.SetUpAsync(_twilio);
         var (csv, _) = CampaignTestKit.Contacts(2);
         var input = new { workflowId = setup.WorkflowId, telephonyConfigurationId = setup.ConfigurationId, settings = new CampaignSettings() };
 
@@ -68,7 +70,7 @@ public sealed class CampaignApiTests : IAsyncLifetime
     [Fact]
     public async Task Bad_settings_and_missing_parts_are_400_naming_the_field()
     {
-        var setup = await _api.SetUpAsync(_carrier.BaseUrl);
+        var setup = await _api.SetUpAsync(_twilio);
         var (csv, _) = CampaignTestKit.Contacts(2);
         var bad = new CampaignSettings { MaxConcurrentCalls = 0, CallsPerSecond = 500, Schedule = new CampaignSchedule { TimeZone = "Nowhere/City" }, Retry = new RetrySettings { MaxAttempts = 0 } };
         var response = (await _api.PostFormAsync(CampaignTestKit.Url, CampaignTestKit.Upload(CampaignTestKit.Input(setup, bad), csv))).Expect(HttpStatusCode.BadRequest);
@@ -87,15 +89,14 @@ public sealed class CampaignApiTests : IAsyncLifetime
     [Fact]
     public async Task Another_organization_sees_none_of_it_and_wrong_transitions_are_409()
     {
-        var setup = await _api.SetUpAsync(_carrier.BaseUrl);
+        var setup = await _api.SetUpAsync(_twilio);
         var (csv, _) = CampaignTestKit.Contacts(3);
         var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings());
         (await _api.ApiPostAsync($"{CampaignTestKit.Url}/{id}/pause", null)).Expect(HttpStatusCode.Conflict);
         (await _api.ApiPostAsync($"{CampaignTestKit.Url}/{id}/resume", null)).Expect(HttpStatusCode.Conflict);
 
         var otherKey = await CreateOrganizationAsync();
-        var other = _host.CreateClient();
-        other.DefaultRequestHeaders.Add("X-Api-Key", otherKey);
+        using var other = _host.Api(otherKey);
         Assert.Equal(0, await other.CountAsync(CampaignTestKit.Url));
         foreach (var path in new[] { "", "/report", "/contacts" })
             (await other.ApiGetAsync($"{CampaignTestKit.Url}/{id}{path}")).Expect(HttpStatusCode.NotFound);
@@ -104,7 +105,7 @@ public sealed class CampaignApiTests : IAsyncLifetime
         // The other organization cannot use this organization's workflow or configuration either.
         (await other.PostFormAsync(CampaignTestKit.Url, CampaignTestKit.Upload(CampaignTestKit.Input(setup, new()), csv))).Expect(HttpStatusCode.BadRequest);
         Assert.Equal("draft", await _api.StatusAsync(id));
-        Assert.Equal(0, _carrier.TotalDials);
+        Assert.Equal(0, _twilio.TotalDials);
     }
 
     private async Task<string> CreateOrganizationAsync()
@@ -128,15 +129,15 @@ public sealed class CampaignScheduleWindowTests
     public async Task Outside_its_window_a_campaign_dials_nothing_and_it_starts_when_the_window_opens()
     {
         var data = CampaignTestKit.NewDataDirectory();
-        await using var carrier = await FakeCarrier.StartAsync();
-        carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromMilliseconds(100));
         // Saturday 2026-01-17 10:00 in New York: the Monday-Friday 09:00-17:00 window is closed.
         var clock = new ShiftedTimeProvider(DateTimeOffset.Parse("2026-01-17T15:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         try
         {
-            await using var host = new CampaignTestHost(data, carrier.BaseUrl, clock);
-            var api = host.Api();
-            var setup = await api.SetUpAsync(carrier.BaseUrl, organizationLimit: 50, host: host);
+            await using var host = CampaignTestHost.Start(data, clock);
+            await using var twilio = await host.StartTwilioAsync();
+            twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(100));
+            using var api = host.Api();
+            var setup = await api.SetUpAsync(twilio, organizationLimit: 50, host: host);
             var (csv, _) = CampaignTestKit.Contacts(5);
             var schedule = new CampaignSchedule
             {
@@ -154,13 +155,13 @@ public sealed class CampaignScheduleWindowTests
             await using (var db = await host.Db().CreateDbContextAsync())
                 Assert.Contains("2026-01-19 14:00 UTC", db.CampaignActivities.IgnoreQueryFilters().Single(a => a.CampaignId == id && a.Kind == "waiting").Message);
             await Task.Delay(TimeSpan.FromSeconds(2));
-            Assert.Equal(0, carrier.TotalDials);
+            Assert.Equal(0, twilio.TotalDials);
             Assert.Equal("running", await api.StatusAsync(id));
 
             // Monday 09:00:05 in New York (EST, UTC-5): the sweep gives the campaign its loop back and it dials.
             clock.SetNow(DateTimeOffset.Parse("2026-01-19T14:00:05Z", System.Globalization.CultureInfo.InvariantCulture));
             await api.WaitForStatusAsync(id, "completed");
-            Assert.Equal(5, carrier.TotalDials);
+            Assert.Equal(5, twilio.TotalDials);
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using DograhConsole.Core.Campaigns;
+using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -18,7 +19,8 @@ public sealed class BenchmarkFactAttribute : FactAttribute
 
 /// <summary>
 /// Campaign scale figures: a 100,000-contact import through the API (seconds, peak memory), and the dispatcher
-/// against the fake carrier (calls in flight held at the cap, calls per second held at the setting).
+/// against the loopback Twilio (calls in flight held at the cap, calls per second held at the setting). Every call takes
+/// Twilio's whole path: REST create, signed status callbacks, the answer URL, and a media stream running the workflow.
 /// Figures go to the test output and to artifacts/benchmarks/campaigns.txt.
 /// </summary>
 [Trait("Category", "Benchmark")]
@@ -30,12 +32,12 @@ public sealed class CampaignBenchmark(ITestOutputHelper output)
         var report = new StringBuilder();
         void Say(string line) { output.WriteLine(line); report.AppendLine(line); }
         var data = CampaignTestKit.NewDataDirectory();
-        await using var carrier = await FakeCarrier.StartAsync();
         try
         {
-            await using var host = new CampaignTestHost(data, carrier.BaseUrl);
-            var api = host.Api();
-            var setup = await api.SetUpAsync(carrier.BaseUrl, organizationLimit: 500, host: host);
+            await using var host = CampaignTestHost.Start(data);
+            await using var carrier = await host.StartTwilioAsync();
+            using var api = host.Api();
+            var setup = await api.SetUpAsync(carrier, organizationLimit: 500, host: host);
 
             // The machine is shared: the load average says how much of its cores the figures below had.
             static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
@@ -67,8 +69,8 @@ public sealed class CampaignBenchmark(ITestOutputHelper output)
             Say($"Import of 100,000 contacts (multipart upload, streamed parse, batched insert): {watch.Elapsed.TotalSeconds:F2} s");
             Say($"Test process working set: {baseline / 1048576.0:F0} MB before, peak {peak / 1048576.0:F0} MB during the import (+{(peak - baseline) / 1048576.0:F0} MB, the CSV string itself included)");
 
-            // Cap-bound: 1 s calls, cap 10, 20 per second allowed: the carrier should hold exactly 10 open.
-            carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromSeconds(1));
+            // Cap-bound: calls answered for 1 s, cap 10, 20 per second allowed: the carrier should hold exactly 10 open.
+            carrier.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromSeconds(1));
             var (capCsv, capNumbers) = CampaignTestKit.Contacts(300, start: 200_000);
             var capId = await api.CreateCampaignAsync(setup, capCsv, new CampaignSettings { MaxConcurrentCalls = 10, CallsPerSecond = 20 });
             var samples = new List<int>();
@@ -85,29 +87,29 @@ public sealed class CampaignBenchmark(ITestOutputHelper output)
                 }
                 await Task.Delay(100);
             }
-            Say($"Concurrency: cap 10, 1 s calls, 300 contacts: carrier max open {carrier.MaxOpenCalls}; steady-state open calls over {samples.Count} samples: "
+            Say($"Concurrency: cap 10, calls answered for 1 s, 300 contacts: carrier max open {carrier.MaxOpenCalls}; steady-state open calls over {samples.Count} samples: "
                 + $"mean {samples.Average():F2}, min {samples.Min()}, max {samples.Max()}, {100.0 * samples.Count(s => s >= 9) / samples.Count:F0}% of samples at 9-10");
             Say($"  the console's own view (campaign calls placed and not ended): mean {consoleSamples.Average():F2}, min {consoleSamples.Min()}, max {consoleSamples.Max()}, "
                 + $"{100.0 * consoleSamples.Count(s => s == 10) / consoleSamples.Count:F0}% of samples at exactly 10");
             Assert.True(carrier.MaxOpenCalls <= 10);
             // What keeps the carrier below the cap: from a call's end on the carrier to the next dial it receives.
             var capSet = capNumbers.ToHashSet();
-            var capCalls = carrier.Calls.Where(c => capSet.Contains(c.To)).ToList();
+            var capCalls = carrier.Dials.Where(c => capSet.Contains(c.To)).ToList();
             var dialTimes = capCalls.Select(c => c.CreatedAt).OrderBy(t => t).ToList();
             var refills = capCalls.Where(c => c.EndedAt is not null).Select(c => dialTimes.FirstOrDefault(t => t >= c.EndedAt!.Value) - c.EndedAt!.Value)
                 .Where(g => g >= TimeSpan.Zero).Select(g => g.TotalMilliseconds).OrderBy(g => g).ToList();
             if (refills.Count > 0)
                 Say($"Refill: from a call ending on the carrier to the next dial: median {refills[refills.Count / 2]:F0} ms, p90 {refills[refills.Count * 9 / 10]:F0} ms, max {refills[^1]:F0} ms");
 
-            // Rate-bound: 0.3 s calls, cap 50, 20 per second.
+            // Rate-bound: calls answered for 0.3 s, cap 50, 20 per second.
             var dialsBefore = carrier.TotalDials;
-            carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromMilliseconds(300));
+            carrier.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(300));
             var (rateCsv, rateNumbers) = CampaignTestKit.Contacts(400, start: 300_000);
             var rateId = await api.CreateCampaignAsync(setup, rateCsv, new CampaignSettings { MaxConcurrentCalls = 50, CallsPerSecond = 20 });
             await api.ActAsync(rateId, "start");
             await api.WaitForStatusAsync(rateId, "completed", TimeSpan.FromMinutes(3));
             var set = rateNumbers.ToHashSet();
-            var times = carrier.Calls.Where(c => set.Contains(c.To)).Select(c => c.CreatedAt).OrderBy(t => t).ToList();
+            var times = carrier.Dials.Where(c => set.Contains(c.To)).Select(c => c.CreatedAt).OrderBy(t => t).ToList();
             // Steady state: leave out the first and last 10% of dials.
             var steady = times.Skip(times.Count / 10).Take(times.Count * 8 / 10).ToList();
             var rate = (steady.Count - 1) / (steady[^1] - steady[0]).TotalSeconds;

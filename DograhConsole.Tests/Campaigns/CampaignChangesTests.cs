@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DograhConsole.Core.Campaigns;
+using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -61,13 +62,14 @@ public sealed class CampaignChangesTests
     [Fact]
     public async Task The_store_announces_creation_start_claims_outcomes_completion_and_cancel_of_a_campaign()
     {
-        await using var carrier = await FakeCarrier.StartAsync();
         var data = CampaignTestKit.NewDataDirectory();
         try
         {
-            await using var host = new CampaignTestHost(data, carrier.BaseUrl);
+            await using var host = CampaignTestHost.Start(data);
+            await using var twilio = await host.StartTwilioAsync();
+            twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(300));
             using var api = host.Api();
-            var setup = await api.SetUpAsync(carrier.BaseUrl);
+            var setup = await api.SetUpAsync(twilio);
             var changes = host.Services.GetRequiredService<CampaignChanges>();
             Guid organizationId;
             await using (var db = await host.Db().CreateDbContextAsync()) organizationId = db.Organizations.Single().Id;

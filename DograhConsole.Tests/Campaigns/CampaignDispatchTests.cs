@@ -2,37 +2,42 @@ using System.Net;
 using System.Text.Json;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Api;
+using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Tests.Campaigns;
 
-/// <summary>Campaigns dialed end to end through the real dispatcher, call service and provider router, against the fake carrier.</summary>
+/// <summary>
+/// Campaigns dialed end to end through the real dispatcher, call service, provider router and Twilio call control,
+/// against the loopback Twilio: its REST API, its signed status callbacks and its media streams.
+/// </summary>
 public sealed class CampaignDispatchTests : IAsyncLifetime
 {
-    private FakeCarrier _carrier = null!;
+    private FakeTwilio _twilio = null!;
     private CampaignTestHost _host = null!;
     private HttpClient _api = null!;
     private readonly string _data = CampaignTestKit.NewDataDirectory();
 
     public async Task InitializeAsync()
     {
-        _carrier = await FakeCarrier.StartAsync();
-        _host = new CampaignTestHost(_data, _carrier.BaseUrl);
+        _host = CampaignTestHost.Start(_data);
+        _twilio = await _host.StartTwilioAsync();
         _api = _host.Api();
     }
 
     public async Task DisposeAsync()
     {
+        _api.Dispose();
+        await _twilio.DisposeAsync();
         await _host.DisposeAsync();
-        await _carrier.DisposeAsync();
         CampaignTestKit.DeleteDirectory(_data);
     }
 
     [Fact]
     public async Task Every_contact_is_dialed_once_and_the_carrier_never_sees_more_open_calls_than_the_cap()
     {
-        var setup = await _api.SetUpAsync(_carrier.BaseUrl, organizationLimit: 50, host: _host);
-        _carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromMilliseconds(Random.Shared.Next(200, 600)));
+        var setup = await _api.SetUpAsync(_twilio, organizationLimit: 50, host: _host);
+        _twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(Random.Shared.Next(200, 600)));
         var (csv, numbers) = CampaignTestKit.Contacts(40);
         var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 3, CallsPerSecond = 20, RotateCallerIds = true });
         Assert.Equal("draft", await _api.StatusAsync(id));
@@ -40,13 +45,13 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         await _api.ActAsync(id, "start");
         await _api.WaitForStatusAsync(id, "completed");
 
-        Assert.InRange(_carrier.MaxOpenCalls, 1, 3);
-        Assert.Equal(3, _carrier.MaxOpenCalls); // 20 calls per second against ~0.4 s calls: the cap is what limits
-        var dials = _carrier.DialsByNumber();
+        Assert.InRange(_twilio.MaxOpenCalls, 1, 3);
+        Assert.Equal(3, _twilio.MaxOpenCalls); // 20 calls per second against ~0.4 s calls: the cap is what limits
+        var dials = _twilio.DialsByNumber();
         Assert.Equal(numbers.OrderBy(n => n), dials.Keys.OrderBy(n => n));
         Assert.All(dials.Values, count => Assert.Equal(1, count));
         // Caller ids rotate over the configuration's numbers.
-        Assert.Equal(setup.CallerIds.OrderBy(n => n), _carrier.Calls.Select(c => c.From).Distinct().OrderBy(n => n));
+        Assert.Equal(setup.CallerIds.OrderBy(n => n), _twilio.Dials.Select(c => c.From).Distinct().OrderBy(n => n));
 
         var details = await _api.DetailsAsync(id);
         var counters = details.GetProperty("counters");
@@ -79,15 +84,15 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
     [Fact]
     public async Task Campaign_calls_count_against_the_organization_limit_and_a_full_limit_is_not_a_failure()
     {
-        var setup = await _api.SetUpAsync(_carrier.BaseUrl, organizationLimit: 2, host: _host);
-        _carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromMilliseconds(300));
+        var setup = await _api.SetUpAsync(_twilio, organizationLimit: 2, host: _host);
+        _twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(300));
         var (csv, _) = CampaignTestKit.Contacts(12);
         var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 6, CallsPerSecond = 20 });
         await _api.ActAsync(id, "start");
         await _api.WaitForStatusAsync(id, "completed");
 
-        Assert.InRange(_carrier.MaxOpenCalls, 1, 2);
-        Assert.Equal(12, _carrier.TotalDials);
+        Assert.InRange(_twilio.MaxOpenCalls, 1, 2);
+        Assert.Equal(12, _twilio.TotalDials);
         var counters = (await _api.DetailsAsync(id)).GetProperty("counters");
         Assert.Equal(12, counters.GetProperty("completed").GetInt32());
         Assert.Equal(0, counters.GetProperty("failed").GetInt32());
@@ -96,25 +101,25 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
     [Fact]
     public async Task Pause_stops_new_dials_within_a_second_and_resume_finishes_the_list()
     {
-        var setup = await _api.SetUpAsync(_carrier.BaseUrl, organizationLimit: 50, host: _host);
-        _carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromMilliseconds(200));
+        var setup = await _api.SetUpAsync(_twilio, organizationLimit: 50, host: _host);
+        _twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(200));
         var (csv, numbers) = CampaignTestKit.Contacts(60);
         var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 10, CallsPerSecond = 10 });
         await _api.ActAsync(id, "start");
-        await CampaignTestKit.WaitUntilAsync(() => Task.FromResult(_carrier.TotalDials >= 8), "eight dials");
+        await CampaignTestKit.WaitUntilAsync(() => Task.FromResult(_twilio.TotalDials >= 8), "eight dials");
 
         await _api.ActAsync(id, "pause");
         var paused = DateTime.UtcNow;
         Assert.Equal("paused", await _api.StatusAsync(id));
         await Task.Delay(TimeSpan.FromSeconds(3));
-        var late = _carrier.Calls.Where(c => c.CreatedAt > paused.AddSeconds(1)).ToList();
+        var late = _twilio.Dials.Where(c => c.CreatedAt > paused.AddSeconds(1)).ToList();
         Assert.Empty(late);
-        var dialedWhilePaused = _carrier.TotalDials;
+        var dialedWhilePaused = _twilio.TotalDials;
         Assert.True(dialedWhilePaused < 60, "the pause came before the end of the list");
 
         await _api.ActAsync(id, "resume");
         await _api.WaitForStatusAsync(id, "completed");
-        var dials = _carrier.DialsByNumber();
+        var dials = _twilio.DialsByNumber();
         Assert.Equal(60, dials.Count);
         Assert.All(dials.Values, count => Assert.Equal(1, count));
         Assert.Equal(numbers.OrderBy(n => n), dials.Keys.OrderBy(n => n));
@@ -123,14 +128,14 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
     [Fact]
     public async Task Busy_and_no_answer_are_retried_after_the_delay_and_failed_is_final_when_not_retried()
     {
-        var setup = await _api.SetUpAsync(_carrier.BaseUrl, organizationLimit: 50, host: _host);
+        var setup = await _api.SetUpAsync(_twilio, organizationLimit: 50, host: _host);
         var (csv, numbers) = CampaignTestKit.Contacts(3);
         var (busy, noAnswer, failed) = (numbers[0], numbers[1], numbers[2]);
-        _carrier.Behaviour = (to, before) =>
+        _twilio.Outcomes = (to, before) =>
             to == busy && before == 0 ? new("busy", TimeSpan.FromMilliseconds(100))
             : to == noAnswer && before < 2 ? new("no-answer", TimeSpan.FromMilliseconds(100))
             : to == failed ? new("failed", TimeSpan.FromMilliseconds(100))
-            : new("completed", TimeSpan.FromMilliseconds(100));
+            : FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(100));
         var settings = new CampaignSettings
         {
             MaxConcurrentCalls = 5, CallsPerSecond = 20,
@@ -140,7 +145,7 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         await _api.ActAsync(id, "start");
         await _api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(120));
 
-        var calls = _carrier.Calls;
+        var calls = _twilio.Dials;
         var busyCalls = calls.Where(c => c.To == busy).OrderBy(c => c.CreatedAt).ToList();
         Assert.Equal(2, busyCalls.Count);
         Assert.True(busyCalls[1].CreatedAt >= busyCalls[0].EndedAt!.Value.AddSeconds(2) - TimeSpan.FromMilliseconds(50),
@@ -162,9 +167,9 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
     [Fact]
     public async Task The_breaker_pauses_on_a_high_failure_rate_with_its_sample_and_resume_starts_a_fresh_sample()
     {
-        var setup = await _api.SetUpAsync(_carrier.BaseUrl, organizationLimit: 50, host: _host);
+        var setup = await _api.SetUpAsync(_twilio, organizationLimit: 50, host: _host);
         var failing = true;
-        _carrier.Behaviour = (_, _) => new(failing ? "failed" : "completed", TimeSpan.FromMilliseconds(100));
+        _twilio.Outcomes = (_, _) => new(failing ? "failed" : "completed", TimeSpan.FromMilliseconds(100));
         var (csv, _) = CampaignTestKit.Contacts(30);
         var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings
         {
@@ -177,10 +182,10 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         var details = await _api.DetailsAsync(id);
         Assert.Contains("circuit breaker", details.GetProperty("pausedReason").GetString());
         Assert.Contains("failed, failed, failed, failed", details.GetProperty("pausedReason").GetString());
-        var dialsAtTrip = _carrier.TotalDials;
+        var dialsAtTrip = _twilio.TotalDials;
         Assert.InRange(dialsAtTrip, 4, 4 + 2 + 5); // the sample plus what was already in flight or paced
         await Task.Delay(TimeSpan.FromSeconds(2));
-        Assert.InRange(_carrier.TotalDials, dialsAtTrip, dialsAtTrip + 2);
+        Assert.InRange(_twilio.TotalDials, dialsAtTrip, dialsAtTrip + 2);
 
         failing = false;
         await _api.ActAsync(id, "resume");
@@ -196,18 +201,18 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
     [Fact]
     public async Task Cancel_ends_the_campaign_and_marks_the_waiting_contacts_canceled()
     {
-        var setup = await _api.SetUpAsync(_carrier.BaseUrl, organizationLimit: 50, host: _host);
-        _carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromMilliseconds(300));
+        var setup = await _api.SetUpAsync(_twilio, organizationLimit: 50, host: _host);
+        _twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(300));
         var (csv, _) = CampaignTestKit.Contacts(50);
         var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 2, CallsPerSecond = 2 });
         await _api.ActAsync(id, "start");
-        await CampaignTestKit.WaitUntilAsync(() => Task.FromResult(_carrier.TotalDials >= 2), "two dials");
+        await CampaignTestKit.WaitUntilAsync(() => Task.FromResult(_twilio.TotalDials >= 2), "two dials");
         await _api.ActAsync(id, "cancel");
         Assert.Equal("canceled", await _api.StatusAsync(id));
         await CampaignTestKit.WaitUntilAsync(async () => Claimed((await _api.DetailsAsync(id)).GetProperty("counters")) == 0, "calls in flight reconciled");
         var counters = (await _api.DetailsAsync(id)).GetProperty("counters");
-        Assert.Equal(_carrier.TotalDials, counters.GetProperty("completed").GetInt32());
-        Assert.Equal(50 - _carrier.TotalDials, counters.GetProperty("canceled").GetInt32());
+        Assert.Equal(_twilio.TotalDials, counters.GetProperty("completed").GetInt32());
+        Assert.Equal(50 - _twilio.TotalDials, counters.GetProperty("canceled").GetInt32());
         (await _api.ApiPostAsync($"{CampaignTestKit.Url}/{id}/resume", null)).Expect(HttpStatusCode.Conflict);
     }
 
@@ -215,9 +220,9 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
     public async Task Contacts_claimed_ahead_of_a_free_line_count_as_waiting_and_the_calls_on_a_line_never_exceed_the_cap()
     {
         const int cap = 2;
-        var setup = await _api.SetUpAsync(_carrier.BaseUrl, organizationLimit: 50, host: _host);
+        var setup = await _api.SetUpAsync(_twilio, organizationLimit: 50, host: _host);
         // Calls ring, are answered and last long enough that the dispatcher holds a contact claimed for the next free line.
-        _carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromMilliseconds(1000), AnswerAfter: TimeSpan.FromMilliseconds(300));
+        _twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(700), ringFor: TimeSpan.FromMilliseconds(300));
         var (csv, _) = CampaignTestKit.Contacts(12);
         var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = cap, CallsPerSecond = 20 });
         await _api.ActAsync(id, "start");
@@ -238,7 +243,7 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         Assert.Contains(samples, s => s.Waiting > 0 && s.Dialing + s.InProgress == cap);
         Assert.Contains(samples, s => s.Dialing > 0);
         Assert.Contains(samples, s => s.InProgress > 0);
-        Assert.InRange(_carrier.MaxOpenCalls, 1, cap);
+        Assert.InRange(_twilio.MaxOpenCalls, 1, cap);
 
         var final = (await _api.DetailsAsync(id)).GetProperty("counters");
         Assert.Equal(0, Claimed(final));

@@ -5,6 +5,7 @@ using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Browser;
 using DograhConsole.Tests.Infrastructure;
+using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -13,13 +14,13 @@ using static Microsoft.Playwright.Assertions;
 namespace DograhConsole.Tests.Campaigns;
 
 /// <summary>
-/// The campaign pages in Chromium against the console, whose real dispatcher dials the loopback
-/// <see cref="FakeCarrier"/>; the carrier's status callbacks come back through the call service as a provider's would.
+/// The campaign pages in Chromium against the console, whose real dispatcher dials the loopback <see cref="FakeTwilio"/>
+/// through the Twilio REST API; its signed status callbacks end the calls.
 /// </summary>
 [Trait("Category", "Browser")]
 public sealed class CampaignPagesBrowserTests : IAsyncLifetime
 {
-    private FakeCarrier _carrier = null!;
+    private FakeTwilio _twilio = null!;
     private DograhAppFactory _app = null!;
     private HttpClient _api = null!;
     private BrowserSession _browser = null!;
@@ -28,10 +29,12 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _carrier = await FakeCarrier.StartAsync();
-        _app = new DograhAppFactory { TestServices = services => LoopbackProvider.Register(services, _carrier.BaseUrl) };
+        _app = new DograhAppFactory();
         _app.Settings["Dograh:Campaigns:SweepSeconds"] = "1";
         _browser = await BrowserSession.StartAsync(_app);
+        _twilio = await FakeTwilio.StartAsync(_browser.BaseAddress, DograhAppFactory.PublicBaseUrl);
+        // Unless a test says otherwise, the callee answers and hangs up after 300 ms.
+        _twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(300));
         _api = _app.CreateApiClient();
         _api.BaseAddress = _browser.BaseAddress;
         _api.Timeout = TimeSpan.FromMinutes(2);
@@ -43,13 +46,13 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
     {
         await _browser.DisposeAsync();
         _api.Dispose();
+        await _twilio.DisposeAsync();
         _app.Dispose();
-        await _carrier.DisposeAsync();
     }
 
     private async Task<(CampaignSetup Setup, string Workflow, string Configuration)> SetUpAsync()
     {
-        var setup = await _api.SetUpAsync(_carrier.BaseUrl);
+        var setup = await _api.SetUpAsync(_twilio);
         var workflow = (await _api.ApiGetAsync($"{ApiCalls.Workflows}/{setup.WorkflowId}")).Json["name"]!.GetValue<string>();
         var configuration = (await _api.ApiGetAsync($"{ApiCalls.Configs}/{setup.ConfigurationId}")).Json["configuration"]!["name"]!.GetValue<string>();
         return (setup, workflow, configuration);
@@ -116,7 +119,7 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         await Expect(Page.Locator("#campaign-activity")).ToContainTextAsync("Created with 3 contacts; 3 invalid rows skipped.");
         await _browser.ScreenshotAsync("72-campaign-draft");
         Assert.Equal(1, await StoredCampaignsAsync());
-        Assert.Equal(0, _carrier.TotalDials);
+        Assert.Equal(0, _twilio.TotalDials);
 
         // Leaving the page inside the same circuit ends both of its subscriptions.
         var changes = _app.Services.GetRequiredService<CampaignChanges>();
@@ -140,7 +143,7 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
     {
         var (setup, _, _) = await SetUpAsync();
         // Long enough calls that a pause lands while contacts are still waiting.
-        _carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromMilliseconds(700));
+        _twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(700));
         var (csv, numbers) = CampaignTestKit.Contacts(10);
         var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 2, CallsPerSecond = 4 });
 
@@ -157,7 +160,7 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         await _browser.ScreenshotAsync("74-campaign-running");
 
         // Pause once a few contacts are done: dials stop, the calls in flight run to their end.
-        await Eventually.TrueAsync(() => _carrier.Calls.Count(c => c.EndedAt is not null) >= 2, "two calls ended", TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(() => _twilio.Dials.Count(c => c.EndedAt is not null) >= 2, "two calls ended", TimeSpan.FromSeconds(60));
         await Page.ClickAsync("#campaign-pause");
         await Expect(Page.Locator("#campaign-status")).ToHaveTextAsync("paused");
         await Expect(Page.Locator("#campaign-paused-reason")).ToContainTextAsync("Paused by " + DograhAppFactory.AdminEmail);
@@ -165,19 +168,19 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         await Expect(Counter("in-progress")).ToHaveTextAsync("0");
         await Expect(Counter("waiting")).ToHaveTextAsync("0");
         await Expect(Page.Locator("#campaign-current-calls li")).ToHaveCountAsync(0);
-        var dialedAtPause = _carrier.TotalDials;
+        var dialedAtPause = _twilio.TotalDials;
         Assert.InRange(dialedAtPause, 2, 9);
         await Expect(Counter("completed")).ToHaveTextAsync(dialedAtPause.ToString());
         await Expect(Counter("queued")).ToHaveTextAsync((10 - dialedAtPause).ToString());
         await _browser.ScreenshotAsync("75-campaign-paused");
         // Two sweeps go by (they restart loops of running campaigns only): still no dial.
         await Task.Delay(TimeSpan.FromSeconds(2.5));
-        Assert.Equal(dialedAtPause, _carrier.TotalDials);
+        Assert.Equal(dialedAtPause, _twilio.TotalDials);
 
         await Page.ClickAsync("#campaign-resume");
         await Expect(Page.Locator("#campaign-status")).ToHaveTextAsync(new Regex("running|completed"));
         await Expect(Page.Locator("#campaign-status")).ToHaveTextAsync("completed", new() { Timeout = 90_000 });
-        Assert.True(_carrier.TotalDials > dialedAtPause);
+        Assert.True(_twilio.TotalDials > dialedAtPause);
         await Expect(Counter("completed")).ToHaveTextAsync("10");
         await Expect(Counter("queued")).ToHaveTextAsync("0");
         await Expect(Page.Locator("#campaign-progress-text")).ToContainTextAsync("10 of 10 contacts done (100%)");
@@ -190,7 +193,7 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         await Expect(activity.Locator("li[data-kind=completed]")).ToHaveCountAsync(1);
         await AssertSameDocumentAsync();
         await _browser.ScreenshotAsync("76-campaign-completed");
-        Assert.Equal(numbers.Order(), _carrier.DialsByNumber().Keys.Order());
+        Assert.Equal(numbers.Order(), _twilio.DialsByNumber().Keys.Order());
 
         var download = await Page.RunAndWaitForDownloadAsync(() => Page.ClickAsync("#campaign-report"));
         Assert.Equal($"campaign-{id:N}.csv", download.SuggestedFilename);
@@ -205,7 +208,7 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
     public async Task Cancel_asks_first_then_ends_the_waiting_contacts_as_canceled_while_calls_in_flight_finish()
     {
         var (setup, _, _) = await SetUpAsync();
-        _carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromSeconds(4));
+        _twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromSeconds(4));
         var (csv, _) = CampaignTestKit.Contacts(6);
         var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 2, CallsPerSecond = 5 });
         await _api.ActAsync(id, "start");
@@ -228,7 +231,7 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         await Expect(Page.Locator("#campaign-start, #campaign-pause, #campaign-resume, #campaign-cancel")).ToHaveCountAsync(0);
         // The calls in flight finish; everything never dialed is canceled.
         await Expect(Page.Locator("#campaign-current-calls li")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
-        var dialed = _carrier.TotalDials;
+        var dialed = _twilio.TotalDials;
         Assert.InRange(dialed, 2, 5);
         await Expect(Counter("completed")).ToHaveTextAsync(dialed.ToString());
         await Expect(Counter("canceled")).ToHaveTextAsync((6 - dialed).ToString());
@@ -251,8 +254,7 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
 
         // A workflow and a configuration that cannot dial yet: it has no number.
         var workflowId = (await _api.CreateWorkflowAsync("Reminder agent", CampaignTestKit.GreetingWorkflow)).Id;
-        var configurationId = (await _api.ApiPostAsync(ApiCalls.Configs, new { name = "Numberless carrier", provider = LoopbackProvider.Name, credentials = new { baseUrl = _carrier.BaseUrl.ToString() } }))
-            .Expect(System.Net.HttpStatusCode.Created).Id;
+        var configurationId = (await _api.CreateConfigAsync(_twilio.Credentials(), "Numberless carrier")).Id;
         await _browser.GotoAsync("/campaigns/new");
         await Expect(missing).ToHaveCountAsync(0);
         await _browser.ChooseAsync("#campaign-configuration", "Numberless carrier");
@@ -289,7 +291,7 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         await Expect(Page.Locator("#campaign-paused-reason")).ToContainTextAsync("Paused: calls cannot be placed");
         await Expect(Counter("queued")).ToHaveTextAsync("2");
         await _browser.ScreenshotAsync("81-campaign-paused-cannot-dial");
-        await _api.CreateNumberAsync(configurationId, Samples.UniqueE164(), workflowId);
+        await _api.CreateNumberAsync(configurationId, _twilio.AddNumber(Samples.UniqueE164()).PhoneNumber, workflowId);
         await Page.ClickAsync("#campaign-resume");
         await Expect(Page.Locator("#campaign-status")).ToHaveTextAsync("completed", new() { Timeout = 60_000 });
         await Expect(Page.Locator("#campaign-paused-reason")).ToHaveCountAsync(0);
@@ -302,7 +304,7 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         var (setup, _, _) = await SetUpAsync();
         var (csv, numbers) = CampaignTestKit.Contacts(5);
         var busy = numbers.Take(2).ToHashSet();
-        _carrier.Behaviour = (to, _) => new(busy.Contains(to) ? "busy" : "completed", TimeSpan.FromMilliseconds(200));
+        _twilio.Outcomes = (to, _) => new(busy.Contains(to) ? "busy" : "completed", TimeSpan.FromMilliseconds(200));
         var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings
         {
             MaxConcurrentCalls = 5, CallsPerSecond = 20, Retry = new RetrySettings { MaxAttempts = 2, DelaySeconds = 3600 },
@@ -344,7 +346,7 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
     {
         using var other = _app.CreateApiClient(await _app.CreateOrganizationAsync("Othercorp"));
         other.BaseAddress = _browser.BaseAddress;
-        var otherSetup = await other.SetUpAsync(_carrier.BaseUrl);
+        var otherSetup = await other.SetUpAsync(_twilio);
         var theirs = await other.CreateCampaignAsync(otherSetup, CampaignTestKit.Contacts(2).Csv, new CampaignSettings());
 
         await _browser.GotoAsync($"/campaigns/{theirs}");

@@ -2,6 +2,7 @@ using DograhConsole.Core;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Workflows.Runtime;
+using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,36 +15,38 @@ public sealed class CampaignRestartTests
     public async Task Stopping_the_host_mid_campaign_and_starting_another_on_the_same_database_dials_every_contact_exactly_once()
     {
         var data = CampaignTestKit.NewDataDirectory();
-        await using var carrier = await FakeCarrier.StartAsync();
-        // Calls outlive the first host: the carrier reports their ends while no console is running.
-        carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromMilliseconds(Random.Shared.Next(300, 1500)));
+        var first = CampaignTestHost.Start(data);
+        await using var twilio = await first.StartTwilioAsync();
+        // Calls are up when the first host stops: Twilio ends them as their media streams drop, and its final callbacks
+        // (and answer-URL fetches of calls still ringing) find no console.
+        twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(Random.Shared.Next(300, 1500)));
         var (csv, numbers) = CampaignTestKit.Contacts(80);
         Guid id;
         try
         {
-            var first = new CampaignTestHost(data, carrier.BaseUrl);
             var api = first.Api();
-            var setup = await api.SetUpAsync(carrier.BaseUrl, organizationLimit: 50, host: first);
+            var setup = await api.SetUpAsync(twilio, organizationLimit: 50, host: first);
             id = await api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 8, CallsPerSecond = 15 });
             await api.ActAsync(id, "start");
-            await CampaignTestKit.WaitUntilAsync(() => Task.FromResult(carrier.TotalDials >= 20), "20 dials before the stop");
-            Assert.True(carrier.OpenCalls > 0, "calls are in flight when the host stops");
+            await CampaignTestKit.WaitUntilAsync(() => Task.FromResult(twilio.TotalDials >= 20), "20 dials before the stop");
+            Assert.True(twilio.OpenCalls > 0, "calls are in flight when the host stops");
             await first.DisposeAsync();
-            var dialsAtStop = carrier.TotalDials;
+            var dialsAtStop = twilio.TotalDials;
             Assert.InRange(dialsAtStop, 20, 79);
 
             // Nothing dials while no host runs.
             await Task.Delay(TimeSpan.FromSeconds(1));
-            Assert.Equal(dialsAtStop, carrier.TotalDials);
+            Assert.Equal(dialsAtStop, twilio.TotalDials);
 
-            await using var second = new CampaignTestHost(data, carrier.BaseUrl);
+            // The console comes back at the same address, where Twilio's callbacks and answer URLs go.
+            await using var second = CampaignTestHost.Start(data, port: first.Address.Port);
             var api2 = second.Api();
             await api2.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(120));
 
-            var dials = carrier.DialsByNumber();
+            var dials = twilio.DialsByNumber();
             Assert.Equal(numbers.OrderBy(n => n), dials.Keys.OrderBy(n => n)); // none lost
             Assert.All(dials, d => Assert.True(d.Value == 1, $"{d.Key} was dialed {d.Value} times"));
-            Assert.InRange(carrier.MaxOpenCalls, 1, 8);
+            Assert.InRange(twilio.MaxOpenCalls, 1, 8);
 
             await using var db = await second.Db().CreateDbContextAsync();
             var contacts = await db.CampaignContacts.IgnoreQueryFilters().Where(c => c.CampaignId == id).ToListAsync();
@@ -67,16 +70,17 @@ public sealed class CampaignRestartTests
     public async Task A_claim_left_by_a_crash_before_the_call_was_recorded_is_released_and_dialed_once()
     {
         var data = CampaignTestKit.NewDataDirectory();
-        await using var carrier = await FakeCarrier.StartAsync();
-        carrier.Behaviour = (_, _) => new("completed", TimeSpan.FromMilliseconds(100));
+        var first = CampaignTestHost.Start(data);
+        await using var twilio = await first.StartTwilioAsync();
+        twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(100));
         var (csv, numbers) = CampaignTestKit.Contacts(5);
         try
         {
             Guid id;
-            await using (var first = new CampaignTestHost(data, carrier.BaseUrl))
+            await using (first)
             {
                 var api = first.Api();
-                var setup = await api.SetUpAsync(carrier.BaseUrl, organizationLimit: 50, host: first);
+                var setup = await api.SetUpAsync(twilio, organizationLimit: 50, host: first);
                 id = await api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 2, CallsPerSecond = 10 });
                 // The state a process kill leaves between the claim's commit and the call record: claimed, no call.
                 var store = first.Services.GetRequiredService<CampaignStore>();
@@ -91,11 +95,11 @@ public sealed class CampaignRestartTests
                 campaign.Status = CampaignStatuses.Running;
                 await db.SaveChangesAsync();
             }
-            Assert.Equal(0, carrier.TotalDials);
+            Assert.Equal(0, twilio.TotalDials);
 
-            await using var second = new CampaignTestHost(data, carrier.BaseUrl);
+            await using var second = CampaignTestHost.Start(data, port: first.Address.Port);
             await second.Api().WaitForStatusAsync(id, "completed");
-            var dials = carrier.DialsByNumber();
+            var dials = twilio.DialsByNumber();
             Assert.Equal(numbers.OrderBy(n => n), dials.Keys.OrderBy(n => n));
             Assert.All(dials.Values, count => Assert.Equal(1, count));
             await using var check = await second.Db().CreateDbContextAsync();

@@ -5,6 +5,7 @@ using System.Text;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
+using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Tests.Campaigns;
@@ -17,15 +18,15 @@ public static class CampaignTestKit
     public const string Url = "/api/v1/campaigns";
     public const string GreetingWorkflow = """{"steps":[{"type":"say","text":"Hello {{first_name}}, this is {{caller_number}}"},{"type":"hangup"}]}""";
 
-    public static async Task<CampaignSetup> SetUpAsync(this HttpClient api, Uri carrier, int callerIds = 2, int? organizationLimit = null, CampaignTestHost? host = null)
+    /// <summary>A workflow, and a Twilio configuration of <paramref name="twilio"/>'s account with <paramref name="callerIds"/> of its numbers.</summary>
+    public static async Task<CampaignSetup> SetUpAsync(this HttpClient api, FakeTwilio twilio, int callerIds = 2, int? organizationLimit = null, CampaignTestHost? host = null)
     {
         var workflow = (await api.CreateWorkflowAsync(definition: GreetingWorkflow)).Id;
-        var config = (await api.ApiPostAsync(ApiCalls.Configs, new { name = Samples.UniqueName("Carrier"), provider = LoopbackProvider.Name, credentials = new { baseUrl = carrier.ToString() } }))
-            .Expect(HttpStatusCode.Created).Id;
+        var config = (await api.CreateConfigAsync(twilio.Credentials(), Samples.UniqueName("Twilio"))).Id;
         var numbers = new List<string>();
         for (var i = 0; i < callerIds; i++)
         {
-            var number = Samples.UniqueE164();
+            var number = twilio.AddNumber(Samples.UniqueE164()).PhoneNumber;
             await api.CreateNumberAsync(config, number);
             numbers.Add(number);
         }

@@ -36,12 +36,13 @@ public enum FakeStreamStart
 /// <summary>
 /// How the called party answers an outbound call: <c>completed</c> is answered (the answer URL, the media stream) and
 /// hung up by the callee after <see cref="Hold"/>; <c>busy</c> and <c>no-answer</c> ring for <see cref="Hold"/> and end
-/// so; <c>failed</c> ends after <see cref="Hold"/> without ringing. Each final status reaches the console as Twilio
-/// sends it: a signed status callback of the <c>completed</c> event.
+/// so; <c>failed</c> ends after <see cref="Hold"/> without ringing. An answered call rings for <see cref="RingFor"/>
+/// first. Each final status reaches the console as Twilio sends it: a signed status callback of the <c>completed</c>
+/// event.
 /// </summary>
-public sealed record FakeTwilioOutcome(string Status, TimeSpan Hold)
+public sealed record FakeTwilioOutcome(string Status, TimeSpan Hold, TimeSpan RingFor = default)
 {
-    public static FakeTwilioOutcome Answered(TimeSpan hangUpAfter) => new("completed", hangUpAfter);
+    public static FakeTwilioOutcome Answered(TimeSpan hangUpAfter, TimeSpan ringFor = default) => new("completed", hangUpAfter, ringFor);
 }
 
 /// <summary>A number of the fake account.</summary>
@@ -482,6 +483,7 @@ public sealed class FakeTwilioCall
             else
             {
                 await ProgressAsync("ringing", "ringing");
+                if (outcome is { RingFor: var ring } && ring > TimeSpan.Zero) await Task.Delay(ring, _over.Token);
                 await ProgressAsync("in-progress", "answered");
                 await FetchAnswerAsync(null, stream: true);
                 // The callee hangs up after the hold, unless the stream (or the call) ends first.
