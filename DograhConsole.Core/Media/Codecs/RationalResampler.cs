@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 
 namespace DograhConsole.Core.Media.Codecs;
 
@@ -36,7 +37,7 @@ public static class RationalResampler
 
         public Filter(int fromRate, int toRate)
         {
-            int gcd = Gcd(fromRate, toRate);
+            int gcd = (int)BigInteger.GreatestCommonDivisor(fromRate, toRate);
             _up = toRate / gcd;
             _down = fromRate / gcd;
             // Decimating by more than the interpolation needs proportionally longer filters for the same transition band.
@@ -78,7 +79,5 @@ public static class RationalResampler
             }
             return output;
         }
-
-        private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
     }
 }
