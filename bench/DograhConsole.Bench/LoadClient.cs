@@ -73,11 +73,11 @@ internal sealed class LoadClient
     private readonly List<Call> _calls = [];
     private readonly Epoll _epoll = new(512);
     private volatile bool _measuring;
-
-    public int ThreadNice { get; init; }
-
     private volatile bool _stopping;
     private long _maxSendLateness;
+
+    /// <summary>The nice value of the client's two threads (0 leaves them alone).</summary>
+    public int ThreadNice { get; init; }
 
     public async Task<int> ConnectAsync(ICallTarget target, int calls, CancellationToken ct)
     {

@@ -6,20 +6,13 @@ internal sealed class PacingHistogram
     private const int Buckets = 20001;
     private readonly long[] _counts = new long[Buckets];
 
-    public long Count { get; private set; }
-
     /// <summary>One writer at a time.</summary>
     public void Add(double errorMs)
     {
         _counts[Math.Clamp((int)(errorMs * 100), 0, Buckets - 1)]++;
-        Count++;
     }
 
-    public void Clear()
-    {
-        Array.Clear(_counts);
-        Count = 0;
-    }
+    public void Clear() => Array.Clear(_counts);
 
     /// <summary>The error at <paramref name="fraction"/> (0.5 = median, 1.0 = max), in ms; NaN when empty.</summary>
     public double Percentile(double fraction)

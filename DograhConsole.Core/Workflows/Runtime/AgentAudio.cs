@@ -90,8 +90,8 @@ internal sealed class AgentAudio : IDisposable
     /// <summary>
     /// A sine at <paramref name="frequencyHz"/> at about -10 dBFS with 5 ms fades, so it starts and stops without
     /// clicks, made as it plays: <paramref name="totalSamples"/> is its length. A sine at a whole frequency repeats
-    /// every sampleRate / gcd(frequency, sampleRate) samples, so one cycle is computed and copied; only the fades
-    /// are computed sample by sample (at 1,000 calls a sine per sample was 6% of the server's CPU).
+    /// every sampleRate / gcd(frequency, sampleRate) samples, so one cycle is computed and copied, scaled in the
+    /// fades (a sine per sample was 6% of the server's CPU at 1,000 calls).
     /// </summary>
     public static AudioWriter Tone(int sampleRate, int frequencyHz, int durationMs, out long totalSamples)
     {
@@ -113,7 +113,7 @@ internal sealed class AgentAudio : IDisposable
                 if (n < fade || fromEnd < fade)
                 {
                     double gain = Math.Min(n, fromEnd) / (double)Math.Max(1, fade);
-                    destination[at++] = (short)Math.Round(amplitude * gain * Math.Sin(step * (n % period)));
+                    destination[at++] = (short)Math.Round(gain * cycle[n % period]);
                     continue;
                 }
 
