@@ -1,19 +1,20 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DograhConsole.Core.Audit;
+using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Calls.History;
-using DograhConsole.Core.Calls.Outbound;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Media.Transport;
+using DograhConsole.Core.Providers;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
+using DograhConsole.Core.WorkflowRuntime;
+using DograhConsole.Core.WorkflowRuntime.Agent;
 using DograhConsole.Core.Workflows;
-using DograhConsole.Core.Workflows.Runtime;
-using DograhConsole.Core.Workflows.Runtime.Agent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.DataProtection;
@@ -58,14 +59,15 @@ public static class DograhCore
         services.AddScoped<OrganizationDb>();
         services.AddScoped<AuditLog>();
         services.AddDograhSecurity();
-        services.AddTelephony();
-        services.AddWorkflows();
         services.AddMediaSessions();
         services.AddMediaTransport();
+        services.AddWorkflows();
+        services.AddTelephony();
         services.AddCalls();
-        services.AddAgentStream();
-        services.AddCallConsole();
+        services.AddCallControl();
         services.AddWorkflowRuntime();
+        services.AddAgentStream();
+        services.AddProviders();
         services.AddCampaigns(configuration);
         return services;
     }
@@ -77,14 +79,13 @@ public static class DograhCore
         app.MapAccountEndpoints();
         app.MapApiKeyApi();
         app.MapTelephonyApi();
-        app.MapTelephonyProviders();
-        app.MapWorkflowApi();
+        app.MapWorkflowEndpoints();
         app.MapCallsApi();
         app.MapCallHistoryApi();
-        app.MapOutboundCallApi();
+        app.MapCallControlEndpoints();
+        app.MapProviderEndpoints();
         app.MapCampaignApi();
         app.MapAuditApi();
-        app.MapWorkflowRuntimeEndpoints();
         return app;
     }
 

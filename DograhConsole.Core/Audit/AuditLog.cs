@@ -1,6 +1,5 @@
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
-using DograhConsole.Core.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Core.Audit;

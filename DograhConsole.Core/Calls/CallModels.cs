@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DograhConsole.Core.Data;
 
 namespace DograhConsole.Core.Calls;
 

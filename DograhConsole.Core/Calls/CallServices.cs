@@ -1,5 +1,5 @@
+using DograhConsole.Core.Calls.History;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DograhConsole.Core.Calls;
 
@@ -7,18 +7,17 @@ public static class CallServices
 {
     /// <summary>
     /// The bus, the limiter and <see cref="CallService"/> are singletons (webhooks, media sessions and jobs use them
-    /// without a signed-in user); <see cref="OrganizationCalls"/> is per request/circuit. <see cref="ICallHangup"/> is
-    /// only added when nothing registered one before.
+    /// without a signed-in user); <see cref="OrganizationCalls"/>, the history and recordings are per request/circuit.
+    /// <see cref="ICallHangup"/> is implemented by call control.
     /// </summary>
     public static IServiceCollection AddCalls(this IServiceCollection services)
     {
         services.AddSingleton<CallEventBus>();
         services.AddSingleton<CallConcurrencyLimiter>();
         services.AddSingleton<CallService>();
-        services.TryAddScoped<ICallHangup, ProviderCallHangup>();
-        services.AddSingleton<Media.CallMediaTokens>();
-        services.AddSingleton<Media.MediaStartWatch>();
         services.AddScoped<OrganizationCalls>();
+        services.AddScoped<CallHistory>();
+        services.AddScoped<CallRecordings>();
         return services;
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DograhConsole.Core.Calls;
 using DograhConsole.Core.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

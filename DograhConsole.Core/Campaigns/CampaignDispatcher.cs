@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using DograhConsole.Core.CallControl;
+using DograhConsole.Core.CallControl.Outbound;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Calls.Outbound;
 using DograhConsole.Core.Common;
-using DograhConsole.Core.Telephony.Calls;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -6,6 +6,8 @@ using DograhConsole.Core.Campaigns.Import;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Telephony;
+using DograhConsole.Core.Telephony.Configurations;
+using DograhConsole.Core.Workflows;
 using DograhConsole.Core.Workflows.Definition;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -54,8 +56,12 @@ public sealed class CampaignService(
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var campaign = new Campaign
         {
-            Id = Guid.NewGuid(), Name = name!, WorkflowId = workflowId, TelephonyConfigurationId = configurationId,
-            SettingsJson = input.Settings.ToJson(), CreatedAt = Now,
+            Id = Guid.NewGuid(),
+            Name = name!,
+            WorkflowId = workflowId,
+            TelephonyConfigurationId = configurationId,
+            SettingsJson = input.Settings.ToJson(),
+            CreatedAt = Now,
         };
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync(ct);
@@ -82,7 +88,9 @@ public sealed class CampaignService(
         campaign.SkippedRows = summary.ErrorCount;
         db.CampaignActivities.Add(new CampaignActivity
         {
-            CampaignId = campaign.Id, At = Now, Kind = "created",
+            CampaignId = campaign.Id,
+            At = Now,
+            Kind = "created",
             Message = $"Created with {summary.ValidCount} contacts" + (summary.ErrorCount > 0 ? $"; {summary.ErrorCount} invalid rows skipped." : "."),
         });
         audit.Record(db, "created", EntityType, campaign.Id, campaign.Name, $"{summary.ValidCount} contacts");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Data;
+using DograhConsole.Core.Telephony.PhoneNumbers;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Core.Campaigns;
@@ -127,8 +128,12 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
             contact.UpdatedAt = now;
             var attempt = new CampaignAttempt
             {
-                OrganizationId = contact.OrganizationId, CampaignId = campaignId, ContactId = contact.Id, Number = contact.Attempts,
-                ClaimedAt = now, FromNumber = fromNumber(contact.Attempts),
+                OrganizationId = contact.OrganizationId,
+                CampaignId = campaignId,
+                ContactId = contact.Id,
+                Number = contact.Attempts,
+                ClaimedAt = now,
+                FromNumber = fromNumber(contact.Attempts),
             };
             db.CampaignAttempts.Add(attempt);
             attempts.Add(attempt);

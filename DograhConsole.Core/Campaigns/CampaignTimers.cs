@@ -45,10 +45,10 @@ public sealed class CampaignTimers(IServiceProvider services, CampaignSchedulerN
 [DisallowConcurrentExecution]
 public sealed class CampaignWakeJob(CampaignDispatcher dispatcher) : IJob
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct)
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         if (Guid.TryParse(context.MergedJobDataMap.GetString(CampaignTimers.CampaignIdKey), out var campaignId))
-            await dispatcher.WakeAsync(campaignId, ct);
+            await dispatcher.WakeAsync(campaignId, cancellationToken);
     }
 }
 
@@ -56,5 +56,5 @@ public sealed class CampaignWakeJob(CampaignDispatcher dispatcher) : IJob
 [DisallowConcurrentExecution]
 public sealed class CampaignSweepJob(CampaignDispatcher dispatcher) : IJob
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct) => await dispatcher.SweepAsync(ct);
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await dispatcher.SweepAsync(cancellationToken);
 }

@@ -1,8 +1,5 @@
 using System.Linq.Expressions;
-using DograhConsole.Core.Calls;
-using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Common;
-using DograhConsole.Core.Telephony.Providers.Ari;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -18,104 +15,15 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
     public Guid? OrganizationId { get; set; }
 
     public DbSet<Organization> Organizations => Set<Organization>();
-    public DbSet<AdminUser> Users => Set<AdminUser>();
-    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
-    public DbSet<TelephonyConfiguration> TelephonyConfigurations => Set<TelephonyConfiguration>();
-    public DbSet<PhoneNumber> PhoneNumbers => Set<PhoneNumber>();
-    public DbSet<Workflow> Workflows => Set<Workflow>();
-    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
-    public DbSet<Call> Calls => Set<Call>();
-    public DbSet<CallEvent> CallEvents => Set<CallEvent>();
-    public DbSet<Workflows.Prompts.Prompt> Prompts => Set<Workflows.Prompts.Prompt>();
-    public DbSet<Campaign> Campaigns => Set<Campaign>();
-    public DbSet<CampaignContact> CampaignContacts => Set<CampaignContact>();
-    public DbSet<CampaignAttempt> CampaignAttempts => Set<CampaignAttempt>();
-    public DbSet<CampaignActivity> CampaignActivities => Set<CampaignActivity>();
-    public DbSet<AriCallLeg> AriCallLegs => Set<AriCallLeg>();
 
-    protected override void OnModelCreating(ModelBuilder model)
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        model.Entity<Organization>(e => e.Property(o => o.Name).HasMaxLength(TextRules.MaxNameLength));
-
-        model.Entity<AdminUser>(e =>
-        {
-            e.HasIndex(u => u.NormalizedEmail).IsUnique();
-            e.HasIndex(u => u.OrganizationId);
-            e.HasOne<Organization>().WithMany().HasForeignKey(u => u.OrganizationId);
-        });
-
-        model.Entity<ApiKey>(e =>
-        {
-            e.HasIndex(k => k.KeyHash).IsUnique();
-            e.HasOne<Organization>().WithMany().HasForeignKey(k => k.OrganizationId);
-        });
-
-        model.Entity<TelephonyConfiguration>(e =>
-        {
-            e.HasIndex(c => new { c.OrganizationId, c.Name }).IsUnique();
-            e.HasIndex(c => new { c.Provider, c.AccountKey });
-            e.HasOne<Organization>().WithMany().HasForeignKey(c => c.OrganizationId);
-            e.HasMany(c => c.PhoneNumbers).WithOne(n => n.TelephonyConfiguration!).HasForeignKey(n => n.TelephonyConfigurationId);
-        });
-
-        model.Entity<PhoneNumber>(e =>
-        {
-            e.HasIndex(n => n.NormalizedAddress).IsUnique();
-            e.HasIndex(n => n.OrganizationId);
-            e.HasOne(n => n.InboundWorkflow).WithMany().HasForeignKey(n => n.InboundWorkflowId).OnDelete(DeleteBehavior.Restrict);
-        });
-
-        model.Entity<Workflow>(e =>
-        {
-            e.HasIndex(w => new { w.OrganizationId, w.Name }).IsUnique();
-            e.HasOne<Organization>().WithMany().HasForeignKey(w => w.OrganizationId);
-        });
-
-        model.Entity<AuditEntry>(e =>
-        {
-            e.HasIndex(a => new { a.OrganizationId, a.At });
-        });
-
-        model.Entity<Call>(e =>
-        {
-            e.Property(c => c.Status).HasConversion(v => CallStatuses.Name(v), v => CallStatuses.Parse(v)).HasMaxLength(16).IsConcurrencyToken();
-            e.Property(c => c.Direction).HasConversion(v => CallStatuses.Name(v), v => CallStatuses.ParseDirection(v)).HasMaxLength(16);
-            e.HasIndex(c => new { c.OrganizationId, c.CreatedAt });
-            e.HasIndex(c => new { c.OrganizationId, c.Status });
-            e.HasIndex(c => c.ProviderCallId);
-            e.HasOne<Organization>().WithMany().HasForeignKey(c => c.OrganizationId);
-        });
-
-        model.Entity<CallEvent>(e =>
-        {
-            e.Property(v => v.Kind).HasConversion(v => CallStatuses.Name(v), v => CallStatuses.ParseKind(v)).HasMaxLength(16);
-            e.HasIndex(v => new { v.CallId, v.Id });
-            e.HasOne<Call>().WithMany().HasForeignKey(v => v.CallId).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        model.Entity<Workflows.Prompts.Prompt>(e =>
-        {
-            e.Property(p => p.Name).HasMaxLength(TextRules.MaxNameLength);
-            e.HasIndex(p => new { p.OrganizationId, p.Name }).IsUnique();
-            e.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId);
-        });
-
-        model.ConfigureCampaigns();
-
-        model.Entity<AriCallLeg>(e =>
-        {
-            e.HasKey(l => new { l.ConfigurationId, l.ChannelId });
-            e.Property(l => l.ChannelId).HasMaxLength(128);
-            e.Property(l => l.BridgeId).HasMaxLength(128);
-            e.Property(l => l.Role).HasConversion<string>().HasMaxLength(16);
-            e.HasIndex(l => l.CallId);
-            e.HasIndex(l => l.ChannelId);
-            e.HasOne<Call>().WithMany().HasForeignKey(l => l.CallId).OnDelete(DeleteBehavior.Cascade);
-        });
+        // Each feature folder configures its own entities (an IEntityTypeConfiguration per entity).
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(DograhDbContext).Assembly);
 
         var utc = new ValueConverter<DateTime, DateTime>(v => v, v => UtcDateTime.AsUtc(v));
         var utcNullable = new ValueConverter<DateTime?, DateTime?>(v => v, v => v.HasValue ? UtcDateTime.AsUtc(v.Value) : v);
-        foreach (var entity in model.Model.GetEntityTypes())
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
             foreach (var property in entity.GetProperties())
             {

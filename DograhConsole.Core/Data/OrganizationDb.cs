@@ -1,4 +1,3 @@
-using DograhConsole.Core.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Core.Data;

@@ -9,7 +9,7 @@ namespace DograhConsole.Core.Hosting;
 /// A call's media socket moves 100 small messages a second for minutes, and under that load the default pool
 /// evicted blocks it needed again a moment later: every socket read and write then allocated a new pinned block, and
 /// the pinned-heap churn brought gen2 collections that paused the media clock. Here the pool holds what the peak
-/// number of sockets used (as Kestrel's pool did before .NET 10), up to <see cref="MaxRetainedBlocks"/>.
+/// number of sockets used (as Kestrel's pool did before .NET 10), up to <see cref="RetainingMemoryPool.MaxRetainedBlocks"/>.
 /// </summary>
 public sealed class RetainingMemoryPoolFactory : IMemoryPoolFactory<byte>
 {

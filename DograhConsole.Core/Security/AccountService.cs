@@ -48,8 +48,11 @@ public sealed class AccountService(
         var organization = new Organization { Id = Guid.NewGuid(), Name = orgName!, CreatedAt = now };
         var user = new AdminUser
         {
-            Id = Guid.NewGuid(), OrganizationId = organization.Id, Email = cleanEmail!,
-            NormalizedEmail = Normalize(cleanEmail!), CreatedAt = now,
+            Id = Guid.NewGuid(),
+            OrganizationId = organization.Id,
+            Email = cleanEmail!,
+            NormalizedEmail = Normalize(cleanEmail!),
+            CreatedAt = now,
         };
         user.PasswordHash = hasher.HashPassword(user, password!);
         db.Organizations.Add(organization);

@@ -29,8 +29,12 @@ public sealed class ApiKeyService(OrganizationDb organizationDb, AuditLog audit,
         if (await db.ApiKeys.IgnoreQueryFilters().AnyAsync(k => k.KeyHash == hash)) return;
         db.ApiKeys.Add(new ApiKey
         {
-            Id = Guid.NewGuid(), OrganizationId = organizationId, Name = name,
-            Prefix = key[..Math.Min(ShownPrefixLength, key.Length / 2)], KeyHash = hash, CreatedAt = now,
+            Id = Guid.NewGuid(),
+            OrganizationId = organizationId,
+            Name = name,
+            Prefix = key[..Math.Min(ShownPrefixLength, key.Length / 2)],
+            KeyHash = hash,
+            CreatedAt = now,
         });
         await db.SaveChangesAsync();
     }
@@ -51,8 +55,11 @@ public sealed class ApiKeyService(OrganizationDb organizationDb, AuditLog audit,
         var secret = Generate();
         var key = new ApiKey
         {
-            Id = Guid.NewGuid(), Name = cleanName!, Prefix = secret[..ShownPrefixLength],
-            KeyHash = Hash(secret), CreatedAt = time.GetUtcNow().UtcDateTime,
+            Id = Guid.NewGuid(),
+            Name = cleanName!,
+            Prefix = secret[..ShownPrefixLength],
+            KeyHash = Hash(secret),
+            CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         await using var db = organizationDb.Create();
         db.ApiKeys.Add(key);

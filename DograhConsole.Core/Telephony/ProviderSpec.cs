@@ -1,5 +1,5 @@
 using DograhConsole.Core.Common;
-using DograhConsole.Core.Data;
+using DograhConsole.Core.Telephony.PhoneNumbers;
 
 namespace DograhConsole.Core.Telephony;
 

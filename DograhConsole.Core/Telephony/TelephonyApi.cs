@@ -45,7 +45,7 @@ public static class TelephonyApi
 /// <summary>A provider spec as the API describes it.</summary>
 public sealed record ProviderSpecView(
     string Name, string DisplayName, string Description, ProviderKind Kind, string MediaFormat,
-    IReadOnlyList<Data.AddressType> AddressTypes, IReadOnlyList<CredentialFieldView> Fields)
+    IReadOnlyList<AddressType> AddressTypes, IReadOnlyList<CredentialFieldView> Fields)
 {
     public static ProviderSpecView From(ProviderSpec spec) => new(spec.Name, spec.DisplayName, spec.Description, spec.Kind,
         spec.MediaFormat.ToString(), spec.AddressTypes.Order().ToList(),

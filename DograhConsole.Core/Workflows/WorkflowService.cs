@@ -3,12 +3,13 @@ using DograhConsole.Core.Audit;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Workflows.Definition;
+using DograhConsole.Core.Workflows.Prompts;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Core.Workflows;
 
 /// <summary>Workflows of the current organization. Agent auth headers are stored encrypted and only ever returned masked (<see cref="WorkflowSecrets"/>).</summary>
-public sealed class WorkflowService(OrganizationDb organizationDb, WorkflowSecrets secrets, AuditLog audit, TimeProvider time)
+public sealed class WorkflowService(OrganizationDb organizationDb, WorkflowSecrets secrets, IWorkflowAssignments assignments, AuditLog audit, TimeProvider time)
 {
     private const string EntityType = "workflow";
 
@@ -16,8 +17,7 @@ public sealed class WorkflowService(OrganizationDb organizationDb, WorkflowSecre
     {
         await using var db = organizationDb.Create();
         var workflows = await db.Workflows.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct);
-        var assigned = await db.PhoneNumbers.Where(n => n.InboundWorkflowId != null)
-            .GroupBy(n => n.InboundWorkflowId).Select(g => new { Id = g.Key!.Value, Count = g.Count() }).ToDictionaryAsync(g => g.Id, g => g.Count, ct);
+        var assigned = await assignments.CountByWorkflowAsync(db, ct);
         return workflows.Select(w => new WorkflowSummary(w.Id, w.Name, CountSteps(w.DefinitionJson), assigned.GetValueOrDefault(w.Id), w.CreatedAt, w.UpdatedAt)).ToList();
     }
 
@@ -83,7 +83,7 @@ public sealed class WorkflowService(OrganizationDb organizationDb, WorkflowSecre
         await using var db = organizationDb.Create();
         var workflow = await db.Workflows.FirstOrDefaultAsync(w => w.Id == id, ct);
         if (workflow is null) return OperationResult<bool>.NotFound("Workflow not found.");
-        var uses = await AssignedNumbersAsync(db, id, ct);
+        var uses = await assignments.DescribeAsync(db, id, ct);
         if (uses.Count > 0)
         {
             return OperationResult<bool>.Conflict(
@@ -110,13 +110,8 @@ public sealed class WorkflowService(OrganizationDb organizationDb, WorkflowSecre
         }
     }
 
-    private static async Task<List<string>> AssignedNumbersAsync(DograhDbContext db, Guid id, CancellationToken ct) =>
-        await db.PhoneNumbers.Where(n => n.InboundWorkflowId == id).Include(n => n.TelephonyConfiguration)
-            .OrderBy(n => n.NormalizedAddress)
-            .Select(n => n.NormalizedAddress + " (" + n.TelephonyConfiguration!.Name + ")").ToListAsync(ct);
-
     private async Task<WorkflowView> ToViewAsync(DograhDbContext db, Workflow w, CancellationToken ct) =>
-        new(w.Id, w.Name, secrets.Masked(w), await AssignedNumbersAsync(db, w.Id, ct), w.CreatedAt, w.UpdatedAt);
+        new(w.Id, w.Name, secrets.Masked(w), await assignments.DescribeAsync(db, w.Id, ct), w.CreatedAt, w.UpdatedAt);
 
     private static int CountSteps(string definition)
     {

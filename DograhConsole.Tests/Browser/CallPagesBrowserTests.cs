@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using DograhConsole.Core.CallControl.Outbound;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Calls.Outbound;
-using DograhConsole.Tests.Api;
 using DograhConsole.Core.Hosting;
-using DograhConsole.Core.Telephony.Providers.Twilio;
+using DograhConsole.Core.Providers.Twilio;
+using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;

@@ -1,5 +1,6 @@
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Data;
+using DograhConsole.Core.Security;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,8 +1,7 @@
 using System.Net;
+using DograhConsole.Core.CallControl.Inbound;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Common;
-using DograhConsole.Core.Data;
-using DograhConsole.Core.Telephony.Inbound;
+using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

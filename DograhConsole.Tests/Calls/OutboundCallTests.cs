@@ -1,6 +1,7 @@
 using System.Net;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
+using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Common;
-using DograhConsole.Core.Telephony.Calls;
+using DograhConsole.Core.Telephony.Configurations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

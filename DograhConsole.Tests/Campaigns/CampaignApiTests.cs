@@ -151,7 +151,7 @@ public sealed class CampaignScheduleWindowTests
             {
                 await using var db = await host.Db().CreateDbContextAsync();
                 return db.CampaignActivities.IgnoreQueryFilters().Any(a => a.CampaignId == id && a.Kind == "waiting");
-            }, "the campaign notes it is outside its window: " + string.Join("\n", host.LogLines.Where(l => !l.StartsWith("Information")).Take(10)), TimeSpan.FromSeconds(30));
+            }, "the campaign notes it is outside its window: " + string.Join("\n", host.LogLines.Where(l => !l.StartsWith("Information", StringComparison.Ordinal)).Take(10)), TimeSpan.FromSeconds(30));
             await using (var db = await host.Db().CreateDbContextAsync())
                 Assert.Contains("2026-01-19 14:00 UTC", db.CampaignActivities.IgnoreQueryFilters().Single(a => a.CampaignId == id && a.Kind == "waiting").Message);
             await Task.Delay(TimeSpan.FromSeconds(2));

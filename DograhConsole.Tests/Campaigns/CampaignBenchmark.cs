@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Providers.Twilio;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using DograhConsole.Core.Calls;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Providers.Twilio;
@@ -138,7 +139,8 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
             : FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(100));
         var settings = new CampaignSettings
         {
-            MaxConcurrentCalls = 5, CallsPerSecond = 20,
+            MaxConcurrentCalls = 5,
+            CallsPerSecond = 20,
             Retry = new RetrySettings { MaxAttempts = 3, DelaySeconds = 2, OnBusy = true, OnNoAnswer = true, OnFailed = false },
         };
         var id = await _api.CreateCampaignAsync(setup, csv, settings);
@@ -173,7 +175,8 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         var (csv, _) = CampaignTestKit.Contacts(30);
         var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings
         {
-            MaxConcurrentCalls = 2, CallsPerSecond = 5,
+            MaxConcurrentCalls = 2,
+            CallsPerSecond = 5,
             Breaker = new BreakerSettings { Enabled = true, WindowCalls = 4, FailurePercent = 75 },
         });
         await _api.ActAsync(id, "start");

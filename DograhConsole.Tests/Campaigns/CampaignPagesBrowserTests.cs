@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using DograhConsole.Core.Calls;
@@ -170,8 +171,8 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         await Expect(Page.Locator("#campaign-current-calls li")).ToHaveCountAsync(0);
         var dialedAtPause = _twilio.TotalDials;
         Assert.InRange(dialedAtPause, 2, 9);
-        await Expect(Counter("completed")).ToHaveTextAsync(dialedAtPause.ToString());
-        await Expect(Counter("queued")).ToHaveTextAsync((10 - dialedAtPause).ToString());
+        await Expect(Counter("completed")).ToHaveTextAsync(dialedAtPause.ToString(CultureInfo.InvariantCulture));
+        await Expect(Counter("queued")).ToHaveTextAsync((10 - dialedAtPause).ToString(CultureInfo.InvariantCulture));
         await _browser.ScreenshotAsync("75-campaign-paused");
         // Two sweeps go by (they restart loops of running campaigns only): still no dial.
         await Task.Delay(TimeSpan.FromSeconds(2.5));
@@ -233,8 +234,8 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         await Expect(Page.Locator("#campaign-current-calls li")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
         var dialed = _twilio.TotalDials;
         Assert.InRange(dialed, 2, 5);
-        await Expect(Counter("completed")).ToHaveTextAsync(dialed.ToString());
-        await Expect(Counter("canceled")).ToHaveTextAsync((6 - dialed).ToString());
+        await Expect(Counter("completed")).ToHaveTextAsync(dialed.ToString(CultureInfo.InvariantCulture));
+        await Expect(Counter("canceled")).ToHaveTextAsync((6 - dialed).ToString(CultureInfo.InvariantCulture));
         await Expect(Page.Locator("#campaign-progress-text")).ToContainTextAsync("6 of 6 contacts done");
         await Expect(Page.Locator("#campaign-activity")).ToContainTextAsync("Canceled by " + DograhAppFactory.AdminEmail);
         await AssertSameDocumentAsync();
@@ -307,7 +308,9 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         _twilio.Outcomes = (to, _) => new(busy.Contains(to) ? "busy" : "completed", TimeSpan.FromMilliseconds(200));
         var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings
         {
-            MaxConcurrentCalls = 5, CallsPerSecond = 20, Retry = new RetrySettings { MaxAttempts = 2, DelaySeconds = 3600 },
+            MaxConcurrentCalls = 5,
+            CallsPerSecond = 20,
+            Retry = new RetrySettings { MaxAttempts = 2, DelaySeconds = 3600 },
         });
         await _browser.GotoAsync($"/campaigns/{id}");
         await Page.ClickAsync("#campaign-start");

@@ -1,7 +1,8 @@
 using DograhConsole.Core;
+using DograhConsole.Core.Calls;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Data;
-using DograhConsole.Core.Workflows.Runtime;
+using DograhConsole.Core.WorkflowRuntime;
 using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

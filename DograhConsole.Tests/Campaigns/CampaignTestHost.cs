@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Security;
+using DograhConsole.Tests.Infrastructure;
+using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -11,8 +13,6 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using DograhConsole.Tests.Infrastructure;
-using DograhConsole.Tests.Providers.Twilio;
 
 namespace DograhConsole.Tests.Campaigns;
 

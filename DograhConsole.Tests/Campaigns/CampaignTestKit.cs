@@ -1,7 +1,7 @@
-using System.Net.Http.Headers;
 using System.Net;
-using System.Text.Json;
+using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;

@@ -1,11 +1,10 @@
 using System.Text;
 using DograhConsole.Core.Campaigns.Import;
-using DograhConsole.Core.Telephony;
-using DograhConsole.Core.Telephony.Providers.Ari;
-using DograhConsole.Core.Telephony.Providers.Twilio;
-using DograhConsole.Core.Telephony.Providers.Vonage;
-using DograhConsole.Core.Workflows.Definition;
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Providers.Ari;
+using DograhConsole.Core.Providers.Twilio;
+using DograhConsole.Core.Providers.Vonage;
+using DograhConsole.Core.Workflows.Definition;
 
 namespace DograhConsole.Tests.Campaigns;
 

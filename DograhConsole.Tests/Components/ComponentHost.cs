@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using DograhConsole.Core.Data;
 using DograhConsole.Core.Security;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components;

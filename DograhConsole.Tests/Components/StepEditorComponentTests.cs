@@ -1,16 +1,16 @@
-using Microsoft.EntityFrameworkCore;
-using DograhConsole.Tests.Calls;
-using DograhConsole.Core.Workflows.Prompts;
 using System.Net;
 using System.Text.RegularExpressions;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Workflows;
 using DograhConsole.Core.Workflows.Definition;
 using DograhConsole.Core.Workflows.Editing;
+using DograhConsole.Core.Workflows.Prompts;
+using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Unit.Workflows;
 using DograhConsole.Web.Components.Pages.Workflows;
 using DograhConsole.Web.Components.Pages.Workflows.StepEditor;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Components;
@@ -39,7 +39,9 @@ public sealed class StepEditorComponentTests : IClassFixture<DograhAppFactory>
 
         var html = WebUtility.HtmlDecode(await host.RenderAsync<StepForm>(new Dictionary<string, object?>
         {
-            ["Draft"] = draft, ["Step"] = draft.Steps[index], ["Index"] = index,
+            ["Draft"] = draft,
+            ["Step"] = draft.Steps[index],
+            ["Index"] = index,
         }));
 
         Assert.Contains($"data-form-type=\"{type}\"", html);
@@ -67,7 +69,9 @@ public sealed class StepEditorComponentTests : IClassFixture<DograhAppFactory>
 
         var html = WebUtility.HtmlDecode(await host.RenderAsync<StepForm>(new Dictionary<string, object?>
         {
-            ["Draft"] = draft, ["Step"] = draft.Steps[index], ["Index"] = index,
+            ["Draft"] = draft,
+            ["Step"] = draft.Steps[index],
+            ["Index"] = index,
         }));
 
         Assert.DoesNotContain(StepSamples.AuthHeader, html);

@@ -59,7 +59,9 @@ public sealed class TelephonyComponentTests : IClassFixture<DograhAppFactory>
 
         var editing = WebUtility.HtmlDecode(await host.RenderAsync<CredentialInput>(new Dictionary<string, object?>
         {
-            ["Field"] = authToken, ["Value"] = "••••••••abcd", ["IsEdit"] = true,
+            ["Field"] = authToken,
+            ["Value"] = "••••••••abcd",
+            ["IsEdit"] = true,
             ["Errors"] = new Dictionary<string, string[]> { ["credentials.authToken"] = ["Auth token is required."] },
         }));
         var creating = WebUtility.HtmlDecode(await host.RenderAsync<CredentialInput>(new Dictionary<string, object?> { ["Field"] = authToken }));
@@ -75,7 +77,8 @@ public sealed class TelephonyComponentTests : IClassFixture<DograhAppFactory>
     {
         var result = await host.Services.GetRequiredService<TelephonyConfigurationService>().CreateAsync(new TelephonyConfigurationInput
         {
-            Name = name, Provider = "twilio",
+            Name = name,
+            Provider = "twilio",
             Credentials = new() { ["accountSid"] = "AC" + Guid.NewGuid().ToString("N"), ["authToken"] = AuthToken },
         });
         Assert.True(result.Succeeded, result.Describe());

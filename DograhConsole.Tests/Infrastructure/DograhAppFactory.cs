@@ -94,8 +94,11 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
         var organization = new Organization { Id = Guid.NewGuid(), Name = name, CreatedAt = now };
         var user = new AdminUser
         {
-            Id = Guid.NewGuid(), OrganizationId = organization.Id, Email = $"admin@{name.ToLowerInvariant()}.test",
-            NormalizedEmail = $"ADMIN@{name.ToUpperInvariant()}.TEST", CreatedAt = now,
+            Id = Guid.NewGuid(),
+            OrganizationId = organization.Id,
+            Email = $"admin@{name.ToLowerInvariant()}.test",
+            NormalizedEmail = $"ADMIN@{name.ToUpperInvariant()}.TEST",
+            CreatedAt = now,
         };
         user.PasswordHash = new PasswordHasher<AdminUser>().HashPassword(user, AdminPassword);
         db.Organizations.Add(organization);

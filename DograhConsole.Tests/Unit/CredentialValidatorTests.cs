@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Providers.Ari;
+using DograhConsole.Core.Providers.Twilio;
+using DograhConsole.Core.Providers.Vonage;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.Configurations;
-using DograhConsole.Core.Telephony.Providers.Ari;
-using DograhConsole.Core.Telephony.Providers.Twilio;
-using DograhConsole.Core.Telephony.Providers.Vonage;
 
 namespace DograhConsole.Tests.Unit;
 
@@ -109,7 +109,9 @@ public sealed class CredentialValidatorTests
         // storing the bullets as the new secret would silently break the configuration.
         var stored = new Dictionary<string, string>
         {
-            ["ariEndpointUrl"] = "http://127.0.0.1:8088/ari", ["stasisAppName"] = "dograh-abc123", ["appPassword"] = "the-current-password",
+            ["ariEndpointUrl"] = "http://127.0.0.1:8088/ari",
+            ["stasisAppName"] = "dograh-abc123",
+            ["appPassword"] = "the-current-password",
             ["webSocketClientName"] = "dograh",
         };
         var staleMask = SecretMask.Mask("an-older-password-0123456789");
@@ -125,8 +127,11 @@ public sealed class CredentialValidatorTests
     {
         var stored = new Dictionary<string, string>
         {
-            ["ariEndpointUrl"] = "http://127.0.0.1:8088/ari", ["stasisAppName"] = "dograh-abc123", ["appPassword"] = "stored-password",
-            ["webSocketClientName"] = "custom-client", ["dialStringTemplate"] = "Local/{number}@from-internal",
+            ["ariEndpointUrl"] = "http://127.0.0.1:8088/ari",
+            ["stasisAppName"] = "dograh-abc123",
+            ["appPassword"] = "stored-password",
+            ["webSocketClientName"] = "custom-client",
+            ["dialStringTemplate"] = "Local/{number}@from-internal",
         };
         var (merged, errors) = Merge(Ari, new() { ["ariEndpointUrl"] = "http://pbx.example.com:8088/ari" }, stored);
         Assert.Empty(errors);
@@ -142,7 +147,10 @@ public sealed class CredentialValidatorTests
     {
         var stored = new Dictionary<string, string>
         {
-            ["ariEndpointUrl"] = "http://127.0.0.1:8088/ari", ["stasisAppName"] = "kept-name", ["appPassword"] = "pw", ["webSocketClientName"] = "dograh",
+            ["ariEndpointUrl"] = "http://127.0.0.1:8088/ari",
+            ["stasisAppName"] = "kept-name",
+            ["appPassword"] = "pw",
+            ["webSocketClientName"] = "dograh",
         };
         var (merged, _) = Merge(Ari, new() { ["appPassword"] = "new-password" }, stored);
         Assert.Equal("kept-name", merged["stasisAppName"]);

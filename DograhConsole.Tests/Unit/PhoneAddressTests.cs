@@ -1,4 +1,3 @@
-using DograhConsole.Core.Data;
 using DograhConsole.Core.Telephony.PhoneNumbers;
 
 namespace DograhConsole.Tests.Unit;

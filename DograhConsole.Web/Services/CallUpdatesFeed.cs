@@ -1,3 +1,4 @@
+using System.Globalization;
 using DograhConsole.Core.Calls;
 
 namespace DograhConsole.Web.Services;
@@ -80,7 +81,7 @@ public static class LiveCalls
         var end = call.EndedAt ?? utcNow;
         var span = end - DateTime.SpecifyKind(start, DateTimeKind.Utc);
         if (span < TimeSpan.Zero) span = TimeSpan.Zero;
-        return span.TotalHours >= 1 ? span.ToString(@"h\:mm\:ss") : span.ToString(@"mm\:ss");
+        return span.TotalHours >= 1 ? span.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : span.ToString(@"mm\:ss", CultureInfo.InvariantCulture);
     }
 
     public static string Direction(CallDirection direction) => direction == CallDirection.Inbound ? "Inbound" : "Outbound";

@@ -2,16 +2,16 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using DograhConsole.Core;
+using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Calls.Media;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Media.Sessions;
+using DograhConsole.Core.Providers.Twilio;
 using DograhConsole.Core.Telephony.Configurations;
-using DograhConsole.Core.Telephony.Providers.Twilio;
-using DograhConsole.Core.Workflows.Runtime;
+using DograhConsole.Core.WorkflowRuntime;
+using DograhConsole.Core.Workflows;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -117,8 +117,13 @@ internal static class ConsoleServer
         var organization = new Organization { Id = Guid.NewGuid(), Name = "bench " + Guid.NewGuid().ToString("N")[..8], MaxConcurrentCalls = count + 100, CreatedAt = now };
         var configuration = new TelephonyConfiguration
         {
-            Id = Guid.NewGuid(), OrganizationId = organization.Id, Name = "Twilio bench", Provider = TwilioProviderSpec.Name,
-            IsDefaultOutbound = true, CreatedAt = now, UpdatedAt = now,
+            Id = Guid.NewGuid(),
+            OrganizationId = organization.Id,
+            Name = "Twilio bench",
+            Provider = TwilioProviderSpec.Name,
+            IsDefaultOutbound = true,
+            CreatedAt = now,
+            UpdatedAt = now,
         };
         services.GetRequiredService<ConfigurationCredentials>().Write(configuration, new Dictionary<string, string>
         {

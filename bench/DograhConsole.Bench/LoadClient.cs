@@ -1,8 +1,9 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Net.Sockets;
 using DograhConsole.Core.Media.Sessions;
-using DograhConsole.Core.Telephony.Providers.Twilio;
-using DograhConsole.Core.Workflows.Runtime.Agent;
+using DograhConsole.Core.Providers.Twilio;
+using DograhConsole.Core.WorkflowRuntime.Agent;
 
 namespace DograhConsole.Bench;
 
@@ -23,8 +24,8 @@ internal sealed class UrlTemplateTarget(string template, string description) : I
     public string Description { get; } = description;
 
     public Task<CallEndpoint> PrepareCallAsync(int n, CancellationToken ct) => Task.FromResult(new CallEndpoint(
-        new Uri(template.Replace("{n}", n.ToString())), "AC" + new string('0', 32), TwilioStreamWriter.NewSid("CA"),
-        new Dictionary<string, string> { ["bench_call"] = n.ToString() }));
+        new Uri(template.Replace("{n}", n.ToString(CultureInfo.InvariantCulture))), "AC" + new string('0', 32), TwilioStreamWriter.NewSid("CA"),
+        new Dictionary<string, string> { ["bench_call"] = n.ToString(CultureInfo.InvariantCulture) }));
 }
 
 /// <summary>Calls created on the real console: its Twilio media socket, each call's CallSid, AccountSid, id and media token.</summary>

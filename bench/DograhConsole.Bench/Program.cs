@@ -105,15 +105,15 @@ internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmU
             switch (args[i])
             {
                 case "--calls": calls = Next()?.Split(',').Select(int.Parse).ToArray() ?? calls; break;
-                case "--seconds": seconds = double.Parse(Next() ?? "20"); break;
-                case "--warmup": warmUp = double.Parse(Next() ?? "3"); break;
+                case "--seconds": seconds = double.Parse(Next() ?? "20", CultureInfo.InvariantCulture); break;
+                case "--warmup": warmUp = double.Parse(Next() ?? "3", CultureInfo.InvariantCulture); break;
                 case "--only": only = Next(); break;
                 case "--target": target = Next(); break;
-                case "--server-pid": pid = int.Parse(Next() ?? "0"); break;
-                case "--repeat": repeat = int.Parse(Next() ?? "1"); break;
+                case "--server-pid": pid = int.Parse(Next() ?? "0", CultureInfo.InvariantCulture); break;
+                case "--repeat": repeat = int.Parse(Next() ?? "1", CultureInfo.InvariantCulture); break;
                 case "--paths": paths = Next()?.Split(',') ?? paths; break;
                 case "--no-send-trace": traceSends = false; break;
-                case "--client-nice": clientNice = int.Parse(Next() ?? "0"); break;
+                case "--client-nice": clientNice = int.Parse(Next() ?? "0", CultureInfo.InvariantCulture); break;
                 default: return null;
             }
         }
@@ -128,11 +128,11 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
 
     public string Row(double? baseline, bool isBaseline = false)
     {
-        string F(double? v, string format = "0.0") => v is null || double.IsNaN(v.Value) ? "n/a" : v.Value.ToString(format);
+        string F(double? v, string format = "0.0") => v is null || double.IsNaN(v.Value) ? "n/a" : v.Value.ToString(format, CultureInfo.InvariantCulture);
         string ratio = isBaseline ? "1.00 (baseline)" : F(MessagesPerSecond / baseline, "0.00");
         string connected = Client.Connected == Client.Calls ? "" : $" ({Client.Connected} connected)";
         string skips = Client.SendSkips == 0 ? "" : $" (+{Client.SendSkips} client send skips)";
-        return $"| {Path}{ServerNote} | {Client.Calls}{connected} | {(InboundLost is null ? "n/a" : InboundLost.ToString())}{skips} | {Client.OutboundFramesLost} | {F(Client.P50PacingErrorMs, "0.00")} | {F(Client.P99PacingErrorMs, "0.00")} | {F(Client.MaxPacingErrorMs, "0.00")} | {SendPacing()} | {F(ServerCpu)} | {F(ClientCpu)} | {Client.MaxSendLatenessMs:0} | {F(WorkingSetKbPerCall, "0")} / {F(HeapKbPerCall, "0")} | {MessagesPerSecond:0} | {ratio} |";
+        return $"| {Path}{ServerNote} | {Client.Calls}{connected} | {(InboundLost is null ? "n/a" : InboundLost.Value.ToString(CultureInfo.InvariantCulture))}{skips} | {Client.OutboundFramesLost} | {F(Client.P50PacingErrorMs, "0.00")} | {F(Client.P99PacingErrorMs, "0.00")} | {F(Client.MaxPacingErrorMs, "0.00")} | {SendPacing()} | {F(ServerCpu)} | {F(ClientCpu)} | {Client.MaxSendLatenessMs:0} | {F(WorkingSetKbPerCall, "0")} / {F(HeapKbPerCall, "0")} | {MessagesPerSecond:0} | {ratio} |";
     }
 
     private string SendPacing() => Sends is null ? "n/a" :
@@ -153,7 +153,7 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
                 using var response = await setup.PostAsync(new Uri(server, $"/bench/calls?count={calls}"), null);
                 response.EnsureSuccessStatusCode();
                 var created = await response.Content.ReadFromJsonAsync<List<ConsoleBenchCall>>() ?? [];
-                callTarget = new ConsoleCallsTarget(new Uri(socketBase + DograhConsole.Core.Telephony.Providers.Twilio.TwilioRoutes.MediaSocketPath), created, path);
+                callTarget = new ConsoleCallsTarget(new Uri(socketBase + DograhConsole.Core.Providers.Twilio.TwilioRoutes.MediaSocketPath), created, path);
             }
             else
             {

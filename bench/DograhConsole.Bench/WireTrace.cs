@@ -16,6 +16,8 @@ internal sealed record WirePacing(long Frames, long SharedSends, double P50Ms, d
 /// </summary>
 internal sealed class WireTrace
 {
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdef");
+
     private const int MinMediaBytes = 150;
     private readonly Process _perf;
     private readonly string _file;
@@ -118,7 +120,7 @@ internal sealed class WireTrace
         int at = line.IndexOf(label, StringComparison.Ordinal);
         if (at < 0) return false;
         var digits = line[(at + label.Length)..];
-        int end = digits.IndexOfAnyExcept("0123456789abcdef");
+        int end = digits.IndexOfAnyExcept(HexDigits);
         return int.TryParse(end < 0 ? digits : digits[..end], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out value);
     }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
+using DograhConsole.Core.Telephony.Configurations;
+using DograhConsole.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Core.Calls.History;

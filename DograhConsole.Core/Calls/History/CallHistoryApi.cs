@@ -1,5 +1,4 @@
 using System.Text;
-using DograhConsole.Core.Calls.Transfer;
 using DograhConsole.Core.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +12,7 @@ public static class CallHistoryApi
 
     public static string RecordingPath(Guid callId) => $"/api/v1/calls/{callId}/recording";
 
-    /// <summary>CSV export of the filtered history, a call's recording, and transfer: the history and live pages' API twins.</summary>
+    /// <summary>CSV export of the filtered history and a call's recording: the history page's API twins.</summary>
     public static IEndpointRouteBuilder MapCallHistoryApi(this IEndpointRouteBuilder app)
     {
         var calls = app.MapGroup("/api/v1/calls").WithTags("Calls").RequireAuthorization();
@@ -34,10 +33,6 @@ public static class CallHistoryApi
         calls.MapGet("/{id:guid}/recording", async (Guid id, CallRecordings recordings, CancellationToken ct) =>
             (await recordings.FindAsync(id, ct)).ToHttpResult(file =>
                 Results.File(file.FullPath, file.ContentType, file.DownloadName, enableRangeProcessing: true)));
-
-        calls.MapPost("/{id:guid}/transfer", async (Guid id, TransferCallRequest request, CallTransferService transfers, CancellationToken ct) =>
-            (await transfers.TransferAsync(id, request.To, ct)).ToHttpResult(outcome =>
-                Results.Ok(new { outcome = CallTransferService.Describe(outcome) })));
         return app;
     }
 }

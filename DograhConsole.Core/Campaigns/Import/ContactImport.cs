@@ -1,5 +1,4 @@
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Data;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.PhoneNumbers;
 using DograhConsole.Core.Workflows.Definition;

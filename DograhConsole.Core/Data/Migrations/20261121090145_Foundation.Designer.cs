@@ -19,7 +19,7 @@ namespace DograhConsole.Core.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "6.0.7");
 
-            modelBuilder.Entity("DograhConsole.Core.Data.AdminUser", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.AdminUser", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -62,7 +62,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Users");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.ApiKey", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -102,7 +102,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("ApiKeys");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.AuditEntry", b =>
+            modelBuilder.Entity("DograhConsole.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -166,7 +166,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Organizations");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.PhoneNumber", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.PhoneNumbers.PhoneNumber", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -221,7 +221,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("PhoneNumbers");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.TelephonyConfiguration", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -277,7 +277,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("TelephonyConfigurations");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.Workflow", b =>
+            modelBuilder.Entity("DograhConsole.Core.Workflows.Workflow", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -308,7 +308,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Workflows");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.AdminUser", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.AdminUser", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -317,7 +317,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.ApiKey", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.ApiKey", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -326,14 +326,14 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.PhoneNumber", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.PhoneNumbers.PhoneNumber", b =>
                 {
-                    b.HasOne("DograhConsole.Core.Data.Workflow", "InboundWorkflow")
+                    b.HasOne("DograhConsole.Core.Workflows.Workflow", "InboundWorkflow")
                         .WithMany()
                         .HasForeignKey("InboundWorkflowId")
                         .OnDelete(DeleteBehavior.Restrict);
 
-                    b.HasOne("DograhConsole.Core.Data.TelephonyConfiguration", "TelephonyConfiguration")
+                    b.HasOne("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", "TelephonyConfiguration")
                         .WithMany("PhoneNumbers")
                         .HasForeignKey("TelephonyConfigurationId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -344,7 +344,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.Navigation("TelephonyConfiguration");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.TelephonyConfiguration", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -353,7 +353,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.Workflow", b =>
+            modelBuilder.Entity("DograhConsole.Core.Workflows.Workflow", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -362,7 +362,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.TelephonyConfiguration", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", b =>
                 {
                     b.Navigation("PhoneNumbers");
                 });

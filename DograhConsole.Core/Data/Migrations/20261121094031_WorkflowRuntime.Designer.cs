@@ -19,7 +19,7 @@ namespace DograhConsole.Core.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "6.0.7");
 
-            modelBuilder.Entity("DograhConsole.Core.Data.AdminUser", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.AdminUser", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -62,7 +62,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Users");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.ApiKey", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -102,7 +102,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("ApiKeys");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.AuditEntry", b =>
+            modelBuilder.Entity("DograhConsole.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -144,7 +144,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("AuditEntries");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.Call", b =>
+            modelBuilder.Entity("DograhConsole.Core.Calls.Call", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -230,7 +230,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Calls");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.CallEvent", b =>
+            modelBuilder.Entity("DograhConsole.Core.Calls.CallEvent", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -286,7 +286,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Organizations");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.PhoneNumber", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.PhoneNumbers.PhoneNumber", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -341,7 +341,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("PhoneNumbers");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.TelephonyConfiguration", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -397,7 +397,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("TelephonyConfigurations");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.Workflow", b =>
+            modelBuilder.Entity("DograhConsole.Core.Workflows.Workflow", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -460,7 +460,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Prompts");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.AdminUser", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.AdminUser", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -469,7 +469,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.ApiKey", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.ApiKey", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -478,7 +478,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.Call", b =>
+            modelBuilder.Entity("DograhConsole.Core.Calls.Call", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -487,23 +487,23 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.CallEvent", b =>
+            modelBuilder.Entity("DograhConsole.Core.Calls.CallEvent", b =>
                 {
-                    b.HasOne("DograhConsole.Core.Data.Call", null)
+                    b.HasOne("DograhConsole.Core.Calls.Call", null)
                         .WithMany()
                         .HasForeignKey("CallId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.PhoneNumber", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.PhoneNumbers.PhoneNumber", b =>
                 {
-                    b.HasOne("DograhConsole.Core.Data.Workflow", "InboundWorkflow")
+                    b.HasOne("DograhConsole.Core.Workflows.Workflow", "InboundWorkflow")
                         .WithMany()
                         .HasForeignKey("InboundWorkflowId")
                         .OnDelete(DeleteBehavior.Restrict);
 
-                    b.HasOne("DograhConsole.Core.Data.TelephonyConfiguration", "TelephonyConfiguration")
+                    b.HasOne("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", "TelephonyConfiguration")
                         .WithMany("PhoneNumbers")
                         .HasForeignKey("TelephonyConfigurationId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -514,7 +514,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.Navigation("TelephonyConfiguration");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.TelephonyConfiguration", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -523,7 +523,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.Workflow", b =>
+            modelBuilder.Entity("DograhConsole.Core.Workflows.Workflow", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -541,7 +541,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.TelephonyConfiguration", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", b =>
                 {
                     b.Navigation("PhoneNumbers");
                 });

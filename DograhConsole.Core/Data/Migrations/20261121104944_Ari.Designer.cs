@@ -218,7 +218,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("CampaignContacts");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.AdminUser", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.AdminUser", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -261,7 +261,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Users");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.ApiKey", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -301,7 +301,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("ApiKeys");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.AuditEntry", b =>
+            modelBuilder.Entity("DograhConsole.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -343,7 +343,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("AuditEntries");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.Call", b =>
+            modelBuilder.Entity("DograhConsole.Core.Calls.Call", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -429,7 +429,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Calls");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.CallEvent", b =>
+            modelBuilder.Entity("DograhConsole.Core.Calls.CallEvent", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -485,7 +485,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Organizations");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.PhoneNumber", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.PhoneNumbers.PhoneNumber", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -540,7 +540,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("PhoneNumbers");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.TelephonyConfiguration", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -596,7 +596,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("TelephonyConfigurations");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.Workflow", b =>
+            modelBuilder.Entity("DograhConsole.Core.Workflows.Workflow", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -627,7 +627,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Workflows");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Telephony.Providers.Ari.AriCallLeg", b =>
+            modelBuilder.Entity("DograhConsole.Core.Providers.Ari.AriCallLeg", b =>
                 {
                     b.Property<Guid>("ConfigurationId")
                         .HasColumnType("TEXT");
@@ -740,7 +740,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.AdminUser", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.AdminUser", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -749,7 +749,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.ApiKey", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.ApiKey", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -758,7 +758,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.Call", b =>
+            modelBuilder.Entity("DograhConsole.Core.Calls.Call", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -767,23 +767,23 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.CallEvent", b =>
+            modelBuilder.Entity("DograhConsole.Core.Calls.CallEvent", b =>
                 {
-                    b.HasOne("DograhConsole.Core.Data.Call", null)
+                    b.HasOne("DograhConsole.Core.Calls.Call", null)
                         .WithMany()
                         .HasForeignKey("CallId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.PhoneNumber", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.PhoneNumbers.PhoneNumber", b =>
                 {
-                    b.HasOne("DograhConsole.Core.Data.Workflow", "InboundWorkflow")
+                    b.HasOne("DograhConsole.Core.Workflows.Workflow", "InboundWorkflow")
                         .WithMany()
                         .HasForeignKey("InboundWorkflowId")
                         .OnDelete(DeleteBehavior.Restrict);
 
-                    b.HasOne("DograhConsole.Core.Data.TelephonyConfiguration", "TelephonyConfiguration")
+                    b.HasOne("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", "TelephonyConfiguration")
                         .WithMany("PhoneNumbers")
                         .HasForeignKey("TelephonyConfigurationId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -794,7 +794,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.Navigation("TelephonyConfiguration");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.TelephonyConfiguration", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -803,7 +803,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.Workflow", b =>
+            modelBuilder.Entity("DograhConsole.Core.Workflows.Workflow", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -812,9 +812,9 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Telephony.Providers.Ari.AriCallLeg", b =>
+            modelBuilder.Entity("DograhConsole.Core.Providers.Ari.AriCallLeg", b =>
                 {
-                    b.HasOne("DograhConsole.Core.Data.Call", null)
+                    b.HasOne("DograhConsole.Core.Calls.Call", null)
                         .WithMany()
                         .HasForeignKey("CallId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -830,7 +830,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.TelephonyConfiguration", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", b =>
                 {
                     b.Navigation("PhoneNumbers");
                 });

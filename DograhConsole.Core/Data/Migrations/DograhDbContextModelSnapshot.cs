@@ -216,7 +216,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("CampaignContacts");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.AdminUser", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.AdminUser", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -259,7 +259,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Users");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.ApiKey", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -299,7 +299,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("ApiKeys");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.AuditEntry", b =>
+            modelBuilder.Entity("DograhConsole.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -341,7 +341,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("AuditEntries");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.Call", b =>
+            modelBuilder.Entity("DograhConsole.Core.Calls.Call", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -427,7 +427,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Calls");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.CallEvent", b =>
+            modelBuilder.Entity("DograhConsole.Core.Calls.CallEvent", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -483,7 +483,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Organizations");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.PhoneNumber", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.PhoneNumbers.PhoneNumber", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -538,7 +538,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("PhoneNumbers");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.TelephonyConfiguration", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -594,7 +594,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("TelephonyConfigurations");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.Workflow", b =>
+            modelBuilder.Entity("DograhConsole.Core.Workflows.Workflow", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -629,7 +629,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("Workflows");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Telephony.Providers.Ari.AriCallLeg", b =>
+            modelBuilder.Entity("DograhConsole.Core.Providers.Ari.AriCallLeg", b =>
                 {
                     b.Property<Guid>("ConfigurationId")
                         .HasColumnType("TEXT");
@@ -742,7 +742,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.AdminUser", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.AdminUser", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -751,7 +751,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.ApiKey", b =>
+            modelBuilder.Entity("DograhConsole.Core.Security.ApiKey", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -760,7 +760,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.Call", b =>
+            modelBuilder.Entity("DograhConsole.Core.Calls.Call", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -769,23 +769,23 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.CallEvent", b =>
+            modelBuilder.Entity("DograhConsole.Core.Calls.CallEvent", b =>
                 {
-                    b.HasOne("DograhConsole.Core.Data.Call", null)
+                    b.HasOne("DograhConsole.Core.Calls.Call", null)
                         .WithMany()
                         .HasForeignKey("CallId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.PhoneNumber", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.PhoneNumbers.PhoneNumber", b =>
                 {
-                    b.HasOne("DograhConsole.Core.Data.Workflow", "InboundWorkflow")
+                    b.HasOne("DograhConsole.Core.Workflows.Workflow", "InboundWorkflow")
                         .WithMany()
                         .HasForeignKey("InboundWorkflowId")
                         .OnDelete(DeleteBehavior.Restrict);
 
-                    b.HasOne("DograhConsole.Core.Data.TelephonyConfiguration", "TelephonyConfiguration")
+                    b.HasOne("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", "TelephonyConfiguration")
                         .WithMany("PhoneNumbers")
                         .HasForeignKey("TelephonyConfigurationId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -796,7 +796,7 @@ namespace DograhConsole.Core.Data.Migrations
                     b.Navigation("TelephonyConfiguration");
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.TelephonyConfiguration", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -805,7 +805,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.Workflow", b =>
+            modelBuilder.Entity("DograhConsole.Core.Workflows.Workflow", b =>
                 {
                     b.HasOne("DograhConsole.Core.Data.Organization", null)
                         .WithMany()
@@ -814,9 +814,9 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Telephony.Providers.Ari.AriCallLeg", b =>
+            modelBuilder.Entity("DograhConsole.Core.Providers.Ari.AriCallLeg", b =>
                 {
-                    b.HasOne("DograhConsole.Core.Data.Call", null)
+                    b.HasOne("DograhConsole.Core.Calls.Call", null)
                         .WithMany()
                         .HasForeignKey("CallId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -832,7 +832,7 @@ namespace DograhConsole.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("DograhConsole.Core.Data.TelephonyConfiguration", b =>
+            modelBuilder.Entity("DograhConsole.Core.Telephony.Configurations.TelephonyConfiguration", b =>
                 {
                     b.Navigation("PhoneNumbers");
                 });

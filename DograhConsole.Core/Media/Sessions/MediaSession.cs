@@ -325,11 +325,7 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
             {
                 lock (_sendGate)
                 {
-                    if (_disposed)
-                    {
-                        throw new ObjectDisposedException(ToString());
-                    }
-
+                    ObjectDisposedException.ThrowIf(_disposed, this);
                     _sink.SendFrame(_frame);
                 }
             }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DograhConsole.Core.Data;
 using DograhConsole.Core.Security;
 
 namespace DograhConsole.Core.Telephony.Configurations;
@@ -13,6 +12,10 @@ public sealed class ConfigurationCredentials(ProviderRegistry registry, SecretPr
         foreach (var (name, value) in protector.Unprotect(configuration.ProtectedSecrets)) values[name] = value;
         return values;
     }
+
+    /// <summary>The configuration with its decrypted credentials, for talking to its provider.</summary>
+    public ProviderAccount ToAccount(TelephonyConfiguration configuration) =>
+        new(configuration.Id, configuration.OrganizationId, configuration.Name, configuration.Provider, Read(configuration));
 
     /// <summary>The non-secret values only; safe to show and cheap (no decryption).</summary>
     public static Dictionary<string, string> ReadSettings(TelephonyConfiguration configuration) =>

@@ -57,7 +57,11 @@ public sealed class TelephonyConfigurationService(
         var now = time.GetUtcNow().UtcDateTime;
         var configuration = new TelephonyConfiguration
         {
-            Id = Guid.NewGuid(), Name = name!, Provider = spec!.Name, CreatedAt = now, UpdatedAt = now,
+            Id = Guid.NewGuid(),
+            Name = name!,
+            Provider = spec!.Name,
+            CreatedAt = now,
+            UpdatedAt = now,
             // The organization's first configuration is where outbound calls go until the admin says otherwise.
             IsDefaultOutbound = !await db.TelephonyConfigurations.AnyAsync(ct),
         };

@@ -1,4 +1,4 @@
-using DograhConsole.Core.Telephony.Calls;
+using DograhConsole.Core.Telephony.Configurations;
 
 namespace DograhConsole.Core.Telephony.PhoneNumbers;
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using DograhConsole.Core.Data;
 
 namespace DograhConsole.Core.Telephony.PhoneNumbers;
 

@@ -1,5 +1,3 @@
-using DograhConsole.Core.Data;
-
 namespace DograhConsole.Core.Telephony.PhoneNumbers;
 
 /// <summary>Create/update body: <c>{"address", "label", "inboundWorkflowId", "isDefaultCallerId", "countryCode", "isActive"}</c>.</summary>

@@ -1,8 +1,8 @@
 using DograhConsole.Core.Audit;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
-using DograhConsole.Core.Telephony.Calls;
 using DograhConsole.Core.Telephony.Configurations;
+using DograhConsole.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Core.Telephony.PhoneNumbers;
@@ -12,7 +12,7 @@ public sealed class PhoneNumberService(
     ProviderRegistry registry,
     AuditLog audit,
     TimeProvider time,
-    ProviderCallRouter router,
+    ConfigurationCredentials credentials,
     IEnumerable<IProviderNumberSetup> numberSetups)
     : ITelephonyConfigurationUsage
 {
@@ -148,7 +148,7 @@ public sealed class PhoneNumberService(
     {
         var setup = numberSetups.FirstOrDefault(s => string.Equals(s.Provider, configuration.Provider, StringComparison.OrdinalIgnoreCase));
         if (setup is null || !number.IsActive) return [];
-        var warning = await setup.RouteToConsoleAsync(router.ToAccount(configuration), number.NormalizedAddress, ct);
+        var warning = await setup.RouteToConsoleAsync(credentials.ToAccount(configuration), number.NormalizedAddress, ct);
         return warning is null ? [] : [warning];
     }
 

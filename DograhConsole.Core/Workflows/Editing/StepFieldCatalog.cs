@@ -1,3 +1,4 @@
+using System.Globalization;
 using DograhConsole.Core.Workflows.Definition;
 
 namespace DograhConsole.Core.Workflows.Editing;
@@ -51,7 +52,7 @@ public static class StepFieldCatalog
 {
     private const string TemplateHelp = "{{variable}} inserts a call-context value, e.g. {{caller_number}}.";
 
-    private static readonly IReadOnlyDictionary<string, IReadOnlyList<StepField>> Fields = new Dictionary<string, IReadOnlyList<StepField>>(StringComparer.Ordinal)
+    private static readonly Dictionary<string, IReadOnlyList<StepField>> Fields = new Dictionary<string, IReadOnlyList<StepField>>(StringComparer.Ordinal)
     {
         [WorkflowStepTypes.Say] =
         [
@@ -83,7 +84,7 @@ public static class StepFieldCatalog
             },
             new("timeoutSeconds", "Timeout (seconds)", StepFieldKind.Integer, Range(WorkflowLimits.MinGatherTimeoutSeconds, WorkflowLimits.MaxGatherTimeoutSeconds))
             {
-                DefaultText = WorkflowLimits.DefaultGatherTimeoutSeconds.ToString(),
+                DefaultText = WorkflowLimits.DefaultGatherTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
             },
             new("branches", "Branches", StepFieldKind.Map, "The keys pressed (digits, * and #) and the step each entry goes to.")
             {
@@ -92,7 +93,7 @@ public static class StepFieldCatalog
             new("default", "Otherwise go to", StepFieldKind.StepId, "Where an entry that matches no branch goes. Empty: ask again (retries), then continue with the next step."),
             new("retries", "Retries", StepFieldKind.Integer, Range(0, WorkflowLimits.MaxGatherRetries) + ". How often to ask again after no match or no entry.")
             {
-                DefaultText = WorkflowLimits.DefaultGatherRetries.ToString(),
+                DefaultText = WorkflowLimits.DefaultGatherRetries.ToString(CultureInfo.InvariantCulture),
             },
         ],
         [WorkflowStepTypes.Goto] =
@@ -109,7 +110,7 @@ public static class StepFieldCatalog
             },
             new("timeoutSeconds", "Timeout (seconds)", StepFieldKind.Integer, Range(WorkflowLimits.MinHttpTimeoutSeconds, WorkflowLimits.MaxHttpTimeoutSeconds))
             {
-                DefaultText = WorkflowLimits.DefaultHttpTimeoutSeconds.ToString(),
+                DefaultText = WorkflowLimits.DefaultHttpTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
             },
             new("headers", "Headers", StepFieldKind.Map, "Sent with the request. Values may use {{variables}}.")
             {

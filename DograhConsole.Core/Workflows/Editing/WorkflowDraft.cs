@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Security;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Calls.History;
@@ -18,7 +19,7 @@ public sealed class CallHistoryApiTests(DograhAppFactory factory) : ApiTestBase(
         return (org, Factory.CreateApiClient(org.ApiKey));
     }
 
-    private async Task EditAsync(Guid callId, Action<Core.Data.Call> edit)
+    private async Task EditAsync(Guid callId, Action<Core.Calls.Call> edit)
     {
         await using var db = await Factory.Db().CreateDbContextAsync();
         var call = await db.Calls.IgnoreQueryFilters().SingleAsync(c => c.Id == callId);
@@ -83,7 +84,7 @@ public sealed class CallHistoryApiTests(DograhAppFactory factory) : ApiTestBase(
         Assert.Equal("+14155550111", completed[4]);
         Assert.Equal("completed", completed[5]);
         Assert.Equal("sale", completed[6]);
-        Assert.Equal(T0.AddMinutes(5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"), completed[1]);
+        Assert.Equal(T0.AddMinutes(5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), completed[1]);
 
         Assert.Equal([inbound.Id.ToString()], (await CsvAsync(client, $"{Export}?direction=inbound")).Rows.Skip(1).Select(r => r[0]));
         Assert.Equal([outbound.Id.ToString()], (await CsvAsync(client, $"{Export}?status=completed&disposition=sale")).Rows.Skip(1).Select(r => r[0]));

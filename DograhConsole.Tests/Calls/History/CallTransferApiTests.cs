@@ -1,7 +1,7 @@
 using System.Net;
 using System.Xml.Linq;
+using DograhConsole.Core.CallControl.Outbound;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Calls.Outbound;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;

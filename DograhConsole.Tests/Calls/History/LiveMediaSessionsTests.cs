@@ -1,7 +1,6 @@
+using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Calls.Media;
 using DograhConsole.Core.Media.Sessions;
-using DograhConsole.Core.Workflows.Runtime;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Media.Sessions;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Net;
+using DograhConsole.Core.Providers.Ari;
 using DograhConsole.Core.Telephony.Configurations;
-using DograhConsole.Core.Telephony.Providers.Ari;
 using DograhConsole.Tests.Components;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Web.Components.Pages.Telephony;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Telephony.Providers.Ari;
+using DograhConsole.Core.Providers.Ari;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;

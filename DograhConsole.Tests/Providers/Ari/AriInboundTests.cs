@@ -1,6 +1,6 @@
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Media.Codecs;
-using DograhConsole.Core.Telephony.Providers.Ari;
+using DograhConsole.Core.Providers.Ari;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

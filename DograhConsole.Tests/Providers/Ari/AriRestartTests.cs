@@ -1,5 +1,5 @@
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Telephony.Providers.Ari;
+using DograhConsole.Core.Providers.Ari;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 

@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Codecs;
-using DograhConsole.Core.Telephony.Providers.Ari;
+using DograhConsole.Core.Providers.Ari;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;

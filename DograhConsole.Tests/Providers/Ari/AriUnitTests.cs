@@ -4,7 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Telephony.Providers.Ari;
+using DograhConsole.Core.Providers.Ari;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
@@ -357,7 +358,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
         {
             ["type"] = type,
             ["application"] = App,
-            ["timestamp"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fff+0000"),
+            ["timestamp"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fff+0000", CultureInfo.InvariantCulture),
             ["asterisk_id"] = "02:42:ac:11:00:02",
             ["channel"] = channel.ToJson(App),
         };

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Builder;
@@ -233,8 +232,12 @@ public sealed class FakeTwilio : IAsyncDisposable
 
         app.MapGet(account + ".json", (string accountSid) => Results.Json(new JsonObject
         {
-            ["sid"] = AccountSid, ["friendly_name"] = "Fake Twilio account", ["status"] = "active", ["type"] = "Full",
-            ["owner_account_sid"] = AccountSid, ["uri"] = $"/2010-04-01/Accounts/{AccountSid}.json",
+            ["sid"] = AccountSid,
+            ["friendly_name"] = "Fake Twilio account",
+            ["status"] = "active",
+            ["type"] = "Full",
+            ["owner_account_sid"] = AccountSid,
+            ["uri"] = $"/2010-04-01/Accounts/{AccountSid}.json",
         }));
 
         app.MapPost(account + "/Calls.json", (HttpRequest request) =>
@@ -297,8 +300,13 @@ public sealed class FakeTwilio : IAsyncDisposable
             var numbers = Numbers.Values.Where(n => wanted.Length == 0 || n.PhoneNumber == wanted).Select(NumberJson).ToArray();
             return Results.Json(new JsonObject
             {
-                ["incoming_phone_numbers"] = new JsonArray(numbers), ["page"] = 0, ["page_size"] = 50, ["start"] = 0, ["end"] = numbers.Length,
-                ["uri"] = $"/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json", ["next_page_uri"] = null,
+                ["incoming_phone_numbers"] = new JsonArray(numbers),
+                ["page"] = 0,
+                ["page_size"] = 50,
+                ["start"] = 0,
+                ["end"] = numbers.Length,
+                ["uri"] = $"/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json",
+                ["next_page_uri"] = null,
             });
         });
 
@@ -329,8 +337,12 @@ public sealed class FakeTwilio : IAsyncDisposable
 
     private JsonNode NumberJson(FakeTwilioNumber n) => new JsonObject
     {
-        ["sid"] = n.Sid, ["account_sid"] = AccountSid, ["phone_number"] = n.PhoneNumber, ["friendly_name"] = n.PhoneNumber,
-        ["voice_url"] = n.VoiceUrl, ["voice_method"] = n.VoiceMethod ?? "POST",
+        ["sid"] = n.Sid,
+        ["account_sid"] = AccountSid,
+        ["phone_number"] = n.PhoneNumber,
+        ["friendly_name"] = n.PhoneNumber,
+        ["voice_url"] = n.VoiceUrl,
+        ["voice_method"] = n.VoiceMethod ?? "POST",
     };
 
     private bool Authorized(HttpRequest request, string? pathAccountSid)
@@ -351,7 +363,10 @@ public sealed class FakeTwilio : IAsyncDisposable
 
     private static IResult Error(FakeTwilioError error) => Results.Json(new JsonObject
     {
-        ["code"] = error.Code, ["message"] = error.Message, ["more_info"] = $"https://www.twilio.com/docs/errors/{error.Code}", ["status"] = error.Status,
+        ["code"] = error.Code,
+        ["message"] = error.Message,
+        ["more_info"] = $"https://www.twilio.com/docs/errors/{error.Code}",
+        ["status"] = error.Status,
     }, statusCode: error.Status);
 
     private static IResult NotFound(string path) => Error(new FakeTwilioError(404, 20404, $"The requested resource {path} was not found"));
@@ -445,7 +460,9 @@ public sealed class FakeTwilioCall
 
     public Task SendDtmfAsync(char digit) => SendAsync(new JsonObject
     {
-        ["event"] = "dtmf", ["streamSid"] = StreamSid, ["sequenceNumber"] = Next(),
+        ["event"] = "dtmf",
+        ["streamSid"] = StreamSid,
+        ["sequenceNumber"] = Next(),
         ["dtmf"] = new JsonObject { ["track"] = "inbound_track", ["digit"] = digit.ToString() },
     });
 
@@ -640,7 +657,9 @@ public sealed class FakeTwilioCall
             {
                 await SendAsync(new JsonObject
                 {
-                    ["event"] = "stop", ["sequenceNumber"] = Next(), ["streamSid"] = StreamSid,
+                    ["event"] = "stop",
+                    ["sequenceNumber"] = Next(),
+                    ["streamSid"] = StreamSid,
                     ["stop"] = new JsonObject { ["accountSid"] = AccountSid, ["callSid"] = Sid },
                 });
                 await _sendGate.WaitAsync();
@@ -711,10 +730,15 @@ public sealed class FakeTwilioCall
             foreach (var (name, value) in parameters) custom[name] = value;
             await SendAsync(new JsonObject
             {
-                ["event"] = "start", ["sequenceNumber"] = Next(), ["streamSid"] = StreamSid,
+                ["event"] = "start",
+                ["sequenceNumber"] = Next(),
+                ["streamSid"] = StreamSid,
                 ["start"] = new JsonObject
                 {
-                    ["accountSid"] = AccountSid, ["streamSid"] = StreamSid, ["callSid"] = Sid, ["tracks"] = new JsonArray("inbound"),
+                    ["accountSid"] = AccountSid,
+                    ["streamSid"] = StreamSid,
+                    ["callSid"] = Sid,
+                    ["tracks"] = new JsonArray("inbound"),
                     ["mediaFormat"] = new JsonObject { ["encoding"] = "audio/x-mulaw", ["sampleRate"] = 8000, ["channels"] = 1 },
                     ["customParameters"] = custom,
                 },
@@ -748,9 +772,16 @@ public sealed class FakeTwilioCall
                 chunk++;
                 await SendAsync(new JsonObject
                 {
-                    ["event"] = "media", ["sequenceNumber"] = Next(), ["streamSid"] = StreamSid,
-                    ["media"] = new JsonObject { ["track"] = "inbound", ["chunk"] = chunk.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        ["timestamp"] = (chunk * 20).ToString(System.Globalization.CultureInfo.InvariantCulture), ["payload"] = silence },
+                    ["event"] = "media",
+                    ["sequenceNumber"] = Next(),
+                    ["streamSid"] = StreamSid,
+                    ["media"] = new JsonObject
+                    {
+                        ["track"] = "inbound",
+                        ["chunk"] = chunk.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["timestamp"] = (chunk * 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["payload"] = silence
+                    },
                 });
             }
         }
@@ -841,8 +872,16 @@ public sealed class FakeTwilioCall
 
     internal JsonObject ToJson() => new()
     {
-        ["sid"] = Sid, ["account_sid"] = AccountSid, ["to"] = To, ["to_formatted"] = To, ["from"] = From, ["from_formatted"] = From,
-        ["status"] = Status, ["direction"] = Direction, ["api_version"] = "2010-04-01", ["date_created"] = DateTime.UtcNow.ToString("R"),
+        ["sid"] = Sid,
+        ["account_sid"] = AccountSid,
+        ["to"] = To,
+        ["to_formatted"] = To,
+        ["from"] = From,
+        ["from_formatted"] = From,
+        ["status"] = Status,
+        ["direction"] = Direction,
+        ["api_version"] = "2010-04-01",
+        ["date_created"] = DateTime.UtcNow.ToString("R"),
         ["duration"] = _answeredAt is { } answered && Ended ? ((int)(DateTime.UtcNow - answered).TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
         ["uri"] = $"/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
     };

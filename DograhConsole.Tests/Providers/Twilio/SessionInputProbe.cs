@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
+using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Media.Sessions;
-using DograhConsole.Core.Workflows.Runtime;
+using DograhConsole.Core.WorkflowRuntime;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 

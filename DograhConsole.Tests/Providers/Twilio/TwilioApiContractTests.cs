@@ -2,9 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Telephony.Calls;
-using DograhConsole.Core.Telephony.Providers.Twilio;
+using DograhConsole.Core.Providers.Twilio;
+using DograhConsole.Core.Telephony.Configurations;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Twilio;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
-using DograhConsole.Core.Telephony.Providers.Twilio;
+using DograhConsole.Core.Providers.Twilio;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Providers.Twilio;

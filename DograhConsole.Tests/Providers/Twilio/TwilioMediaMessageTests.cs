@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using DograhConsole.Core.Telephony.Providers.Twilio;
-using DograhConsole.Core.Workflows.Runtime.Agent;
+using DograhConsole.Core.Providers.Twilio;
+using DograhConsole.Core.WorkflowRuntime.Agent;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 

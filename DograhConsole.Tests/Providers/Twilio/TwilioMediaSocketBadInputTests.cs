@@ -2,11 +2,11 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DograhConsole.Core.Calls.Media;
+using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Codecs;
-using DograhConsole.Core.Telephony.Providers.Twilio;
-using DograhConsole.Core.Workflows.Runtime;
+using DograhConsole.Core.Providers.Twilio;
+using DograhConsole.Core.WorkflowRuntime;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Unit;
 using Microsoft.AspNetCore.DataProtection;
@@ -285,7 +285,8 @@ public sealed class TwilioMediaSocketBadInputTests(TwilioSocketFixture fixture) 
             case "media of the outbound track":
                 await socket.SendAsync(new JsonObject
                 {
-                    ["event"] = "media", ["streamSid"] = sid,
+                    ["event"] = "media",
+                    ["streamSid"] = sid,
                     ["media"] = new JsonObject { ["track"] = "outbound", ["payload"] = Convert.ToBase64String(Enumerable.Repeat(BadByte, 160).ToArray()) },
                 });
                 break;

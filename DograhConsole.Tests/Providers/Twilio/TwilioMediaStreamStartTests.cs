@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Xml.Linq;
+using DograhConsole.Core.CallControl.Inbound;
 using DograhConsole.Core.Hosting;
-using DograhConsole.Core.Telephony.Inbound;
-using DograhConsole.Core.Telephony.Providers.Twilio;
+using DograhConsole.Core.Providers.Twilio;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 

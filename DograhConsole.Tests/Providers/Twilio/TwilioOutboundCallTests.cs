@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using DograhConsole.Core.Calls.Media;
-using DograhConsole.Core.Telephony.Providers.Twilio;
-using DograhConsole.Tests.Calls;
+using DograhConsole.Core.CallControl;
+using DograhConsole.Core.Providers.Twilio;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Twilio;

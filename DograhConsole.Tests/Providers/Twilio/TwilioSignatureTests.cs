@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DograhConsole.Core.Telephony.Providers.Twilio;
+using DograhConsole.Core.Providers.Twilio;
 using Microsoft.Extensions.Primitives;
 
 namespace DograhConsole.Tests.Providers.Twilio;
@@ -10,7 +10,11 @@ public sealed class TwilioSignatureTests
 
     private static readonly Dictionary<string, StringValues> DefaultParams = new()
     {
-        ["CallSid"] = "CA1234567890ABCDE", ["Caller"] = "+14158675309", ["Digits"] = "1234", ["From"] = "+14158675309", ["To"] = "+18005551212",
+        ["CallSid"] = "CA1234567890ABCDE",
+        ["Caller"] = "+14158675309",
+        ["Digits"] = "1234",
+        ["From"] = "+14158675309",
+        ["To"] = "+18005551212",
     };
 
     [SpecsFact("twilio")]

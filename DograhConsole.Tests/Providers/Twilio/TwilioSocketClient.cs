@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using DograhConsole.Core.Telephony.Providers.Twilio;
+using DograhConsole.Core.Providers.Twilio;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
@@ -45,10 +45,15 @@ public sealed class TwilioSocketClient : IAsyncDisposable
         if (token is not null) parameters[TwilioTwiml.TokenParameter] = token;
         var start = new JsonObject
         {
-            ["event"] = "start", ["sequenceNumber"] = Next(), ["streamSid"] = StreamSid,
+            ["event"] = "start",
+            ["sequenceNumber"] = Next(),
+            ["streamSid"] = StreamSid,
             ["start"] = new JsonObject
             {
-                ["accountSid"] = accountSid, ["streamSid"] = StreamSid, ["callSid"] = callSid, ["tracks"] = new JsonArray("inbound"),
+                ["accountSid"] = accountSid,
+                ["streamSid"] = StreamSid,
+                ["callSid"] = callSid,
+                ["tracks"] = new JsonArray("inbound"),
                 ["mediaFormat"] = new JsonObject { ["encoding"] = "audio/x-mulaw", ["sampleRate"] = 8000, ["channels"] = 1 },
                 ["customParameters"] = parameters,
             },
@@ -60,7 +65,9 @@ public sealed class TwilioSocketClient : IAsyncDisposable
     /// <summary>A media message whose payload is <paramref name="payload"/> as written (base64 or not).</summary>
     public Task SendMediaPayloadAsync(JsonNode? payload) => SendAsync(new JsonObject
     {
-        ["event"] = "media", ["sequenceNumber"] = Next(), ["streamSid"] = StreamSid,
+        ["event"] = "media",
+        ["sequenceNumber"] = Next(),
+        ["streamSid"] = StreamSid,
         ["media"] = new JsonObject { ["track"] = "inbound", ["chunk"] = Next(), ["timestamp"] = "0", ["payload"] = payload },
     });
 
@@ -69,7 +76,9 @@ public sealed class TwilioSocketClient : IAsyncDisposable
 
     public Task SendDtmfAsync(JsonNode? digit) => SendAsync(new JsonObject
     {
-        ["event"] = "dtmf", ["sequenceNumber"] = Next(), ["streamSid"] = StreamSid,
+        ["event"] = "dtmf",
+        ["sequenceNumber"] = Next(),
+        ["streamSid"] = StreamSid,
         ["dtmf"] = new JsonObject { ["track"] = "inbound_track", ["digit"] = digit },
     });
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using DograhConsole.Core.Telephony.Providers.Twilio;
+using DograhConsole.Core.Providers.Twilio;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
@@ -5,7 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DograhConsole.Core.Telephony.Providers.Vonage;
+using DograhConsole.Core.Providers.Vonage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -329,20 +330,32 @@ public sealed class FakeVonageCall
 
     public JsonObject Describe() => new()
     {
-        ["uuid"] = Uuid, ["conversation_uuid"] = ConversationUuid, ["direction"] = Direction, ["status"] = Status,
-        ["to"] = new JsonObject { ["type"] = "phone", ["number"] = To }, ["from"] = new JsonObject { ["type"] = "phone", ["number"] = From },
+        ["uuid"] = Uuid,
+        ["conversation_uuid"] = ConversationUuid,
+        ["direction"] = Direction,
+        ["status"] = Status,
+        ["to"] = new JsonObject { ["type"] = "phone", ["number"] = To },
+        ["from"] = new JsonObject { ["type"] = "phone", ["number"] = From },
     };
 
     internal JsonObject AnswerPayload() => new()
     {
-        ["to"] = To, ["from"] = From, ["uuid"] = Uuid, ["conversation_uuid"] = ConversationUuid,
+        ["to"] = To,
+        ["from"] = From,
+        ["uuid"] = Uuid,
+        ["conversation_uuid"] = ConversationUuid,
         ["region_url"] = "https://api-us-3.vonage.com",
     };
 
     public JsonObject EventPayload(string status) => new()
     {
-        ["from"] = From, ["to"] = To, ["uuid"] = Uuid, ["conversation_uuid"] = ConversationUuid, ["status"] = status,
-        ["direction"] = Direction, ["timestamp"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"),
+        ["from"] = From,
+        ["to"] = To,
+        ["uuid"] = Uuid,
+        ["conversation_uuid"] = ConversationUuid,
+        ["status"] = status,
+        ["direction"] = Direction,
+        ["timestamp"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
     };
 
     /// <summary>Posts a signed event for this call to its event URL (or <paramref name="url"/>).</summary>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
-using DograhConsole.Core.Telephony.Providers.Vonage;
+using DograhConsole.Core.Providers.Vonage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using YamlDotNet.Serialization;

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
-using DograhConsole.Core.Telephony.Providers.Vonage;
+using DograhConsole.Core.Providers.Vonage;
+using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 using Microsoft.EntityFrameworkCore;
@@ -168,7 +168,7 @@ public sealed class VonageInboundTests(VonageTestHost host) : IClassFixture<Vona
         Assert.Equal(HttpStatusCode.NoContent, await leg.PostEventAsync("completed", url: leg.ConnectEventUrl));
         Assert.Equal(CallStatus.Completed, (await host.App.StoredCallAsync(callId)).Status);
         await leg.CloseMediaAsync();
-        await VonageTestHost.WaitForAsync(async () => (await host.App.StoredEventsAsync(callId)).Any(e => e.Message.StartsWith("vonage media closed")), "the media socket to close");
+        await VonageTestHost.WaitForAsync(async () => (await host.App.StoredEventsAsync(callId)).Any(e => e.Message.StartsWith("vonage media closed", StringComparison.Ordinal)), "the media socket to close");
         var count = (await host.App.StoredEventsAsync(callId)).Count;
         Assert.Equal(HttpStatusCode.NoContent, await leg.PostEventAsync("completed"));
         Assert.Equal(HttpStatusCode.NoContent, await leg.PostEventAsync("ringing"));

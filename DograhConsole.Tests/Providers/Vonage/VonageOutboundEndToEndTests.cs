@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Telephony.Providers.Vonage;
+using DograhConsole.Core.Providers.Vonage;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using DograhConsole.Core.Telephony.Providers.Vonage;
+using DograhConsole.Core.Providers.Vonage;
 using DograhConsole.Tests.Unit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -285,8 +284,12 @@ public sealed class VonageProtocolTests
     /// <summary>The claims of a signed GET webhook (no body) as Vonage sends them, issued at <paramref name="now"/>.</summary>
     private static JsonObject WebhookClaims(DateTimeOffset now) => new()
     {
-        ["iat"] = now.ToUnixTimeSeconds(), ["jti"] = Guid.NewGuid().ToString("D"), ["iss"] = "Vonage",
-        ["payload_hash"] = VonageJwt.PayloadHash(""), ["api_key"] = "abcd1234", ["application_id"] = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab",
+        ["iat"] = now.ToUnixTimeSeconds(),
+        ["jti"] = Guid.NewGuid().ToString("D"),
+        ["iss"] = "Vonage",
+        ["payload_hash"] = VonageJwt.PayloadHash(""),
+        ["api_key"] = "abcd1234",
+        ["application_id"] = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab",
     };
 
     private static IHeaderDictionary SignedHeaders(JsonObject claims) => Headers("Bearer " + VonageJwt.CreateWebhookToken(claims, OfficialSecret));

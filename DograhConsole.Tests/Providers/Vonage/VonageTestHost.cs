@@ -3,7 +3,6 @@ using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Vonage;
 

@@ -2,9 +2,8 @@ using System.Net;
 using System.Text.Json.Nodes;
 using DograhConsole.Core;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
-using DograhConsole.Core.Telephony.Providers.Vonage;
+using DograhConsole.Core.Providers.Vonage;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
@@ -191,7 +190,10 @@ public sealed class VonageWebhookReplayTests(VonageLoopbackHost host) : IClassFi
 
     private static JsonObject EventPayload(string uuid, string status) => new()
     {
-        ["uuid"] = uuid, ["conversation_uuid"] = "CON-" + uuid, ["status"] = status, ["direction"] = "inbound",
+        ["uuid"] = uuid,
+        ["conversation_uuid"] = "CON-" + uuid,
+        ["status"] = status,
+        ["direction"] = "inbound",
         ["timestamp"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
     };
 
@@ -228,7 +230,10 @@ public sealed class VonageWebhookReplayTests(VonageLoopbackHost host) : IClassFi
 
     private static JsonObject AnswerPayload(VonageSetup setup, string uuid) => new()
     {
-        ["to"] = setup.Number.TrimStart('+'), ["from"] = "447700900321", ["uuid"] = uuid, ["conversation_uuid"] = "CON-" + uuid,
+        ["to"] = setup.Number.TrimStart('+'),
+        ["from"] = "447700900321",
+        ["uuid"] = uuid,
+        ["conversation_uuid"] = "CON-" + uuid,
         ["region_url"] = "https://api-us-3.vonage.com",
     };
 

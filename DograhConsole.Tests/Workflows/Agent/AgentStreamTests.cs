@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
@@ -5,7 +6,7 @@ using System.Text.Json;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Media.Codecs;
 using DograhConsole.Core.Media.Sessions;
-using DograhConsole.Core.Workflows.Runtime.Agent;
+using DograhConsole.Core.WorkflowRuntime.Agent;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,8 +61,8 @@ public sealed class AgentStreamTests(DograhAppFactory app) : IClassFixture<Dogra
         {
             var media = (await bot.NextAsync("media")).GetProperty("media");
             Assert.Equal("inbound", media.GetProperty("track").GetString());
-            Assert.Equal(chunk.ToString(), media.GetProperty("chunk").GetString());
-            Assert.True(long.Parse(media.GetProperty("timestamp").GetString()!) >= 0);
+            Assert.Equal(chunk.ToString(CultureInfo.InvariantCulture), media.GetProperty("chunk").GetString());
+            Assert.True(long.Parse(media.GetProperty("timestamp").GetString()!, CultureInfo.InvariantCulture) >= 0);
             var payload = media.GetProperty("payload").GetBytesFromBase64();
             Assert.Equal(160, payload.Length);
             received.AddRange(payload);
@@ -288,7 +289,7 @@ public sealed class AgentStreamTests(DograhAppFactory app) : IClassFixture<Dogra
 
         Assert.IsType<AgentStreamOutcome.CallEnded>(await call.Outcome.WaitAsync(Patience));
         var stop = await call.Bot.NextAsync("stop");
-        Assert.Equal(call.Bot.Seen.Count(m => m.TryGetProperty("sequenceNumber", out _)), int.Parse(stop.GetProperty("sequenceNumber").GetString()!));
+        Assert.Equal(call.Bot.Seen.Count(m => m.TryGetProperty("sequenceNumber", out _)), int.Parse(stop.GetProperty("sequenceNumber").GetString()!, CultureInfo.InvariantCulture));
         Assert.Equal(WebSocketCloseStatus.NormalClosure, await call.Bot.Closed.WaitAsync(Patience));
     }
 

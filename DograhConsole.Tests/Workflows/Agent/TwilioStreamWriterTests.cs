@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DograhConsole.Core.Workflows.Runtime.Agent;
+using DograhConsole.Core.WorkflowRuntime.Agent;
 
 namespace DograhConsole.Tests.Workflows.Agent;
 

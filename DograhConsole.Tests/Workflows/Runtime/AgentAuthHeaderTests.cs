@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using DograhConsole.Core;
-using DograhConsole.Core.Data;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Workflows;
 using DograhConsole.Tests.Api;
@@ -109,8 +108,12 @@ public sealed class AgentAuthHeaderTests(RuntimeFixture fixture) : IClassFixture
         var secret = NewSecret();
         var workflow = new Workflow
         {
-            Id = Guid.NewGuid(), OrganizationId = fixture.OrganizationId, Name = Samples.UniqueName("legacy"),
-            DefinitionJson = Definition(bot.Url, secret), CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            Id = Guid.NewGuid(),
+            OrganizationId = fixture.OrganizationId,
+            Name = Samples.UniqueName("legacy"),
+            DefinitionJson = Definition(bot.Url, secret),
+            CreatedAt = DateTime.UtcNow,
+            UpdatedAt = DateTime.UtcNow,
         };
         await using (var db = await fixture.Db.CreateDbContextAsync())
         {

@@ -1,6 +1,6 @@
+using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Workflows.Runtime;
-using DograhConsole.Core.Telephony.Calls;
+using DograhConsole.Core.WorkflowRuntime;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

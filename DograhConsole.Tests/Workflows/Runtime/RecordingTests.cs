@@ -1,7 +1,6 @@
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Codecs;
-using DograhConsole.Core.Media.Sessions;
-using DograhConsole.Core.Workflows.Recording;
+using DograhConsole.Core.WorkflowRuntime.Recording;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

@@ -1,19 +1,19 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
+using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
-using Microsoft.EntityFrameworkCore;
 using DograhConsole.Core.Media.Codecs;
 using DograhConsole.Core.Media.Sessions;
-using DograhConsole.Core.Telephony.Calls;
-using DograhConsole.Core.Workflows.Runtime;
+using DograhConsole.Core.Security;
+using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Tests.Api;
-using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

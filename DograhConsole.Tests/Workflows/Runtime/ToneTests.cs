@@ -1,4 +1,4 @@
-using DograhConsole.Core.Workflows.Runtime;
+using DograhConsole.Core.WorkflowRuntime;
 
 namespace DograhConsole.Tests.Workflows.Runtime;
 

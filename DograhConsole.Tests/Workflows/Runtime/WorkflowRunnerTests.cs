@@ -1,9 +1,8 @@
 using System.Net;
+using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Media.Codecs;
-using DograhConsole.Core.Telephony.Calls;
 using DograhConsole.Core.Workflows.Definition;
-using DograhConsole.Core.Workflows.Runtime;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -150,7 +149,7 @@ public sealed class WorkflowRunnerTests(RuntimeFixture fixture) : IClassFixture<
 
             Assert.Contains((run.CallId, "+14155550112"), fixture.Provider.Transfers);
             Assert.Equal("agent busy", (await fixture.StoredCallAsync(run.CallId)).Disposition);
-            Assert.Contains(await fixture.EventsAsync(run.CallId), e => e.Kind == CallEventKind.Transfer && e.Message.EndsWith(": busy"));
+            Assert.Contains(await fixture.EventsAsync(run.CallId), e => e.Kind == CallEventKind.Transfer && e.Message.EndsWith(": busy", StringComparison.Ordinal));
         }
         finally
         {

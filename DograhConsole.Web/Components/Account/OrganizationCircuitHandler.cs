@@ -1,4 +1,4 @@
-using DograhConsole.Core.Security;
+using DograhConsole.Core.Data;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 

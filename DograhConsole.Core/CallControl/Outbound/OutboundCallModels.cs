@@ -1,0 +1,22 @@
+namespace DograhConsole.Core.CallControl.Outbound;
+
+/// <summary>
+/// <c>POST /api/v1/telephony/initiate-call</c>, the Phone Call dialog and the campaign dispatcher. Without a
+/// configuration the organization's default outbound one is used; without a caller id, that configuration's
+/// default caller id (or its first active number).
+/// </summary>
+public sealed class InitiateCallRequest
+{
+    public Guid? WorkflowId { get; set; }
+    public Guid? TelephonyConfigurationId { get; set; }
+    public string? FromNumber { get; set; }
+    public string? ToNumber { get; set; }
+    /// <summary>Extra call-context variables (campaign columns). Not accepted from the public API body.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyDictionary<string, object?>? Variables { get; set; }
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Guid? CampaignId { get; set; }
+}
+
+/// <summary>202 body: the call that was placed.</summary>
+public sealed record InitiateCallResponse(Guid CallId);

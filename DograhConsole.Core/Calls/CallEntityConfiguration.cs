@@ -1,0 +1,18 @@
+using DograhConsole.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace DograhConsole.Core.Calls;
+
+public sealed class CallEntityConfiguration : IEntityTypeConfiguration<Call>
+{
+    public void Configure(EntityTypeBuilder<Call> builder)
+    {
+        builder.Property(c => c.Status).HasConversion(v => CallStatuses.Name(v), v => CallStatuses.Parse(v)).HasMaxLength(16).IsConcurrencyToken();
+        builder.Property(c => c.Direction).HasConversion(v => CallStatuses.Name(v), v => CallStatuses.ParseDirection(v)).HasMaxLength(16);
+        builder.HasIndex(c => new { c.OrganizationId, c.CreatedAt });
+        builder.HasIndex(c => new { c.OrganizationId, c.Status });
+        builder.HasIndex(c => c.ProviderCallId);
+        builder.HasOne<Organization>().WithMany().HasForeignKey(c => c.OrganizationId);
+    }
+}

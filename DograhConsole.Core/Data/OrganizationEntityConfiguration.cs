@@ -1,0 +1,13 @@
+using DograhConsole.Core.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace DograhConsole.Core.Data;
+
+public sealed class OrganizationEntityConfiguration : IEntityTypeConfiguration<Organization>
+{
+    public void Configure(EntityTypeBuilder<Organization> builder)
+    {
+        builder.Property(o => o.Name).HasMaxLength(TextRules.MaxNameLength);
+    }
+}

@@ -1,0 +1,29 @@
+using DograhConsole.Core.Providers.Ari;
+using DograhConsole.Core.Providers.Twilio;
+using DograhConsole.Core.Providers.Vonage;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DograhConsole.Core.Providers;
+
+/// <summary>One line per provider folder: adding a provider is a folder and a line in each method here.</summary>
+public static class ProviderServices
+{
+    /// <summary>Each provider's spec, call control, inbound protocol, credential check, number set-up and media edge.</summary>
+    public static IServiceCollection AddProviders(this IServiceCollection services)
+    {
+        services.AddTwilio();
+        services.AddVonage();
+        services.AddAri();
+        return services;
+    }
+
+    /// <summary>Each provider's own webhooks and media sockets.</summary>
+    public static IEndpointRouteBuilder MapProviderEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapTwilioEndpoints();
+        app.MapVonageEndpoints();
+        app.MapAriEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using DograhConsole.Core.Hosting;
+using DograhConsole.Core.Telephony.Configurations;
+using DograhConsole.Core.Telephony.PhoneNumbers;
+using Microsoft.Extensions.Logging;
+
+namespace DograhConsole.Core.Providers.Twilio;
+
+/// <summary>On save, fetches the account with the new credentials: Twilio's 401/404 refuses the save with its message.</summary>
+public sealed class TwilioCredentialCheck(TwilioApiClient api, ILogger<TwilioCredentialCheck> logger) : IProviderCredentialCheck
+{
+    public string Provider => TwilioProviderSpec.Name;
+
+    public async Task<CredentialRejection?> CheckAsync(IReadOnlyDictionary<string, string> values, CancellationToken ct)
+    {
+        var account = TwilioCredentials.From(values);
+        var response = await api.FetchAccountAsync(account, ct);
+        if (response.Succeeded) return null;
+        if (response.Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            return new CredentialRejection("authToken", $"Twilio refused these credentials: {response.Error}");
+        if (response.Status == HttpStatusCode.NotFound)
+            return new CredentialRejection("accountSid", $"Twilio has no such account: {response.Error}");
+        // Twilio unreachable or failing: the admin may be offline; save, and say so in the log.
+        logger.LogWarning("Twilio credentials of {AccountSid} could not be checked: {Error}", account.AccountSid, response.Error);
+        return null;
+    }
+}
+
+/// <summary>Sets a number's VoiceUrl to the inbound webhook when the number gets an inbound workflow.</summary>
+public sealed class TwilioNumberSetup(TwilioApiClient api, PublicUrls urls, ILogger<TwilioNumberSetup> logger) : IProviderNumberSetup
+{
+    public string Provider => TwilioProviderSpec.Name;
+
+    public async Task<string?> RouteToConsoleAsync(ProviderAccount account, string normalizedAddress, CancellationToken ct)
+    {
+        var voiceUrl = urls.Http(PublicUrls.InboundWebhookPath);
+        if (!normalizedAddress.StartsWith('+')) return null;
+        if (urls.Problem is { } problem) return $"Twilio was not told to send {normalizedAddress}'s calls here: {problem}";
+        var credentials = TwilioCredentials.From(account);
+        var found = await api.FindIncomingNumberAsync(credentials, normalizedAddress, ct);
+        if (!found.Succeeded) return Warn(normalizedAddress, $"Twilio could not look the number up: {found.Error}");
+        var number = found.Value!.IncomingPhoneNumbers?.FirstOrDefault(n => n.PhoneNumber == normalizedAddress && !string.IsNullOrEmpty(n.Sid));
+        if (number is null)
+            return Warn(normalizedAddress, $"Twilio account {credentials.AccountSid} has no number {normalizedAddress}; set its voice webhook to {voiceUrl} where the number lives.");
+        if (string.Equals(number.VoiceUrl, voiceUrl, StringComparison.Ordinal) && string.Equals(number.VoiceMethod, "POST", StringComparison.OrdinalIgnoreCase)) return null;
+        var updated = await api.SetVoiceUrlAsync(credentials, number.Sid!, voiceUrl, ct);
+        if (!updated.Succeeded) return Warn(normalizedAddress, $"Twilio refused to set the number's voice URL: {updated.Error}");
+        logger.LogInformation("Twilio number {Number} ({Sid}) now sends its calls to {VoiceUrl}", normalizedAddress, number.Sid, voiceUrl);
+        return null;
+    }
+
+    private string Warn(string number, string message)
+    {
+        logger.LogWarning("Twilio number {Number}: {Message}", number, message);
+        return message;
+    }
+}

@@ -1,0 +1,74 @@
+using DograhConsole.Core.CallControl;
+using DograhConsole.Core.CallControl.Inbound;
+using DograhConsole.Core.Calls;
+using DograhConsole.Core.Hosting;
+using DograhConsole.Core.Telephony.Configurations;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace DograhConsole.Core.Providers.Twilio;
+
+/// <summary>Twilio's voice webhook on the shared inbound endpoint, and the TwiML that connects a call's audio to this console.</summary>
+public sealed class TwilioInboundProtocol(CallMediaTokens tokens, PublicUrls urls, MediaStartWatch watch, IOptions<TwilioOptions> options) : IInboundCallProtocol
+{
+    public string Provider => TwilioProviderSpec.Name;
+
+    public bool Recognizes(InboundWebhook webhook) =>
+        webhook.Field("CallSid") is { Length: > 2 } callSid && callSid.StartsWith("CA", StringComparison.Ordinal)
+        && webhook.Field("AccountSid") is { } accountSid && accountSid.StartsWith("AC", StringComparison.Ordinal);
+
+    public string? AccountKey(InboundWebhook webhook) => webhook.Field("AccountSid");
+
+    public bool VerifySignature(InboundWebhook webhook, ProviderAccount account) =>
+        IsSignedBy(webhook, account.Credential("authToken"))
+        && string.Equals(webhook.Field("AccountSid"), account.Credential("accountSid"), StringComparison.Ordinal);
+
+    public InboundCallFacts? ReadCall(InboundWebhook webhook, out string? error)
+    {
+        var callSid = webhook.Field("CallSid");
+        var to = webhook.Field("To");
+        if (string.IsNullOrWhiteSpace(callSid) || string.IsNullOrWhiteSpace(to))
+        {
+            error = "The Twilio webhook has no CallSid or To.";
+            return null;
+        }
+        error = null;
+        return new InboundCallFacts(callSid, webhook.Field("From") ?? "", to);
+    }
+
+    public IResult Answer(CallView call, ProviderAccount account) => ConnectStream(call);
+
+    public IResult Refuse(string message) => TwilioTwiml.Result(TwilioTwiml.SayAndHangUp(message));
+
+    /// <summary>
+    /// TwiML that streams the call to the media socket with the call id and its media token as stream parameters (the
+    /// answer of inbound and outbound calls alike). The call is failed and hung up when its stream has not started
+    /// within <see cref="TwilioOptions.MediaStreamStartTimeout"/>.
+    /// </summary>
+    public IResult ConnectStream(CallView call)
+    {
+        var within = options.Value.MediaStreamStartTimeout;
+        watch.Expect(call.Id, within, $"The Twilio media stream never started (no valid start message within {within.TotalSeconds:0.#} s of the answer).");
+        return TwilioTwiml.Result(TwilioTwiml.ConnectStream(urls.WebSocket(TwilioRoutes.MediaSocketPath), new Dictionary<string, string>
+        {
+            [TwilioTwiml.CallIdParameter] = call.Id.ToString("D"),
+            [TwilioTwiml.TokenParameter] = tokens.Issue(call.Id),
+        }));
+    }
+
+    /// <summary>
+    /// Checks X-Twilio-Signature against the external URL: form bodies sign their parameters, other bodies carry
+    /// bodySHA256 in the URL, GETs sign the URL alone.
+    /// </summary>
+    public static bool IsSignedBy(InboundWebhook webhook, string authToken)
+    {
+        if (string.IsNullOrEmpty(authToken)) return false;
+        var signature = webhook.Headers[TwilioSignature.Header].ToString();
+        var url = webhook.ExternalUrl.OriginalString;
+        var contentType = webhook.Request.ContentType ?? "";
+        if (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+            return TwilioSignature.IsValid(authToken, url, webhook.Fields, signature);
+        if (webhook.RawBody.Length > 0) return TwilioSignature.IsValidJson(authToken, url, webhook.RawBody, signature);
+        return TwilioSignature.IsValid(authToken, url, null, signature);
+    }
+}

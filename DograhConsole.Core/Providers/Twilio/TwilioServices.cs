@@ -1,0 +1,37 @@
+using DograhConsole.Core.CallControl;
+using DograhConsole.Core.Telephony;
+using DograhConsole.Core.Telephony.Configurations;
+using DograhConsole.Core.Telephony.PhoneNumbers;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DograhConsole.Core.Providers.Twilio;
+
+public static class TwilioServices
+{
+    /// <summary>Twilio's settings, REST client, call control, inbound protocol, per-call webhooks, media streams and account set-up.</summary>
+    public static IServiceCollection AddTwilio(this IServiceCollection services)
+    {
+        services.AddTelephonyProvider(TwilioProviderSpec.Create());
+        services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName)
+            .Validate(o => o.MediaStreamStartTimeout > TimeSpan.Zero, $"{TwilioOptions.SectionName}:MediaStreamStartTimeout must be positive.")
+            .ValidateOnStart();
+        services.AddHttpClient(TwilioApiClient.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<TwilioApiClient>();
+        services.AddProviderCalls<TwilioCalls>();
+        services.AddSingleton<TwilioInboundProtocol>();
+        services.AddInboundProtocol<TwilioInboundProtocol>();
+        services.AddSingleton<TwilioWebhookContext>();
+        services.AddSingleton<TwilioMediaStreams>();
+        services.AddSingleton<IProviderCredentialCheck, TwilioCredentialCheck>();
+        services.AddSingleton<IProviderNumberSetup, TwilioNumberSetup>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapTwilioEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapTwilioWebhooks();
+        app.MapTwilioMediaSocket();
+        return app;
+    }
+}

@@ -1,0 +1,151 @@
+using DograhConsole.Core.CallControl;
+using DograhConsole.Core.CallControl.Inbound;
+using DograhConsole.Core.Calls;
+using DograhConsole.Core.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace DograhConsole.Core.Providers.Twilio;
+
+/// <summary>
+/// The per-call webhooks of outbound Twilio calls: the answer URL (TwiML Connect/Stream for that call, never a new
+/// call) and the status callback. Both are authenticated by X-Twilio-Signature with the call's configuration; a
+/// missing or forged signature gets 403 and changes nothing.
+/// </summary>
+public static class TwilioWebhookEndpoints
+{
+    public static IEndpointRouteBuilder MapTwilioWebhooks(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup(TwilioRoutes.Prefix).AllowAnonymous().WithTags("Provider webhooks").ExcludeFromDescription();
+        group.MapPost("/calls/{callId:guid}/answer", AnswerAsync);
+        group.MapPost("/calls/{callId:guid}/status", StatusAsync);
+        return app;
+    }
+
+    /// <summary>Twilio's CallStatus values in the console's vocabulary; <c>queued</c> is a call that has not started ringing.</summary>
+    public static bool TryMapStatus(string? twilioStatus, out CallStatus status)
+    {
+        (var known, status) = twilioStatus switch
+        {
+            "queued" or "initiated" => (true, CallStatus.Initiated),
+            "ringing" => (true, CallStatus.Ringing),
+            "in-progress" => (true, CallStatus.InProgress),
+            "completed" => (true, CallStatus.Completed),
+            "busy" => (true, CallStatus.Busy),
+            "no-answer" => (true, CallStatus.NoAnswer),
+            "failed" => (true, CallStatus.Failed),
+            "canceled" => (true, CallStatus.Canceled),
+            _ => (false, default),
+        };
+        return known;
+    }
+
+    private static async Task<IResult> AnswerAsync(Guid callId, HttpRequest request, TwilioWebhookContext context, CancellationToken ct)
+    {
+        var (signed, failure) = await context.ReadAsync(callId, request, "answer", ct);
+        if (signed is null) return failure!;
+        var (webhook, call, logger) = signed;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = call.Id });
+
+        if (!call.Active)
+        {
+            logger.LogWarning("Twilio asked for the answer of call {CallId}, which already ended ({Status})", call.Id, CallStatuses.Name(call.Status));
+            return TwilioTwiml.Result(TwilioTwiml.HangUp());
+        }
+        if (TryMapStatus(webhook.Field("CallStatus"), out var status)) await context.Calls.UpdateStatusAsync(call.Id, status, ct: ct);
+        await context.Calls.AddEventAsync(call.Id, CallEventKind.Webhook, "Twilio answer webhook: connecting the media stream",
+            new { callSid = webhook.Field("CallSid"), callStatus = webhook.Field("CallStatus") }, ct);
+        return context.Protocol.ConnectStream(call);
+    }
+
+    private static async Task<IResult> StatusAsync(Guid callId, HttpRequest request, TwilioWebhookContext context, CancellationToken ct)
+    {
+        var (signed, failure) = await context.ReadAsync(callId, request, "status callback", ct);
+        if (signed is null) return failure!;
+        var (webhook, call, logger) = signed;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = call.Id });
+
+        var twilioStatus = webhook.Field("CallStatus");
+        if (!TryMapStatus(twilioStatus, out var status))
+        {
+            logger.LogWarning("Twilio status callback for call {CallId} has an unknown CallStatus '{CallStatus}'", call.Id, twilioStatus);
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown call status", detail: $"CallStatus '{twilioStatus}' is not a Twilio call status.");
+        }
+        var sipCode = webhook.Field("SipResponseCode");
+        string? cause = status is CallStatus.Busy or CallStatus.NoAnswer or CallStatus.Failed or CallStatus.Canceled
+            ? $"Twilio reported {twilioStatus}" + (string.IsNullOrEmpty(sipCode) ? "" : $" (SIP {sipCode})")
+            : null;
+        var change = await context.Calls.UpdateStatusAsync(call.Id, status, cause: cause, ct: ct);
+        if (change.Succeeded && change.Value!.Changed)
+        {
+            await context.Calls.AddEventAsync(call.Id, CallEventKind.Webhook, $"Twilio status callback: {twilioStatus}", new
+            {
+                callSid = webhook.Field("CallSid"),
+                callStatus = twilioStatus,
+                sequenceNumber = webhook.Field("SequenceNumber"),
+                callDuration = webhook.Field("CallDuration"),
+                sipResponseCode = sipCode,
+            }, ct);
+        }
+        else
+        {
+            logger.LogInformation("Twilio status callback {CallStatus} for call {CallId} changes nothing (the call is {Status})",
+                twilioStatus, call.Id, CallStatuses.Name(change.Value?.Call.Status ?? call.Status));
+        }
+        return Results.NoContent();
+    }
+}
+
+/// <summary>A verified per-call webhook: the request, its call, and a logger.</summary>
+public sealed record SignedTwilioWebhook(InboundWebhook Webhook, CallView Call, ILogger Logger);
+
+/// <summary>What the per-call webhooks share: reading the request and checking it is Twilio's, signed for this call.</summary>
+public sealed class TwilioWebhookContext(
+    CallService calls,
+    ProviderCallRouter router,
+    PublicUrls urls,
+    TwilioInboundProtocol protocol,
+    ILogger<TwilioWebhookContext> logger)
+{
+    public CallService Calls => calls;
+    public TwilioInboundProtocol Protocol => protocol;
+
+    public async Task<(SignedTwilioWebhook? Signed, IResult? Failure)> ReadAsync(Guid callId, HttpRequest request, string kind, CancellationToken ct)
+    {
+        var (webhook, error) = await InboundWebhook.ReadAsync(request, urls, ct);
+        if (webhook is null)
+        {
+            logger.LogWarning("Twilio {Kind} for call {CallId} refused: {Error}", kind, callId, error);
+            return (null, Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed webhook", detail: error));
+        }
+        var call = await calls.FindAsync(callId, ct);
+        var account = call is { Provider: TwilioProviderSpec.Name, TelephonyConfigurationId: { } configurationId }
+            ? await router.FindAccountAsync(call.OrganizationId, configurationId, ct)
+            : null;
+        // An unknown call and a bad signature answer alike, so the URL space cannot be probed for call ids.
+        if (call is null || account is null || !protocol.VerifySignature(webhook, account))
+        {
+            logger.LogWarning("Twilio {Kind} for call {CallId} refused: unknown call or signature check failed", kind, callId);
+            return (null, Forbidden());
+        }
+
+        var callSid = webhook.Field("CallSid");
+        if (call.ProviderCallId is null && !string.IsNullOrEmpty(callSid))
+        {
+            // Twilio can call back before the create-call response was processed; the signed CallSid is Twilio's word.
+            var set = await calls.SetProviderCallIdAsync(call.Id, callSid, ct);
+            call = set.Value?.Call ?? call;
+        }
+        else if (!string.Equals(call.ProviderCallId, callSid, StringComparison.Ordinal))
+        {
+            logger.LogWarning("Twilio {Kind} for call {CallId} names CallSid {CallSid}, but the call is {ProviderCallId}", kind, callId, callSid, call.ProviderCallId);
+            return (null, Forbidden());
+        }
+        return (new SignedTwilioWebhook(webhook, call, logger), null);
+    }
+
+    private static IResult Forbidden() => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Signature check failed",
+        detail: "The webhook signature is missing or does not match this call's configuration.");
+}

@@ -1,0 +1,182 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using DograhConsole.Core.CallControl.Inbound;
+using DograhConsole.Core.Telephony.Configurations;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace DograhConsole.Core.Providers.Vonage;
+
+/// <summary>
+/// Verifies a Vonage signed webhook (<see cref="VonageSignedWebhook"/>) and holds its token for the request that carries
+/// it (<see cref="VonageTokenReservation"/>): while that request is being handled, another request with the same jti is
+/// refused; once it was handled (a response below 500) the token is spent and refused for as long as it would otherwise
+/// be valid, so a captured request cannot be replayed; when handling failed (a 5xx, an exception) the token is free
+/// again, so Vonage's retry of the very same request is accepted and the event is not lost.
+/// The tokens are kept in memory until they expire (at most <see cref="VonageSignedWebhook.MaxAge"/> plus twice the
+/// skew after now), and never more than <see cref="MaxRemembered"/> of them.
+/// </summary>
+public sealed class VonageWebhookVerifier(TimeProvider time, ILogger<VonageWebhookVerifier> logger)
+{
+    /// <summary>
+    /// The most tokens remembered at once (held, spent, or released and not yet expired). Only tokens that passed the
+    /// signature check are remembered; when that many are still valid, new ones are refused rather than forgetting one
+    /// that could then be replayed.
+    /// </summary>
+    public const int MaxRemembered = 100_000;
+
+    private readonly object _gate = new();
+    private readonly Dictionary<UInt128, VonageTokenReservation> _held = [];
+    // Every reservation until its token expires, released ones included: the bound counts these.
+    private readonly PriorityQueue<VonageTokenReservation, DateTimeOffset> _expiry = new();
+
+    /// <summary>How many tokens are remembered now.</summary>
+    public int Remembered
+    {
+        get
+        {
+            lock (_gate)
+            {
+                Forget(time.GetUtcNow());
+                return _expiry.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Null when the webhook is signed by <paramref name="account"/> and its token is free; the token is then held for
+    /// this request and settled by its response (<see cref="VonageTokenReservation.SettleWith"/>). Otherwise why not.
+    /// </summary>
+    public string? Problem(InboundWebhook webhook, ProviderAccount account)
+    {
+        var now = time.GetUtcNow();
+        var problem = VonageSignedWebhook.Problem(webhook.Headers, webhook.Method, webhook.RawBody, VonageCredentials.From(account), now, out var token);
+        if (problem is not null) return problem;
+        problem = Reserve(token, now, out var reservation);
+        reservation?.SettleWith(webhook.Request.HttpContext.Response);
+        return problem;
+    }
+
+    /// <summary>
+    /// Null with <paramref name="reservation"/> when <paramref name="token"/> is neither spent nor held by another
+    /// request; the caller must <see cref="VonageTokenReservation.Spend"/> or <see cref="VonageTokenReservation.Release"/> it.
+    /// </summary>
+    public string? Reserve(VonageWebhookToken token, DateTimeOffset now, out VonageTokenReservation? reservation)
+    {
+        reservation = null;
+        var key = Key(token);
+        lock (_gate)
+        {
+            Forget(now);
+            if (_held.TryGetValue(key, out var held))
+                return held.Spent
+                    ? $"the token's jti {Shorten(token.Jti)} was already used"
+                    : $"the token's jti {Shorten(token.Jti)} is in use by a request still being handled";
+            if (_expiry.Count >= MaxRemembered)
+            {
+                logger.LogError("Vonage webhook refused: {Count} signed tokens are still valid, the most this console remembers", _expiry.Count);
+                return "too many signed tokens are in use at once";
+            }
+            reservation = new VonageTokenReservation(this, key);
+            _held.Add(key, reservation);
+            _expiry.Enqueue(reservation, token.ExpiresAt);
+            return null;
+        }
+    }
+
+    internal void Settle(VonageTokenReservation reservation, bool spend)
+    {
+        lock (_gate)
+        {
+            if (reservation.TrySettle(spend) && !spend) Unhold(reservation);
+        }
+    }
+
+    private void Forget(DateTimeOffset now)
+    {
+        while (_expiry.TryPeek(out var reservation, out var expiresAt) && expiresAt <= now)
+        {
+            _expiry.Dequeue();
+            Unhold(reservation);
+        }
+    }
+
+    /// <summary>Frees the reservation's key, unless it expired and was forgotten and another reservation holds the key now.</summary>
+    private void Unhold(VonageTokenReservation reservation)
+    {
+        if (_held.TryGetValue(reservation.Key, out var held) && held == reservation) _held.Remove(reservation.Key);
+    }
+
+    /// <summary>128 bits of SHA-256 over the api key and the jti: a fixed size per entry however long the jti.</summary>
+    private static UInt128 Key(VonageWebhookToken token)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(token.ApiKey + "\n" + token.Jti));
+        return BinaryPrimitives.ReadUInt128LittleEndian(hash);
+    }
+
+    private static string Shorten(string jti) => jti.Length > 64 ? jti[..64] + "..." : jti;
+}
+
+/// <summary>
+/// A verified token held by the one request that carries it, until that request was handled: <see cref="Spend"/> when
+/// it was (the token is refused from then on), <see cref="Release"/> when handling failed (a retry with the same token
+/// is accepted). The first of the two counts; later calls change nothing.
+/// </summary>
+public sealed class VonageTokenReservation
+{
+    private readonly VonageWebhookVerifier _verifier;
+    private State _state;
+
+    internal VonageTokenReservation(VonageWebhookVerifier verifier, UInt128 key)
+    {
+        _verifier = verifier;
+        Key = key;
+    }
+
+    internal UInt128 Key { get; }
+    internal bool Spent => _state == State.Spent;
+
+    public void Spend() => _verifier.Settle(this, spend: true);
+
+    public void Release() => _verifier.Settle(this, spend: false);
+
+    /// <summary>
+    /// Settles by the request's answer: spent when it is below 500, released on a server error or 499 (the handling was
+    /// cancelled because the client went away, so nothing was answered). Decided as the response starts, before the
+    /// client can see it, so a retry sent the moment a 500 arrives finds the token free; and, failing that, when the
+    /// response completed (the server skips the starting callbacks after an exception no middleware caught).
+    /// </summary>
+    public void SettleWith(HttpResponse response)
+    {
+        response.OnStarting(() =>
+        {
+            SettleBy(response.StatusCode);
+            return Task.CompletedTask;
+        });
+        response.OnCompleted(() =>
+        {
+            SettleBy(response.StatusCode);
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>Whether a request answered with <paramref name="statusCode"/> was handled (its token is spent).</summary>
+    public static bool Handled(int statusCode) =>
+        statusCode < StatusCodes.Status500InternalServerError && statusCode != StatusCodes.Status499ClientClosedRequest;
+
+    internal bool TrySettle(bool spend)
+    {
+        if (_state != State.Held) return false;
+        _state = spend ? State.Spent : State.Released;
+        return true;
+    }
+
+    private void SettleBy(int statusCode)
+    {
+        if (Handled(statusCode)) Spend();
+        else Release();
+    }
+
+    private enum State { Held, Spent, Released }
+}

@@ -1,0 +1,15 @@
+using DograhConsole.Core.Data;
+namespace DograhConsole.Core.Security;
+
+public sealed class AdminUser : IOrganizationOwned
+{
+    public Guid Id { get; set; }
+    public Guid OrganizationId { get; set; }
+    public string Email { get; set; } = "";
+    public string NormalizedEmail { get; set; } = "";
+    public string PasswordHash { get; set; } = "";
+    public int FailedLoginCount { get; set; }
+    public DateTime? LockoutEndsAt { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? LastLoginAt { get; set; }
+}

@@ -1,0 +1,15 @@
+using DograhConsole.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace DograhConsole.Core.Security;
+
+public sealed class AdminUserEntityConfiguration : IEntityTypeConfiguration<AdminUser>
+{
+    public void Configure(EntityTypeBuilder<AdminUser> builder)
+    {
+        builder.HasIndex(u => u.NormalizedEmail).IsUnique();
+        builder.HasIndex(u => u.OrganizationId);
+        builder.HasOne<Organization>().WithMany().HasForeignKey(u => u.OrganizationId);
+    }
+}

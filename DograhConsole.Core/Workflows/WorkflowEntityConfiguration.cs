@@ -1,0 +1,14 @@
+using DograhConsole.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace DograhConsole.Core.Workflows;
+
+public sealed class WorkflowEntityConfiguration : IEntityTypeConfiguration<Workflow>
+{
+    public void Configure(EntityTypeBuilder<Workflow> builder)
+    {
+        builder.HasIndex(w => new { w.OrganizationId, w.Name }).IsUnique();
+        builder.HasOne<Organization>().WithMany().HasForeignKey(w => w.OrganizationId);
+    }
+}

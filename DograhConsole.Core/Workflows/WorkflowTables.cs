@@ -1,0 +1,13 @@
+using DograhConsole.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace DograhConsole.Core.Workflows;
+
+/// <summary>This folder's tables on <see cref="DograhDbContext"/> (inside a query's expression tree, use <c>db.Set&lt;T&gt;()</c>).</summary>
+public static class WorkflowTables
+{
+    extension(DograhDbContext db)
+    {
+        public DbSet<Workflow> Workflows => db.Set<Workflow>();
+    }
+}
