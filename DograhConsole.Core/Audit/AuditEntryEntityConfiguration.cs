@@ -7,6 +7,7 @@ public sealed class AuditEntryEntityConfiguration : IEntityTypeConfiguration<Aud
 {
     public void Configure(EntityTypeBuilder<AuditEntry> builder)
     {
+        builder.ToTable("AuditEntries");
         builder.HasIndex(a => new { a.OrganizationId, a.At });
     }
 }

@@ -8,6 +8,7 @@ public sealed class CallEntityConfiguration : IEntityTypeConfiguration<Call>
 {
     public void Configure(EntityTypeBuilder<Call> builder)
     {
+        builder.ToTable("Calls");
         builder.Property(c => c.Status).HasConversion(v => CallStatuses.Name(v), v => CallStatuses.Parse(v)).HasMaxLength(16).IsConcurrencyToken();
         builder.Property(c => c.Direction).HasConversion(v => CallStatuses.Name(v), v => CallStatuses.ParseDirection(v)).HasMaxLength(16);
         builder.HasIndex(c => new { c.OrganizationId, c.CreatedAt });

@@ -7,6 +7,7 @@ public sealed class CampaignActivityEntityConfiguration : IEntityTypeConfigurati
 {
     public void Configure(EntityTypeBuilder<CampaignActivity> builder)
     {
+        builder.ToTable("CampaignActivities");
         builder.HasIndex(a => new { a.CampaignId, a.Id });
         builder.HasOne<Campaign>().WithMany().HasForeignKey(a => a.CampaignId).OnDelete(DeleteBehavior.Cascade);
     }

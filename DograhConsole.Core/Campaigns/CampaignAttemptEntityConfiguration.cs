@@ -7,6 +7,7 @@ public sealed class CampaignAttemptEntityConfiguration : IEntityTypeConfiguratio
 {
     public void Configure(EntityTypeBuilder<CampaignAttempt> builder)
     {
+        builder.ToTable("CampaignAttempts");
         builder.HasIndex(a => new { a.ContactId, a.Number }).IsUnique();
         builder.HasIndex(a => new { a.CampaignId, a.Result });
         builder.HasIndex(a => a.CallId);

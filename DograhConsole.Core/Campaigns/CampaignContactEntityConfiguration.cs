@@ -7,6 +7,7 @@ public sealed class CampaignContactEntityConfiguration : IEntityTypeConfiguratio
 {
     public void Configure(EntityTypeBuilder<CampaignContact> builder)
     {
+        builder.ToTable("CampaignContacts");
         builder.Property(c => c.State).HasMaxLength(16);
         // (CampaignId, State) ends in the rowid, so "the next queued contact in file order" is an index seek.
         builder.HasIndex(c => new { c.CampaignId, c.State });

@@ -9,6 +9,7 @@ public sealed class CampaignEntityConfiguration : IEntityTypeConfiguration<Campa
 {
     public void Configure(EntityTypeBuilder<Campaign> builder)
     {
+        builder.ToTable("Campaigns");
         builder.Property(c => c.Name).HasMaxLength(TextRules.MaxNameLength);
         builder.Property(c => c.Status).HasMaxLength(16);
         builder.HasIndex(c => new { c.OrganizationId, c.CreatedAt });

@@ -8,6 +8,7 @@ public sealed class OrganizationEntityConfiguration : IEntityTypeConfiguration<O
 {
     public void Configure(EntityTypeBuilder<Organization> builder)
     {
+        builder.ToTable("Organizations");
         builder.Property(o => o.Name).HasMaxLength(TextRules.MaxNameLength);
     }
 }

@@ -8,6 +8,7 @@ public sealed class AdminUserEntityConfiguration : IEntityTypeConfiguration<Admi
 {
     public void Configure(EntityTypeBuilder<AdminUser> builder)
     {
+        builder.ToTable("Users");
         builder.HasIndex(u => u.NormalizedEmail).IsUnique();
         builder.HasIndex(u => u.OrganizationId);
         builder.HasOne<Organization>().WithMany().HasForeignKey(u => u.OrganizationId);

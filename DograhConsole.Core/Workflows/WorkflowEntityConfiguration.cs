@@ -8,6 +8,7 @@ public sealed class WorkflowEntityConfiguration : IEntityTypeConfiguration<Workf
 {
     public void Configure(EntityTypeBuilder<Workflow> builder)
     {
+        builder.ToTable("Workflows");
         builder.HasIndex(w => new { w.OrganizationId, w.Name }).IsUnique();
         builder.HasOne<Organization>().WithMany().HasForeignKey(w => w.OrganizationId);
     }

@@ -8,6 +8,7 @@ public sealed class AriCallLegEntityConfiguration : IEntityTypeConfiguration<Ari
 {
     public void Configure(EntityTypeBuilder<AriCallLeg> builder)
     {
+        builder.ToTable("AriCallLegs");
         builder.HasKey(l => new { l.ConfigurationId, l.ChannelId });
         builder.Property(l => l.ChannelId).HasMaxLength(128);
         builder.Property(l => l.BridgeId).HasMaxLength(128);

@@ -8,6 +8,7 @@ public sealed class TelephonyConfigurationEntityConfiguration : IEntityTypeConfi
 {
     public void Configure(EntityTypeBuilder<TelephonyConfiguration> builder)
     {
+        builder.ToTable("TelephonyConfigurations");
         builder.HasIndex(c => new { c.OrganizationId, c.Name }).IsUnique();
         builder.HasIndex(c => new { c.Provider, c.AccountKey });
         builder.HasOne<Organization>().WithMany().HasForeignKey(c => c.OrganizationId);

@@ -7,6 +7,7 @@ public sealed class PhoneNumberEntityConfiguration : IEntityTypeConfiguration<Ph
 {
     public void Configure(EntityTypeBuilder<PhoneNumber> builder)
     {
+        builder.ToTable("PhoneNumbers");
         builder.HasIndex(n => n.NormalizedAddress).IsUnique();
         builder.HasIndex(n => n.OrganizationId);
         builder.HasOne(n => n.InboundWorkflow).WithMany().HasForeignKey(n => n.InboundWorkflowId).OnDelete(DeleteBehavior.Restrict);
