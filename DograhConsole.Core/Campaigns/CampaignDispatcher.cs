@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using DograhConsole.Core.CallControl;
 using DograhConsole.Core.CallControl.Outbound;
 using DograhConsole.Core.Calls;
@@ -27,11 +26,20 @@ public sealed class CampaignDispatcher(
     IHostApplicationLifetime lifetime,
     ILogger<CampaignDispatcher> logger) : BackgroundService
 {
+    // How long a loop with nothing to dial waits before looking again (a wake-up ends the wait sooner): a second is
+    // well under any pacing a campaign can set and keeps an idle campaign to one query a second.
     private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(1);
+    // The reconciler's longest wait for a call to end before it reads the database anyway: a missed bus update costs
+    // at most this much delay in freeing a slot.
     private static readonly TimeSpan ReconcileEvery = TimeSpan.FromMilliseconds(250);
+    // How far pacing may fall behind and still catch up: a quarter second of late dials is made up, a longer stall is not
+    // (a burst after a stall would break the configured rate).
     private static readonly TimeSpan CatchUp = TimeSpan.FromMilliseconds(250);
+    // How often a loop reads its campaign's status, so a pause or cancel from another request stops dialing within a second.
     private static readonly TimeSpan StatusCheckEvery = TimeSpan.FromSeconds(1);
+    // Contacts are claimed this far ahead of their dial time, so the claim's write is not on the pacing path.
     private static readonly TimeSpan ClaimAhead = TimeSpan.FromMilliseconds(250);
+    // The most contacts one claim transaction takes, so a fast campaign's claim stays one short write.
     private const int MaxClaimBatch = 50;
 
     private readonly ConcurrentDictionary<Guid, CampaignRun> _runs = new();
@@ -475,124 +483,5 @@ public sealed class CampaignDispatcher(
     {
         var due = outcomes.Where(o => o.RetryScheduled && o.NextAttemptAt is not null).Select(o => o.NextAttemptAt!.Value).DefaultIfEmpty().Min();
         if (due != default) await timers.WakeAtAsync(campaignId, due, "retry", ct);
-    }
-
-    private sealed class CampaignRun(Guid campaignId)
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        private readonly Channel<bool> _reconcile = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
-        public Guid CampaignId { get; } = campaignId;
-        public Task Loop { get; set; } = Task.CompletedTask;
-        public CancellationToken Token => _stop.Token;
-        public DateTimeOffset LimitBackoffUntil { get; set; }
-        public long DialCount;
-        public CampaignSlots Slots { get; set; } = new();
-
-        public void Stop() => _stop.Cancel();
-
-        public void Wake() => _wake.Writer.TryWrite(true);
-
-        public void RequestReconcile() => _reconcile.Writer.TryWrite(true);
-
-        /// <summary>Until woken, stopped, or <paramref name="timeout"/>.</summary>
-        public async Task WaitAsync(TimeSpan timeout)
-        {
-            using var timer = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            timer.CancelAfter(timeout);
-            try
-            {
-                await _wake.Reader.ReadAsync(timer.Token);
-            }
-            catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
-            {
-            }
-        }
-
-        /// <summary>Until a call of the campaign ends, or <paramref name="timeout"/>.</summary>
-        public async Task WaitForReconcileAsync(TimeSpan timeout, CancellationToken ct)
-        {
-            using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timer.CancelAfter(timeout);
-            try
-            {
-                await _reconcile.Reader.ReadAsync(timer.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-            }
-        }
-    }
-
-    /// <summary>
-    /// The slots of one campaign's concurrency cap in this process, kept across its runs (a pause and resume keeps the
-    /// calls still up): dials started whose call is not known yet, and calls placed that have not been seen ended.
-    /// Both only overcount, never undercount: a slot is freed only when the call bus or the database shows the call
-    /// ended, and the database's active calls are added back on every refresh. Active call records are a superset of
-    /// the calls open on the provider, so the provider never has more than the cap.
-    /// </summary>
-    private sealed class CampaignSlots
-    {
-        private readonly object _gate = new();
-        private readonly HashSet<Guid> _calls = [];
-        private readonly HashSet<Guid> _endedDuringRefresh = [];
-        private int _dialing;
-
-        public int Used { get { lock (_gate) return _calls.Count + _dialing; } }
-
-        public bool TryTake(int cap)
-        {
-            lock (_gate)
-            {
-                if (_calls.Count + _dialing >= cap) return false;
-                _dialing++;
-                return true;
-            }
-        }
-
-        /// <summary>A dial taken by <see cref="TryTake"/> returned: with its call, or without one (refused, failed).</summary>
-        public void Placed(Guid? callId)
-        {
-            lock (_gate)
-            {
-                _dialing--;
-                if (callId is { } id) _calls.Add(id);
-            }
-        }
-
-        /// <summary>The call ended; true when that freed a slot.</summary>
-        public bool Ended(Guid callId)
-        {
-            lock (_gate)
-            {
-                _endedDuringRefresh.Add(callId);
-                return _calls.Remove(callId);
-            }
-        }
-
-        /// <summary>
-        /// Reads the campaign's active calls: calls counted before the read that are no longer active are freed (they
-        /// ended, the bus update was missed), active calls not counted are added (left by a failed dial, or from before
-        /// this process). True when a slot was freed.
-        /// </summary>
-        public async Task<bool> RefreshAsync(Func<Task<List<Guid>>> activeCallIds)
-        {
-            HashSet<Guid> before;
-            lock (_gate)
-            {
-                before = [.. _calls];
-                _endedDuringRefresh.Clear();
-            }
-            var active = (await activeCallIds()).ToHashSet();
-            lock (_gate)
-            {
-                // A call the bus reported ended while the database was read may still be active in what was read.
-                active.ExceptWith(_endedDuringRefresh);
-                var freed = _calls.RemoveWhere(id => before.Contains(id) && !active.Contains(id));
-                _calls.UnionWith(active);
-                return freed > 0;
-            }
-        }
     }
 }

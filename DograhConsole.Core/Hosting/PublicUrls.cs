@@ -6,7 +6,6 @@ namespace DograhConsole.Core.Hosting;
 public sealed class PublicUrls(IOptions<DograhOptions> options)
 {
     public const string InboundWebhookPath = "/api/v1/telephony/inbound/run";
-    public const string AriMediaSocketPath = "/api/v1/telephony/ws/ari";
 
     /// <summary>The configured origin without a trailing slash, or null when unset or not an absolute http(s) URL.</summary>
     public Uri? BaseUri

@@ -136,7 +136,7 @@ public sealed class AriCallHandler(
         await InboundAsync(account, client, channel, args, ct);
     }
 
-    private async Task InboundAsync(AriAccount account, AriRestClient client, AriChannel channel, IReadOnlyList<string> args, CancellationToken ct)
+    private async Task InboundAsync(AriAccount account, AriApiClient client, AriChannel channel, IReadOnlyList<string> args, CancellationToken ct)
     {
         // The dialed extension: the first Stasis argument when the dialplan passes one, else the dialplan's exten.
         var extension = args.FirstOrDefault(a => !string.IsNullOrWhiteSpace(a))?.Trim() ?? channel.Dialplan?.Exten?.Trim() ?? "";

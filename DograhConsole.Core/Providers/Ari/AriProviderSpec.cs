@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.PhoneNumbers;
 
@@ -25,7 +24,7 @@ public static class AriProviderSpec
         {
             var app = context.Settings.GetValueOrDefault("stasisAppName", "<stasis app>");
             var client = context.Settings.GetValueOrDefault("webSocketClientName", "dograh");
-            var mediaUrl = context.Urls.WebSocket(PublicUrls.AriMediaSocketPath);
+            var mediaUrl = context.Urls.WebSocket(AriRoutes.MediaSocketPath);
             var tls = mediaUrl.StartsWith("wss:", StringComparison.Ordinal);
             return
             [

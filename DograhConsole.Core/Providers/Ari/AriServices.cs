@@ -1,5 +1,4 @@
 using DograhConsole.Core.CallControl;
-using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Telephony;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -18,7 +17,7 @@ public static class AriServices
         services.AddSingleton<AriClientFactory>();
         services.AddSingleton<AriConnectionStates>();
         services.AddSingleton<AriCallHandler>();
-        services.AddSingleton<AriMediaEndpoint>();
+        services.AddSingleton<AriMediaSocket>();
         services.AddProviderCalls<AriProviderCalls>();
         services.AddHostedService<AriListener>();
         return services;
@@ -29,8 +28,8 @@ public static class AriServices
     {
         // The WebSocket middleware only in front of this endpoint (the way SignalR maps its hubs).
         var pipeline = app.CreateApplicationBuilder().UseWebSockets();
-        pipeline.Run(context => context.RequestServices.GetRequiredService<AriMediaEndpoint>().HandleAsync(context));
-        app.Map(PublicUrls.AriMediaSocketPath, pipeline.Build()).AllowAnonymous();
+        pipeline.Run(context => context.RequestServices.GetRequiredService<AriMediaSocket>().HandleAsync(context));
+        app.Map(AriRoutes.MediaSocketPath, pipeline.Build()).AllowAnonymous();
         return app;
     }
 }

@@ -18,7 +18,7 @@ public static class TwilioServices
             .ValidateOnStart();
         services.AddHttpClient(TwilioApiClient.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<TwilioApiClient>();
-        services.AddProviderCalls<TwilioCalls>();
+        services.AddProviderCalls<TwilioProviderCalls>();
         services.AddSingleton<TwilioInboundProtocol>();
         services.AddInboundProtocol<TwilioInboundProtocol>();
         services.AddSingleton<TwilioWebhookContext>();

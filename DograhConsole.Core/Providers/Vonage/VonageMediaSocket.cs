@@ -29,7 +29,7 @@ public static class VonageMediaSocket
 
     public static IEndpointRouteBuilder MapVonageMediaSocket(this IEndpointRouteBuilder app)
     {
-        app.Map(VonageUrls.MediaSocketPath, HandleAsync).AllowAnonymous().ExcludeFromDescription();
+        app.Map(VonageRoutes.MediaSocketPath, HandleAsync).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 

@@ -22,7 +22,7 @@ public static class VonageWebhookEndpoints
 {
     public static IEndpointRouteBuilder MapVonageWebhooks(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(VonageUrls.Group).AllowAnonymous().WithTags("Provider webhooks").ExcludeFromDescription();
+        var group = app.MapGroup(VonageRoutes.Prefix).AllowAnonymous().WithTags("Provider webhooks").ExcludeFromDescription();
         string[] methods = [HttpMethods.Get, HttpMethods.Post];
         group.MapMethods("/answer/{callId:guid}", methods, AnswerAsync);
         group.MapMethods("/events/{callId:guid}", methods, (Guid callId, HttpContext context, VonageWebhookHandler handler, CancellationToken ct) =>

@@ -19,7 +19,7 @@ public class AriConsoleHost : IAsyncLifetime
     public DograhAppFactory Factory { get; } = new();
 
     public Uri BaseAddress { get; private set; } = null!;
-    public Uri MediaUri => new($"ws://{BaseAddress.Authority}{PublicUrls.AriMediaSocketPath}");
+    public Uri MediaUri => new($"ws://{BaseAddress.Authority}{AriRoutes.MediaSocketPath}");
     public AriConnectionStates States => Factory.Services.GetRequiredService<AriConnectionStates>();
 
     /// <summary>An API client over the loopback port (the in-memory client does not reach a Kestrel-started factory).</summary>

@@ -104,7 +104,7 @@ public sealed class AriRestClientTests : IAsyncLifetime
         await _services.DisposeAsync();
     }
 
-    private AriRestClient Client(string password, Uri? url = null) =>
+    private AriApiClient Client(string password, Uri? url = null) =>
         new AriClientFactory(_services.GetRequiredService<IHttpClientFactory>())
             .For(new AriAccount(Guid.NewGuid(), Guid.NewGuid(), "unit", url ?? _fake.AriUrl, "dograh-unit", password, "dograh", "PJSIP/{number}"));
 

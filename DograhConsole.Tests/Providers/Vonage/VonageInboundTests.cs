@@ -13,7 +13,7 @@ namespace DograhConsole.Tests.Providers.Vonage;
 public sealed class VonageInboundTests(VonageTestHost host) : IClassFixture<VonageTestHost>
 {
     private static string InboundUrl => DograhConsole.Tests.Infrastructure.DograhAppFactory.PublicBaseUrl + PublicUrls.InboundWebhookPath;
-    private static string ApplicationEventsUrl => DograhConsole.Tests.Infrastructure.DograhAppFactory.PublicBaseUrl + VonageUrls.ApplicationEventsPath;
+    private static string ApplicationEventsUrl => DograhConsole.Tests.Infrastructure.DograhAppFactory.PublicBaseUrl + VonageRoutes.ApplicationEventsPath;
 
     [Fact]
     public async Task An_inbound_call_is_answered_with_a_websocket_ncco_runs_its_workflow_and_completes()
@@ -27,7 +27,7 @@ public sealed class VonageInboundTests(VonageTestHost host) : IClassFixture<Vona
         var ncco = JsonNode.Parse(leg.AnswerNccoText!)!.AsArray();
         var endpoint = ncco[0]!["endpoint"]![0]!;
         Assert.Equal("connect", (string?)ncco[0]!["action"]);
-        Assert.Equal("wss://console.dograh.test" + VonageUrls.MediaSocketPath, (string?)endpoint["uri"]);
+        Assert.Equal("wss://console.dograh.test" + VonageRoutes.MediaSocketPath, (string?)endpoint["uri"]);
         Assert.Equal("audio/l16;rate=16000", (string?)endpoint["content-type"]);
         var callId = Guid.Parse((string)endpoint["headers"]![VonageNcco.CallIdHeader]!);
         NccoSchema.AssertValidIfSpecsPresent(leg.AnswerNccoText!);

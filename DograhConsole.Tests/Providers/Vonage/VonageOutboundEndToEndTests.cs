@@ -35,8 +35,8 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
         Assert.Equal("14155550123", leg.To);
         Assert.Equal(setup.Number.TrimStart('+'), leg.From);
         var create = JsonNode.Parse(vonage.RequestsTo("POST", "/v1/calls").Single().Body)!;
-        Assert.EndsWith(VonageUrls.AnswerPath(callId), create["answer_url"]![0]!.GetValue<string>());
-        Assert.EndsWith(VonageUrls.EventsPath(callId), create["event_url"]![0]!.GetValue<string>());
+        Assert.EndsWith(VonageRoutes.AnswerPath(callId), create["answer_url"]![0]!.GetValue<string>());
+        Assert.EndsWith(VonageRoutes.EventsPath(callId), create["event_url"]![0]!.GetValue<string>());
 
         // The workflow's greeting reaches the caller as whole 640-byte L16 frames.
         await VonageTestHost.WaitForAsync(() => leg.AudibleFramesReceived >= 10, "the greeting tone on the media socket");
@@ -109,7 +109,7 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
 
         // Vonage (or anyone) opening the socket again with the same headers gets nothing.
         var replay = new FakeVonageCall(vonage, "outbound", leg.To, leg.From);
-        await replay.OpenMediaAsync(new Uri("wss://console.dograh.test" + VonageUrls.MediaSocketPath), leg.HeadersMessage!);
+        await replay.OpenMediaAsync(new Uri("wss://console.dograh.test" + VonageRoutes.MediaSocketPath), leg.HeadersMessage!);
         var status = await replay.SocketClosed.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, status);
         Assert.Equal(0, replay.FramesReceived);

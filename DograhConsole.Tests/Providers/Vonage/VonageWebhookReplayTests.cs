@@ -20,7 +20,7 @@ public sealed class VonageWebhookReplayTests(VonageLoopbackHost host) : IClassFi
 {
     private const string PauseWorkflow = """{"steps":[{"type":"pause","durationMs":600000}]}""";
     private static string InboundUrl => DograhAppFactory.PublicBaseUrl + PublicUrls.InboundWebhookPath;
-    private static string ApplicationEventsUrl => DograhAppFactory.PublicBaseUrl + VonageUrls.ApplicationEventsPath;
+    private static string ApplicationEventsUrl => DograhAppFactory.PublicBaseUrl + VonageRoutes.ApplicationEventsPath;
 
     [Fact]
     public async Task A_replayed_inbound_answer_webhook_gets_403_and_changes_nothing()

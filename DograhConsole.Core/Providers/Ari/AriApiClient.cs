@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -6,34 +5,10 @@ using System.Text.Json;
 namespace DograhConsole.Core.Providers.Ari;
 
 /// <summary>
-/// A non-2xx answer from ARI, or no answer at all. <see cref="Exception.Message"/> is Asterisk's own message (for example
-/// "Channel not in Stasis application") with the operation; it never holds the credentials or a URL carrying them.
-/// </summary>
-public sealed class AriException(string operation, HttpStatusCode? status, string asteriskMessage, Exception? inner = null)
-    : Exception(status is null ? $"ARI {operation}: {asteriskMessage}" : $"ARI {operation}: {(int)status} {asteriskMessage}", inner)
-{
-    public string Operation { get; } = operation;
-    /// <summary>Null when there was no HTTP answer (refused, timed out).</summary>
-    public HttpStatusCode? Status { get; } = status;
-    public string AsteriskMessage { get; } = asteriskMessage;
-    public bool IsNotFound => Status == HttpStatusCode.NotFound;
-    public bool IsAuthenticationFailure => Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
-}
-
-/// <summary>Makes <see cref="AriRestClient"/>s for accounts over one named, timed HttpClient.</summary>
-public sealed class AriClientFactory(IHttpClientFactory httpClients)
-{
-    public const string HttpClientName = "ari";
-    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
-
-    public AriRestClient For(AriAccount account) => new(httpClients.CreateClient(HttpClientName), account);
-}
-
-/// <summary>
 /// The ARI REST calls the console makes, with HTTP Basic (app name and password, as in ari.conf). Every call has the
 /// client's timeout; any non-2xx answer throws <see cref="AriException"/> with Asterisk's message, never an empty result.
 /// </summary>
-public sealed class AriRestClient(HttpClient http, AriAccount account)
+public sealed class AriApiClient(HttpClient http, AriAccount account)
 {
     private readonly AuthenticationHeaderValue _authorization =
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.App}:{account.Password}")));

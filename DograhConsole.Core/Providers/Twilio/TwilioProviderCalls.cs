@@ -8,7 +8,7 @@ using DograhConsole.Core.Telephony.Configurations;
 namespace DograhConsole.Core.Providers.Twilio;
 
 /// <summary>Call control over the Twilio REST API: dial with this call's answer and status URLs, hang up, transfer with TwiML Dial.</summary>
-public sealed class TwilioCalls(TwilioApiClient api, PublicUrls urls) : IProviderCalls
+public sealed class TwilioProviderCalls(TwilioApiClient api, PublicUrls urls) : IProviderCalls
 {
     public string Provider => TwilioProviderSpec.Name;
 

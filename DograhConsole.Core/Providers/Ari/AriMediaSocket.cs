@@ -19,13 +19,13 @@ namespace DograhConsole.Core.Providers.Ari;
 /// audio and DTMF_END go into the session; the session's audio comes back through
 /// an <see cref="AriMediaSink"/>. HANGUP or a close ends the media, which stops the workflow.
 /// </summary>
-public sealed class AriMediaEndpoint(
+public sealed class AriMediaSocket(
     AriCallHandler handler,
     CallMediaTokens tokens,
     IOptions<AriOptions> options,
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
-    ILogger<AriMediaEndpoint> logger)
+    ILogger<AriMediaSocket> logger)
 {
     public const string Subprotocol = "media";
     public static readonly TimeSpan MediaStartTimeout = TimeSpan.FromSeconds(15);
