@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace DograhConsole.Core.Data;
@@ -23,7 +24,7 @@ public sealed class SqliteWriteGate(TimeSpan? waitLimit = null)
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<Guid, byte> _holders = new();
 
-    public IInterceptor[] Interceptors => [new Transactions(this), new Commands(this), new Connections(this)];
+    public IInterceptor[] Interceptors => [new SaveChanges(), new Transactions(this), new Commands(this), new Connections(this)];
 
     /// <summary>False when the connection already held the gate.</summary>
     private bool Enter(Guid connectionId)
@@ -104,6 +105,32 @@ public sealed class SqliteWriteGate(TimeSpan? waitLimit = null)
         {
             gate.Exit(eventData.ConnectionId);
             return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// Since EF Core 7 a SaveChanges of one statement runs without a transaction, as a reader (INSERT ... RETURNING) that
+    /// the command interceptor below does not see as a write. Every SaveChanges takes a transaction here, so the gate
+    /// sees each one begin and end.
+    /// </summary>
+    private sealed class SaveChanges : SaveChangesInterceptor
+    {
+        public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+        {
+            Always(eventData);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            Always(eventData);
+            return ValueTask.FromResult(result);
+        }
+
+        private static void Always(DbContextEventData eventData)
+        {
+            if (eventData.Context is { } context) context.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
         }
     }
 
