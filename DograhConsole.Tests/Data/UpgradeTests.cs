@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Data;
+using Hangfire;
+using Hangfire.Storage;
 using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Core.Workflows;
 using DograhConsole.Core.Workflows.Prompts;
@@ -45,6 +48,7 @@ public sealed class UpgradeTests
         {
             using var factory = DograhAppFactory.FreshInstall();
             factory.Settings["Dograh:DataDirectory"] = data;
+            factory.DurableJobs = true;
             var dbFactory = factory.Services.GetRequiredService<IDbContextFactory<DograhDbContext>>();
 
             // Every row, before anything here uses the API (which stamps the keys' last use).
@@ -103,6 +107,19 @@ public sealed class UpgradeTests
             Assert.Equal("paused", await api.StatusAsync(campaigns["paused"]!.GetValue<Guid>()));
             Assert.Equal("scheduled", await api.StatusAsync(campaigns["scheduled"]!.GetValue<Guid>()));
             Assert.Equal(HttpStatusCode.OK, (await api.ApiGetAsync("/healthz")).Status);
+
+            // Quartz's tables are gone; the timers are Hangfire's now, in their own file of the data directory.
+            await using (var db = await dbFactory.CreateDbContextAsync())
+            {
+                var connection = db.Database.GetDbConnection();
+                await connection.OpenAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = "SELECT count(*) FROM sqlite_master WHERE name LIKE 'QRTZ%'";
+                Assert.Equal(0L, (long)(await command.ExecuteScalarAsync())!);
+            }
+            Assert.True(File.Exists(Path.Combine(data, CampaignServices.JobsFileName)));
+            using (var connection = factory.Services.GetRequiredService<JobStorage>().GetConnection())
+                Assert.Contains(connection.GetRecurringJobs(), job => job.Id == CampaignTimers.SweepJobId);
         }
         finally
         {
