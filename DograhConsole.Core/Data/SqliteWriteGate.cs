@@ -7,10 +7,11 @@ namespace DograhConsole.Core.Data;
 
 /// <summary>
 /// One database writer at a time, queued in this process. SQLite allows one writer; a second one gets SQLITE_BUSY,
-/// and Microsoft.Data.Sqlite then retries after a fixed 150 ms sleep (the bundled SQLite has no usleep, so its own
-/// busy_timeout would sleep whole seconds). Under concurrent writes (webhooks, the campaign dispatcher, call events)
-/// every collision cost 150 ms. Here a writer waits on a semaphore instead and starts the moment the previous one
-/// ends. A write is a transaction (from its start to its commit, rollback or failure) or a non-query command outside
+/// and Microsoft.Data.Sqlite then retries after a fixed 150 ms sleep unless SQLite's busy_timeout is set
+/// (<see cref="SqliteBusyTimeout"/>; the SQLite of EF Core 6 had no usleep and slept whole seconds under it). Under
+/// concurrent writes (webhooks, the campaign dispatcher, call events) every collision cost 150 ms. Here a writer waits
+/// on a semaphore instead and starts the moment the previous one ends; measured against busy_timeout alone on
+/// SQLite 3.53 it still held more of a campaign's cap (README, Campaigns). A write is a transaction (from its start to its commit, rollback or failure) or a non-query command outside
 /// one; reads are not gated (WAL lets them run beside the writer). The gate is held per connection, and a connection
 /// that closes gives it back, so a transaction disposed without commit or rollback cannot keep it. The gate begins
 /// the transaction itself, so one that fails to begin (its token canceled just after the gate was entered) gives the
