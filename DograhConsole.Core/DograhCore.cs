@@ -43,8 +43,11 @@ public static class DograhCore
         services.TryAddSingleton(TimeProvider.System);
         var writeGate = new SqliteWriteGate();
         services.AddSingleton(writeGate);
+        // Dograh:Database:WriteGate: queue writers in process (SqliteWriteGate) besides SQLite's own busy handler.
+        var gated = section.GetValue("Database:WriteGate", true);
         services.AddDbContextFactory<DograhDbContext>(options =>
-            options.UseSqlite($"Data Source={Path.Combine(dataDirectory, DatabaseFileName)}").AddInterceptors(writeGate.Interceptors));
+            options.UseSqlite($"Data Source={Path.Combine(dataDirectory, DatabaseFileName)}")
+                .AddInterceptors([new SqliteBusyTimeout(writeGate.WaitLimit), .. gated ? writeGate.Interceptors : []]));
         services.AddDataProtection()
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")))
             .SetApplicationName("DograhConsole");

@@ -34,6 +34,7 @@ public static class CampaignApi
         campaigns.MapGet("/{id:guid}/report", async (Guid id, CampaignService service, CancellationToken ct) =>
             (await service.ReportAsync(id, ct)).ToHttpResult(write =>
                 Results.Stream(stream => write(stream, ct), "text/csv; charset=utf-8", $"campaign-{id:N}.csv")));
+        app.MapCampaignJobsDashboard();
         return app;
     }
 

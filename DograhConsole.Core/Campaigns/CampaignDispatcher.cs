@@ -13,7 +13,7 @@ namespace DograhConsole.Core.Campaigns;
 /// campaign's cap, then dial a contact claimed in the database beforehand through <see cref="OutboundCallService"/>
 /// (which takes a slot of the organization's limit). Beside it a reconciler records outcomes from the calls' final
 /// statuses in the database and checks the breaker; <see cref="CallEventBus"/> frees slots and wakes both sooner.
-/// A loop with nothing to do now (outside its window, only retries due later) ends and leaves a Quartz timer.
+/// A loop with nothing to do now (outside its window, only retries due later) ends and leaves a timer (a Hangfire job).
 /// On start-up every running campaign gets its loop back, and claims that no dial owns are recovered; that waits until
 /// the console listens, because the provider calls back (answer URL, status callbacks) for every call dialed.
 /// </summary>
@@ -276,7 +276,7 @@ public sealed class CampaignDispatcher(
                         }
                         if (dialable == 0 && nextRetry is { } due && await store.InFlightAsync(run.CampaignId, ct) == 0)
                         {
-                            // Only retries later: Quartz holds the due time; the loop ends until then.
+                            // Only retries later: a Hangfire job holds the due time; the loop ends until then.
                             await timers.WakeAtAsync(run.CampaignId, due, "retry", ct);
                             return;
                         }

@@ -1,7 +1,13 @@
 using DograhConsole.Core.Hosting;
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Storage.SQLite;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Quartz;
 
 namespace DograhConsole.Core.Campaigns;
 
@@ -14,17 +20,21 @@ public sealed class CampaignOptions
 
 public static class CampaignServices
 {
+    public const string JobsFileName = "hangfire.db";
+    public const string DashboardPath = "/hangfire";
+
     /// <summary>
-    /// The campaign services, the dispatcher and Quartz with its persistent ADO store in the console's own SQLite
-    /// file. Quartz creates its QRTZ_* tables at start-up when they are missing (ProvisionSchema); EF migrations do
-    /// not own them. The scheduler's name is derived from the data directory: the stored triggers belong to it.
+    /// The campaign services, the dispatcher, and Hangfire for the campaigns' timers with its storage in the data
+    /// directory (hangfire.db beside the console's database, Hangfire.Storage.SQLite), so timers survive a restart with
+    /// no other service to run. The storage and the job activator are this host's own services, never Hangfire's
+    /// process-wide JobStorage.Current: several consoles in one process (tests) each keep their own jobs. A test may
+    /// register another <see cref="JobStorage"/> after this (Hangfire.InMemory where durability is not what it tests).
     /// </summary>
     public static IServiceCollection AddCampaigns(this IServiceCollection services, IConfiguration configuration)
     {
         var dograh = configuration.GetSection(DograhOptions.SectionName);
         var options = dograh.GetSection("Campaigns").Get<CampaignOptions>() ?? new CampaignOptions();
         var dataDirectory = (dograh.Get<DograhOptions>() ?? new DograhOptions()).ResolveDataDirectory();
-        var database = Path.Combine(dataDirectory, DograhCore.DatabaseFileName);
 
         services.AddSingleton<CampaignChanges>();
         services.AddSingleton<CampaignStore>();
@@ -32,27 +42,64 @@ public static class CampaignServices
         services.AddSingleton<CampaignDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<CampaignDispatcher>());
         services.AddScoped<CampaignService>();
+        services.AddTransient<CampaignJobs>();
 
-        var schedulerName = "dograh-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(database)))[..16];
-        services.AddSingleton(new CampaignSchedulerName(schedulerName));
-        services.AddQuartz(schedulerName, quartz =>
+        services.AddSingleton<JobStorage>(_ => new SQLiteStorage(Path.Combine(dataDirectory, JobsFileName), new SQLiteStorageOptions
         {
-            quartz.UsePersistentStore(store =>
-            {
-                store.UseSqlite($"Data Source={database}");
-                store.UseSystemTextJsonSerializer();
-                store.ProvisionSchema();
-            });
-            quartz.AddJob<CampaignWakeJob>(job => job.WithIdentity(CampaignTimers.WakeJob).StoreDurably());
-            quartz.AddJob<CampaignSweepJob>(job => job.WithIdentity(CampaignTimers.SweepJob).StoreDurably());
-            quartz.AddTrigger(trigger => trigger.ForJob(CampaignTimers.SweepJob).WithIdentity("campaign-sweep", CampaignTimers.Group)
-                .StartNow().WithSchedule(SimpleScheduleBuilder.Create().WithInterval(TimeSpan.FromSeconds(Math.Max(1, options.SweepSeconds))).RepeatForever()
-                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+            // A due timer is picked up within a second, as the dispatcher expects of it.
+            QueuePollInterval = TimeSpan.FromSeconds(1),
+        }));
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((provider, hangfire) => hangfire
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HangfireLogs(provider.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>())));
+        services.AddHangfireServer(server =>
+        {
+            server.ServerName = "dograh-" + Environment.MachineName;
+            server.WorkerCount = 2;
+            server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
-        services.AddQuartzHostedService(schedulerName, hosted => hosted.WaitForJobsToComplete = true);
+        services.AddHostedService(sp => new CampaignSweepRegistration(sp.GetRequiredService<IRecurringJobManager>(), options));
         return services;
+    }
+
+    /// <summary>
+    /// Hangfire's dashboard at <c>/hangfire</c>, for signed-in admins only: the sign-in cookie is the one scheme it
+    /// accepts, so an anonymous visitor is sent to the sign-in page and an API key does not open it.
+    /// </summary>
+    public static IEndpointRouteBuilder MapCampaignJobsDashboard(this IEndpointRouteBuilder app)
+    {
+        var admins = new AuthorizationPolicyBuilder(CookieAuthenticationDefaults.AuthenticationScheme)
+            .RequireAuthenticatedUser().RequireClaim(Data.DograhClaims.OrganizationId).Build();
+        app.MapHangfireDashboard(DashboardPath, new DashboardOptions
+        {
+            // Endpoint authorization decides (the policy above); Hangfire's own default admits local requests only.
+            Authorization = [],
+            DashboardTitle = "Dograh Console: campaign jobs",
+            AppPath = "/campaigns",
+            DisplayStorageConnectionString = false,
+        }).RequireAuthorization(admins);
+        return app;
     }
 }
 
-/// <summary>The name of the campaigns' Quartz scheduler (one per database file).</summary>
-public sealed record CampaignSchedulerName(string Value);
+/// <summary>Registers (or updates) the recurring sweep at start-up, every <see cref="CampaignOptions.SweepSeconds"/>.</summary>
+internal sealed class CampaignSweepRegistration(IRecurringJobManager recurring, CampaignOptions options) : Microsoft.Extensions.Hosting.IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        recurring.AddOrUpdate<CampaignJobs>(CampaignTimers.SweepJobId, j => j.SweepAsync(CancellationToken.None), Cron(options.SweepSeconds));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Every N seconds (a seconds field: Hangfire reads six-part expressions with seconds), or every N minutes from 60 s up.</summary>
+    internal static string Cron(int seconds)
+    {
+        seconds = Math.Max(1, seconds);
+        return seconds < 60 ? $"*/{seconds} * * * * *" : $"*/{Math.Max(1, seconds / 60)} * * * *";
+    }
+}

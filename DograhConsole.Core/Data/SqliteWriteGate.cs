@@ -1,15 +1,17 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace DograhConsole.Core.Data;
 
 /// <summary>
 /// One database writer at a time, queued in this process. SQLite allows one writer; a second one gets SQLITE_BUSY,
-/// and Microsoft.Data.Sqlite then retries after a fixed 150 ms sleep (the bundled SQLite has no usleep, so its own
-/// busy_timeout would sleep whole seconds). Under concurrent writes (webhooks, the campaign dispatcher, call events)
-/// every collision cost 150 ms. Here a writer waits on a semaphore instead and starts the moment the previous one
-/// ends. A write is a transaction (from its start to its commit, rollback or failure) or a non-query command outside
+/// and Microsoft.Data.Sqlite then retries after a fixed 150 ms sleep unless SQLite's busy_timeout is set
+/// (<see cref="SqliteBusyTimeout"/>; the SQLite of EF Core 6 had no usleep and slept whole seconds under it). Under
+/// concurrent writes (webhooks, the campaign dispatcher, call events) every collision cost 150 ms. Here a writer waits
+/// on a semaphore instead and starts the moment the previous one ends; measured against busy_timeout alone on
+/// SQLite 3.53 it still held more of a campaign's cap (README, Campaigns). A write is a transaction (from its start to its commit, rollback or failure) or a non-query command outside
 /// one; reads are not gated (WAL lets them run beside the writer). The gate is held per connection, and a connection
 /// that closes gives it back, so a transaction disposed without commit or rollback cannot keep it. The gate begins
 /// the transaction itself, so one that fails to begin (its token canceled just after the gate was entered) gives the
@@ -23,7 +25,7 @@ public sealed class SqliteWriteGate(TimeSpan? waitLimit = null)
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<Guid, byte> _holders = new();
 
-    public IInterceptor[] Interceptors => [new Transactions(this), new Commands(this), new Connections(this)];
+    public IInterceptor[] Interceptors => [new SaveChanges(), new Transactions(this), new Commands(this), new Connections(this)];
 
     /// <summary>False when the connection already held the gate.</summary>
     private bool Enter(Guid connectionId)
@@ -104,6 +106,32 @@ public sealed class SqliteWriteGate(TimeSpan? waitLimit = null)
         {
             gate.Exit(eventData.ConnectionId);
             return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// Since EF Core 7 a SaveChanges of one statement runs without a transaction, as a reader (INSERT ... RETURNING) that
+    /// the command interceptor below does not see as a write. Every SaveChanges takes a transaction here, so the gate
+    /// sees each one begin and end.
+    /// </summary>
+    private sealed class SaveChanges : SaveChangesInterceptor
+    {
+        public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+        {
+            Always(eventData);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            Always(eventData);
+            return ValueTask.FromResult(result);
+        }
+
+        private static void Always(DbContextEventData eventData)
+        {
+            if (eventData.Context is { } context) context.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
         }
     }
 

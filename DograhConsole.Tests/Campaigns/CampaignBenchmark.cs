@@ -41,6 +41,8 @@ public sealed class CampaignBenchmark(ITestOutputHelper output)
             // The machine is shared: the load average says how much of its cores the figures below had.
             static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
             Say($"Load average (1, 5, 15 min) at start: {LoadAverage()}");
+            // Dograh__Database__WriteGate=false runs the same figures with SQLite's busy handler alone.
+            Say($"Writers: {(Environment.GetEnvironmentVariable("Dograh__Database__WriteGate") == "false" ? "busy_timeout only" : "SqliteWriteGate and busy_timeout")}");
             var (csv, _) = CampaignTestKit.Contacts(100_000);
             Say($"CSV: 100,000 contacts, {Encoding.UTF8.GetByteCount(csv) / 1024.0 / 1024.0:F1} MB");
             GC.Collect();

@@ -33,6 +33,12 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
     /// <summary>Services registered after the app's own (ConfigureTestServices), e.g. a test workflow runner. Set before first use.</summary>
     public Action<IServiceCollection>? TestServices { get; init; }
 
+    /// <summary>
+    /// Campaign jobs in Hangfire's durable storage in the data directory, as the console runs; otherwise (the default
+    /// here) in Hangfire.InMemory, which is enough for tests that do not restart the console. Set before first use.
+    /// </summary>
+    public bool DurableJobs { get; set; }
+
     /// <summary>Extra settings for this host (key, value); set before first use.</summary>
     public Dictionary<string, string> Settings { get; } = new();
 
@@ -60,6 +66,7 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
             builder.UseSetting("Dograh:Admin:ApiKey", ApiKey);
         }
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        if (!DurableJobs) builder.ConfigureTestServices(services => services.AddSingleton<Hangfire.JobStorage>(_ => new Hangfire.InMemory.InMemoryStorage()));
         if (TestServices is not null) builder.ConfigureTestServices(TestServices);
         builder.ConfigureLogging(logging => logging.AddProvider(new LineLoggerProvider(LogLines)).SetMinimumLevel(LogLevel.Debug));
     }
