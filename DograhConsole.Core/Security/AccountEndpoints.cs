@@ -29,7 +29,7 @@ public static class AccountEndpoints
             }
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, outcome.Principal!);
             return Results.LocalRedirect(SafeReturnUrl(returnUrl));
-        }).AllowAnonymous();
+        }).AllowAnonymous().RequireRateLimiting(SecurityServices.SignInRateLimit);
 
         account.MapPost("/setup", async ([FromForm] string? organizationName, [FromForm] string? email, [FromForm] string? password,
             [FromForm] string? confirmPassword, AccountService accounts, HttpContext http) =>
@@ -46,7 +46,7 @@ public static class AccountEndpoints
             }
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, AccountService.CreatePrincipal(created.Value!));
             return Results.LocalRedirect("/");
-        }).AllowAnonymous();
+        }).AllowAnonymous().RequireRateLimiting(SecurityServices.SignInRateLimit);
 
         account.MapPost("/logout", async (HttpContext http) =>
         {

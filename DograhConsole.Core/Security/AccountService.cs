@@ -23,7 +23,10 @@ public sealed class AccountService(
     public const int MaxFailedAttempts = 5;
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
     public const int MinPasswordLength = 8;
-    public const string InvalidCredentials = "The e-mail or password is not correct.";
+    /// <summary>The one answer to every refused sign-in (unknown e-mail, wrong password, locked account), so none tells which e-mails exist.</summary>
+    public const string InvalidCredentials = "The e-mail or password is not correct, or the account is locked for a while after too many failed sign-ins.";
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, SemaphoreSlim> _accountGates = new();
 
     public async Task<bool> NeedsSetupAsync(CancellationToken ct = default)
     {
@@ -72,32 +75,42 @@ public sealed class AccountService(
             return new(null, InvalidCredentials);
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        if (user.LockoutEndsAt > now)
+        // One check at a time per account, from reading the count to storing it: parallel sign-ins cannot all read
+        // the same count, and once the account is locked no further password is checked. (One process owns the
+        // SQLite database, so a gate in this process serializes every sign-in to the account.)
+        var gate = _accountGates.GetOrAdd(user.Id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
         {
-            return new(null, $"Too many failed sign-ins: this account is locked until {user.LockoutEndsAt:HH:mm} UTC.");
-        }
+            await db.Entry(user).ReloadAsync(ct);
+            var now = time.GetUtcNow().UtcDateTime;
+            if (user.LockoutEndsAt > now) return new(null, InvalidCredentials);
 
-        var verdict = hasher.VerifyHashedPassword(user, user.PasswordHash, password);
-        if (verdict == PasswordVerificationResult.Failed)
-        {
-            user.FailedLoginCount++;
-            if (user.FailedLoginCount >= MaxFailedAttempts)
+            var verdict = hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+            if (verdict == PasswordVerificationResult.Failed)
             {
-                user.LockoutEndsAt = now + LockoutDuration;
-                user.FailedLoginCount = 0;
-                logger.LogWarning("Locked admin {Email} after {Attempts} failed sign-ins", user.Email, MaxFailedAttempts);
+                user.FailedLoginCount++;
+                if (user.FailedLoginCount >= MaxFailedAttempts)
+                {
+                    user.LockoutEndsAt = now + LockoutDuration;
+                    user.FailedLoginCount = 0;
+                    logger.LogWarning("Locked admin {Email} after {Attempts} failed sign-ins", user.Email, MaxFailedAttempts);
+                }
+                await db.SaveChangesAsync(CancellationToken.None);
+                return new(null, InvalidCredentials);
             }
-            await db.SaveChangesAsync(ct);
-            return new(null, InvalidCredentials);
-        }
 
-        if (verdict == PasswordVerificationResult.SuccessRehashNeeded) user.PasswordHash = hasher.HashPassword(user, password);
-        user.FailedLoginCount = 0;
-        user.LockoutEndsAt = null;
-        user.LastLoginAt = now;
-        await db.SaveChangesAsync(ct);
-        return new(CreatePrincipal(user), null);
+            if (verdict == PasswordVerificationResult.SuccessRehashNeeded) user.PasswordHash = hasher.HashPassword(user, password);
+            user.FailedLoginCount = 0;
+            user.LockoutEndsAt = null;
+            user.LastLoginAt = now;
+            await db.SaveChangesAsync(CancellationToken.None);
+            return new(CreatePrincipal(user), null);
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     public static ClaimsPrincipal CreatePrincipal(AdminUser user) =>
