@@ -57,10 +57,9 @@ public static class AccountEndpoints
         return app;
     }
 
+    /// <summary>The return URL when it is a path on this site (as <c>Url.IsLocalUrl</c> judges it), otherwise the home page.</summary>
     internal static string SafeReturnUrl(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\")
-            ? returnUrl
-            : "/";
+        Microsoft.AspNetCore.Http.HttpResults.RedirectHttpResult.IsLocalUrl(returnUrl) ? returnUrl! : "/";
 
     private static string QueryString(string path, params (string Key, string? Value)[] values) =>
         path + Microsoft.AspNetCore.Http.QueryString.Create(values.Where(v => !string.IsNullOrEmpty(v.Value))
