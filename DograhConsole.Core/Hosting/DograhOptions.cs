@@ -19,6 +19,9 @@ public sealed class DograhOptions
     /// <summary>Sign-in and set-up form posts accepted from one client address per minute; more answer 429.</summary>
     public int SignInAttemptsPerMinute { get; set; } = 10;
 
+    /// <summary>Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-* headers are believed; none by default.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 }
 

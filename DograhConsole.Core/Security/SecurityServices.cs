@@ -29,6 +29,9 @@ public static class SecurityServices
         services.AddSingleton<AdminBootstrapper>();
         services.AddScoped<ApiKeyService>();
 
+        // Secure whenever the request came over HTTPS, directly or from a trusted proxy (Dograh:TrustedProxies).
+        services.AddAntiforgery(options => options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
+
         services.AddAuthentication(CookieOrApiKey)
             .AddPolicyScheme(CookieOrApiKey, "Cookie or API key", options =>
                 options.ForwardDefaultSelector = context =>
