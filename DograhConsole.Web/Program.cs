@@ -1,5 +1,6 @@
 using DograhConsole.Core;
 using DograhConsole.Core.Hosting;
+using DograhConsole.Core.Security;
 using DograhConsole.Web.Components;
 using DograhConsole.Web.Components.Account;
 using DograhConsole.Web.Services;
@@ -34,6 +35,7 @@ if (!app.Environment.IsDevelopment())
 app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
 app.UseStaticFiles();
 app.UseApiRequestBodyLimit();
+app.UseCookieOriginCheck();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -16,6 +16,7 @@ namespace DograhConsole.Core.Security;
 public static class SecurityServices
 {
     public const string CookieOrApiKey = "CookieOrApiKey";
+    public const string AuthCookieName = "dograh.auth";
     /// <summary>The rate-limiter policy of the sign-in and set-up posts: Dograh:SignInAttemptsPerMinute per client address.</summary>
     public const string SignInRateLimit = "sign-in";
 
@@ -41,7 +42,7 @@ public static class SecurityServices
             .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, options =>
             {
                 options.LoginPath = AccountEndpoints.LoginPage;
-                options.Cookie.Name = "dograh.auth";
+                options.Cookie.Name = AuthCookieName;
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
