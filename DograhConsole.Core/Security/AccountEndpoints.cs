@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using DograhConsole.Core.Common;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -7,6 +8,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace DograhConsole.Core.Security;
+
+public sealed record PasswordChangeInput(string? CurrentPassword, string? NewPassword);
 
 /// <summary>Form posts from the static sign-in and set-up pages (antiforgery is validated for form bodies).</summary>
 public static class AccountEndpoints
@@ -48,11 +51,26 @@ public static class AccountEndpoints
             return Results.LocalRedirect("/");
         }).AllowAnonymous().RequireRateLimiting(SecurityServices.SignInRateLimit);
 
-        account.MapPost("/logout", async (HttpContext http) =>
+        account.MapPost("/logout", async (HttpContext http, AccountService accounts) =>
         {
+            // A new security stamp ends this session and every other one of the user, saved cookies included.
+            if (Guid.TryParse(http.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId) && http.User.Identity?.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme)
+                await accounts.EndSessionsAsync(userId, http.RequestAborted);
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.LocalRedirect(LoginPage);
         });
+
+        // The signed-in user's own password (a session, not an API key): every other session ends, this one continues.
+        app.MapPost("/api/v1/account/password", async (PasswordChangeInput input, AccountService accounts, HttpContext http) =>
+        {
+            if (http.User.Identity?.AuthenticationType != CookieAuthenticationDefaults.AuthenticationScheme
+                || !Guid.TryParse(http.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
+                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Sign in as the user", detail: "An API key has no password to change.");
+            var changed = await accounts.ChangePasswordAsync(userId, input.CurrentPassword, input.NewPassword, http.RequestAborted);
+            if (!changed.Succeeded) return changed.ToHttpResult(_ => Results.NoContent());
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, changed.Value!);
+            return Results.NoContent();
+        }).WithTags("Account").RequireAuthorization();
 
         return app;
     }

@@ -52,7 +52,7 @@ public sealed class AccountService(
         var user = new AdminUser
         {
             Id = Guid.NewGuid(), OrganizationId = organization.Id, Email = cleanEmail!,
-            NormalizedEmail = Normalize(cleanEmail!), CreatedAt = now,
+            NormalizedEmail = Normalize(cleanEmail!), CreatedAt = now, SecurityStamp = NewSecurityStamp(),
         };
         user.PasswordHash = hasher.HashPassword(user, password!);
         db.Organizations.Add(organization);
@@ -101,6 +101,7 @@ public sealed class AccountService(
             }
 
             if (verdict == PasswordVerificationResult.SuccessRehashNeeded) user.PasswordHash = hasher.HashPassword(user, password);
+            if (string.IsNullOrEmpty(user.SecurityStamp)) user.SecurityStamp = NewSecurityStamp();
             user.FailedLoginCount = 0;
             user.LockoutEndsAt = null;
             user.LastLoginAt = now;
@@ -113,6 +114,58 @@ public sealed class AccountService(
         }
     }
 
+    /// <summary>
+    /// True while the session's user exists and its security stamp is the one the session was issued with. The
+    /// cookie handler asks on every request, so a stamp changed by sign-out or a password change, or a removed user,
+    /// ends every session at once, including cookies saved before a restart.
+    /// </summary>
+    public async Task<bool> IsSessionCurrentAsync(ClaimsPrincipal principal, CancellationToken ct = default)
+    {
+        if (!Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var userId)) return false;
+        var stamp = principal.FindFirstValue(DograhClaims.SecurityStamp);
+        if (string.IsNullOrEmpty(stamp)) return false;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Users.IgnoreQueryFilters().AnyAsync(u => u.Id == userId && u.SecurityStamp == stamp, ct);
+    }
+
+    /// <summary>Ends every session of the user (sign-out ends them all, not just the one cookie).</summary>
+    public async Task EndSessionsAsync(Guid userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.IgnoreQueryFilters().FirstOrDefaultAsync(u => u.Id == userId, ct);
+        if (user is null) return;
+        user.SecurityStamp = NewSecurityStamp();
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Changes the signed-in user's password after checking the current one; every session ends, and the returned principal starts a new one.</summary>
+    public async Task<OperationResult<ClaimsPrincipal>> ChangePasswordAsync(Guid userId, string? currentPassword, string? newPassword, CancellationToken ct = default)
+    {
+        var errors = new ValidationErrors();
+        ValidatePassword(newPassword, errors);
+        if (errors.Any) return errors.ToResult<ClaimsPrincipal>();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.IgnoreQueryFilters().FirstOrDefaultAsync(u => u.Id == userId, ct);
+        if (user is null) return OperationResult<ClaimsPrincipal>.NotFound("User not found.");
+        if (string.IsNullOrEmpty(currentPassword) || hasher.VerifyHashedPassword(user, user.PasswordHash, currentPassword) == PasswordVerificationResult.Failed)
+        {
+            errors.Add("currentPassword", "The current password is not correct.");
+            return errors.ToResult<ClaimsPrincipal>();
+        }
+        user.PasswordHash = hasher.HashPassword(user, newPassword!);
+        user.SecurityStamp = NewSecurityStamp();
+        db.AuditEntries.Add(new AuditEntry
+        {
+            OrganizationId = user.OrganizationId, At = time.GetUtcNow().UtcDateTime, Actor = user.Email,
+            Action = "changed password", EntityType = "user", EntityId = user.Id.ToString(), EntityName = user.Email,
+        });
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Admin {Email} changed their password; their other sessions ended", user.Email);
+        return OperationResult<ClaimsPrincipal>.Success(CreatePrincipal(user));
+    }
+
+    internal static string NewSecurityStamp() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
     public static ClaimsPrincipal CreatePrincipal(AdminUser user) =>
         new(new ClaimsIdentity(
         [
@@ -121,6 +174,7 @@ public sealed class AccountService(
             new Claim(ClaimTypes.Email, user.Email),
             new Claim(DograhClaims.OrganizationId, user.OrganizationId.ToString()),
             new Claim(DograhClaims.Actor, user.Email),
+            new Claim(DograhClaims.SecurityStamp, user.SecurityStamp),
         ], CookieAuthenticationDefaults.AuthenticationScheme));
 
     internal static string Normalize(string email) => email.Trim().ToUpperInvariant();
