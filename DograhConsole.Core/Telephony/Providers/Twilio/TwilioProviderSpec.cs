@@ -40,6 +40,7 @@ public static partial class TwilioProviderSpec
                 HelpText: "Only change this to go through a proxy.", Placeholder: DefaultApiBaseUrl)
             {
                 Check = FieldChecks.AbsoluteHttpUrl,
+                SecretsSentHere = ["authToken"],
             },
         ],
     };
