@@ -35,7 +35,9 @@ public static class DograhCore
     {
         var section = configuration.GetSection(DograhOptions.SectionName);
         services.AddOptions<DograhOptions>().Bind(section);
-        var dataDirectory = (section.Get<DograhOptions>() ?? new DograhOptions()).ResolveDataDirectory();
+        var dograhOptions = section.Get<DograhOptions>() ?? new DograhOptions();
+        var dataDirectory = dograhOptions.ResolveDataDirectory();
+        services.AddTrustedProxies(dograhOptions.TrustedProxies, configuration["AllowedHosts"]);
         // The data-protection keys in here decrypt every stored credential: only this user may read them.
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dataDirectory);
         else Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

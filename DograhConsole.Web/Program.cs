@@ -1,10 +1,10 @@
 using DograhConsole.Core;
 using DograhConsole.Core.Hosting;
+using DograhConsole.Core.Security;
 using DograhConsole.Web.Components;
 using DograhConsole.Web.Components.Account;
 using DograhConsole.Web.Services;
 using Microsoft.AspNetCore.Components.Server.Circuits;
-using Microsoft.AspNetCore.HttpOverrides;
 using Radzen;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,14 +18,14 @@ builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddScoped<CircuitHandler, OrganizationCircuitHandler>();
 builder.Services.AddRadzenComponents();
 builder.Services.AddScoped<BrowserTimeZone>();
-builder.Services.Configure<ForwardedHeadersOptions>(options =>
-    options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
 
 var app = builder.Build();
 
 await app.Services.InitializeDograhAsync();
 
+// Only from Dograh:TrustedProxies (see TrustedProxies); then every response gets the security headers.
 app.UseForwardedHeaders();
+app.UseSecurityHeaders();
 // Provider media sockets (/api/v1/telephony/ws/...).
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
 if (!app.Environment.IsDevelopment())
@@ -35,6 +35,8 @@ if (!app.Environment.IsDevelopment())
 app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
 app.UseStaticFiles();
 app.UseApiRequestBodyLimit();
+app.UseCookieOriginCheck();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

@@ -19,14 +19,21 @@ public sealed class CallMediaHost(
     ILogger<CallMediaHost> logger)
 {
     /// <summary>
-    /// Null, with the reason logged and recorded, when the call is unknown, has already ended, or its
-    /// <see cref="MediaStartWatch"/> gave up waiting for this media.
+    /// Null, with the reason logged and recorded, when the call is unknown, has already ended, is not a call of
+    /// <paramref name="provider"/> (when given: the socket's own provider), already has its media socket (a call has
+    /// one at a time), or its <see cref="MediaStartWatch"/> gave up waiting for this media.
     /// </summary>
     /// <param name="connected">Recorded before the workflow starts, so the timeline reads "media connected" (and
     /// in-progress, where the media's start is what says the call is answered) and then the first step; recorded by
     /// the edge after attaching, the two raced.</param>
-    public async Task<CallMedia?> AttachAsync(Guid callId, IMediaSink sink, MediaSessionOptions options, MediaConnected? connected = null, CancellationToken ct = default)
+    public async Task<CallMedia?> AttachAsync(Guid callId, IMediaSink sink, MediaSessionOptions options, MediaConnected? connected = null,
+        string? provider = null, CancellationToken ct = default)
     {
+        if (live.IsLive(callId))
+        {
+            logger.LogWarning("Media for call {CallId} refused: the call already has a media socket", callId);
+            return null;
+        }
         // Claimed before the call is read: a watch that gives up after this point finds the call's media attached.
         if (!watch.TryClaim(callId))
         {
@@ -44,13 +51,24 @@ public sealed class CallMediaHost(
             logger.LogWarning("Media for call {CallId} refused: the call already ended ({Status})", callId, CallStatuses.Name(call.Status));
             return null;
         }
+        if (provider is not null && !string.Equals(call.Provider, provider, StringComparison.Ordinal))
+        {
+            logger.LogWarning("Media for call {CallId} refused: a {Provider} media socket for a {CallProvider} call", callId, provider, call.Provider);
+            return null;
+        }
         if (connected is not null)
         {
             await calls.AddEventAsync(callId, CallEventKind.Info, connected.Message, connected.Data, CancellationToken.None);
             if (connected.MarksCallInProgress) await calls.UpdateStatusAsync(callId, CallStatus.InProgress, ct: CancellationToken.None);
         }
         var session = sessions.Create(sink, options with { CallId = callId.ToString() });
-        live.Register(callId, session);
+        if (!live.TryRegister(callId, session))
+        {
+            // Another socket of the same call attached in the meantime: it keeps the call.
+            logger.LogWarning("Media for call {CallId} refused: the call already has a media socket", callId);
+            await session.DisposeAsync();
+            return null;
+        }
         var ended = new CancellationTokenSource();
         var workflow = Task.Run(() => runner.RunAsync(callId, session, ended.Token), CancellationToken.None);
         return new CallMedia(callId, session, ended, workflow, live, logger);

@@ -5,25 +5,54 @@ namespace DograhConsole.Core.CallControl;
 
 /// <summary>
 /// Per-call tokens that media sockets present (Twilio stream parameter, Vonage header, ARI <c>v(token=...)</c>):
-/// they name the call, cannot be forged without the data-protection keys, and expire. A valid token for a call that
-/// has ended is refused by <see cref="CallMediaHost.AttachAsync"/>, so replaying it after the call achieves nothing.
+/// they name the call, cannot be forged without the data-protection keys, and expire. A media socket redeems its
+/// token (<see cref="TryRedeem"/>): each token opens one socket, so a token seen by someone else (a log, a replayed
+/// answer) cannot open a second one. A valid token for a call that has ended is refused by
+/// <see cref="CallMediaHost.AttachAsync"/> as well.
 /// </summary>
 public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProvider time)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(4);
 
     private readonly ITimeLimitedDataProtector _protector = protection.CreateProtector("DograhConsole.CallMediaToken.v1").ToTimeLimitedDataProtector();
+    // Redeemed tokens (by a 128-bit hash) until they expire; after that the token is refused as expired anyway.
+    private readonly Dictionary<UInt128, DateTimeOffset> _redeemed = [];
+    private DateTimeOffset _nextPurge;
 
     public string Issue(Guid callId) => _protector.Protect(callId.ToString("N"), time.GetUtcNow().Add(Lifetime));
 
     /// <summary>The call a token was issued for; false when it is forged, damaged or expired.</summary>
-    public bool TryRead(string? token, out Guid callId)
+    public bool TryRead(string? token, out Guid callId) => TryRead(token, out callId, out _);
+
+    /// <summary>
+    /// Like <see cref="TryRead(string?, out Guid)"/>, and uses the token up: false, too, when a socket already
+    /// presented it. Media sockets call this, so one token opens at most one socket.
+    /// </summary>
+    public bool TryRedeem(string? token, out Guid callId)
+    {
+        if (!TryRead(token, out callId, out var expiration)) return false;
+        var key = System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token!)));
+        var now = time.GetUtcNow();
+        lock (_redeemed)
+        {
+            if (now >= _nextPurge)
+            {
+                foreach (var spent in _redeemed.Where(r => r.Value <= now).Select(r => r.Key).ToList()) _redeemed.Remove(spent);
+                _nextPurge = now + TimeSpan.FromMinutes(1);
+            }
+            if (!_redeemed.TryAdd(key, expiration)) return false;
+        }
+        return true;
+    }
+
+    private bool TryRead(string? token, out Guid callId, out DateTimeOffset expiration)
     {
         callId = Guid.Empty;
+        expiration = default;
         if (string.IsNullOrEmpty(token) || token.Length > 1024) return false;
         try
         {
-            var payload = _protector.Unprotect(token, out var expiration);
+            var payload = _protector.Unprotect(token, out expiration);
             return expiration > time.GetUtcNow() && Guid.TryParseExact(payload, "N", out callId);
         }
         catch (CryptographicException)

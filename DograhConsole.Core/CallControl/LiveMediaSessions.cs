@@ -17,9 +17,10 @@ public sealed class LiveMediaSessions
 
     public int Count => _sessions.Count;
 
-    internal void Register(Guid callId, MediaSession session) => _sessions[callId] = session;
+    /// <summary>False when the call already has a session here: a call has one media socket at a time.</summary>
+    internal bool TryRegister(Guid callId, MediaSession session) => _sessions.TryAdd(callId, session);
 
-    /// <summary>Removes the entry only while it is still this session (a re-attached call keeps its newer one).</summary>
+    /// <summary>Removes the entry only while it is still this session.</summary>
     internal void Unregister(Guid callId, MediaSession session) =>
         _sessions.TryRemove(new KeyValuePair<Guid, MediaSession>(callId, session));
 

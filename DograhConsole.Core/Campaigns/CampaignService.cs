@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using DograhConsole.Core.Audit;
 using DograhConsole.Core.Calls;
+using DograhConsole.Core.Calls.History;
 using DograhConsole.Core.Campaigns.Import;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
@@ -317,7 +318,7 @@ public sealed class CampaignService(
         return OperationResult<Func<Stream, CancellationToken, Task>>.Success(async (output, token) =>
         {
             await using var writer = new StreamWriter(output, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
-            await writer.WriteLineAsync(CsvText.Line(["line", ContactImport.PhoneColumn, .. columns, "state", "result", "attempts", "last_call_id", "next_attempt_at"]));
+            await writer.WriteAsync(CsvCells.Row(["line", ContactImport.PhoneColumn, .. columns, "state", "result", "attempts", "last_call_id", "next_attempt_at"]));
             await using var db = organizationDb.Create();
             long after = 0;
             while (true)
@@ -327,7 +328,7 @@ public sealed class CampaignService(
                 foreach (var row in rows)
                 {
                     var variables = JsonSerializer.Deserialize<Dictionary<string, string>>(row.VariablesJson) ?? [];
-                    await writer.WriteLineAsync(CsvText.Line([row.LineNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), row.PhoneNumber,
+                    await writer.WriteAsync(CsvCells.Row([row.LineNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), row.PhoneNumber,
                         .. columns.Select(c => variables.GetValueOrDefault(c) ?? ""), row.State, row.LastResult ?? "",
                         row.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture), row.LastCallId?.ToString() ?? "",
                         row.NextAttemptAt?.ToString("O") ?? ""]));
@@ -349,18 +350,4 @@ public sealed class CampaignService(
 
     private static OperationResult<CampaignDetails> WrongState(Campaign campaign, string action) =>
         OperationResult<CampaignDetails>.Conflict($"A {campaign.Status} campaign cannot {action}.", InvalidStateCode);
-}
-
-/// <summary>RFC 4180 output: a field is quoted when it holds a comma, a quote or a line break; quotes are doubled.</summary>
-public static class CsvText
-{
-    public static string Line(IEnumerable<string> fields) => string.Join(',', fields.Select(Field));
-
-    public static string Field(string value)
-    {
-        // A leading = + - @ would run as a formula in a spreadsheet; a leading apostrophe keeps it text.
-        if (value.Length > 0 && value[0] is '=' or '@' || (value.Length > 1 && value[0] is '-' or '+' && !char.IsAsciiDigit(value[1])))
-            value = "'" + value;
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
-    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using DograhConsole.Core.Hosting;
 
 namespace DograhConsole.Core.Data;
 
@@ -11,8 +12,14 @@ public sealed class DatabaseInitializer(IDbContextFactory<DograhDbContext> dbFac
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var connection = (SqliteConnectionStringBuilder)new(db.Database.GetConnectionString());
         logger.LogInformation("Database: {Path}", connection.DataSource);
+        var databasePath = Path.GetFullPath(connection.DataSource);
+        var fileDatabase = connection.DataSource != ":memory:" && connection.Mode != SqliteOpenMode.Memory;
+        var permissionFailures = new List<string>();
+        if (fileDatabase) DataDirectoryPermissions.TightenBeforeOpen(Path.GetDirectoryName(databasePath)!, databasePath, permissionFailures);
         await db.Database.MigrateAsync(ct);
         // WAL lets the UI read while webhooks write.
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        if (fileDatabase) DataDirectoryPermissions.TightenDatabaseFiles(databasePath, permissionFailures);
+        DataDirectoryPermissions.Warn(permissionFailures, logger);
     }
 }

@@ -5,4 +5,6 @@ public static class DograhClaims
     public const string OrganizationId = "dograh:organization";
     /// <summary>How the audit log names the caller.</summary>
     public const string Actor = "dograh:actor";
+    /// <summary>The user's security stamp when the session began; the session ends once the stored stamp differs.</summary>
+    public const string SecurityStamp = "dograh:stamp";
 }

@@ -16,6 +16,12 @@ public sealed class DograhOptions
     /// <summary>Largest request body accepted by the admin API, in bytes.</summary>
     public long MaxApiRequestBytes { get; set; } = 256 * 1024;
 
+    /// <summary>Sign-in and set-up form posts accepted from one client address per minute; more answer 429.</summary>
+    public int SignInAttemptsPerMinute { get; set; } = 10;
+
+    /// <summary>Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-* headers are believed; none by default.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 }
 

@@ -3,11 +3,16 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DograhConsole.Core.Hosting;
 
-/// <summary>Caps admin API request bodies (Dograh:MaxApiRequestBytes) with a 413 ProblemDetails instead of a read failure.</summary>
+/// <summary>
+/// Caps API request bodies (Dograh:MaxApiRequestBytes) with a 413 ProblemDetails instead of a read failure: a declared
+/// length over the limit is refused up front, and a body of unknown length (chunked) that grows past it while an
+/// endpoint reads it ends the same way, with one warning line in the log instead of an unhandled exception.
+/// </summary>
 public static class RequestBodyLimit
 {
     public static IApplicationBuilder UseApiRequestBodyLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
@@ -22,13 +27,25 @@ public static class RequestBodyLimit
             ?? context.RequestServices.GetRequiredService<IOptions<DograhOptions>>().Value.MaxApiRequestBytes;
         if (context.Request.ContentLength > limit)
         {
-            await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
-                detail: $"The request body has {context.Request.ContentLength} bytes; the limit is {limit}.",
-                extensions: new Dictionary<string, object?> { ["code"] = "body_too_large", ["field"] = "body" }).ExecuteAsync(context);
+            await TooLarge(context, $"The request body has {context.Request.ContentLength} bytes; the limit is {limit}.");
             return;
         }
         var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false }) sizeFeature.MaxRequestBodySize = limit;
-        await next(context);
+        try
+        {
+            await next(context);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RequestBodyLimit))
+                .LogWarning("Refused {Method} {Path}: the request body is larger than {Limit} bytes", context.Request.Method, context.Request.Path, limit);
+            context.Response.Clear();
+            await TooLarge(context, $"The request body is larger than the limit of {limit} bytes.");
+        }
     });
+
+    private static Task TooLarge(HttpContext context, string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large", detail: detail,
+            extensions: new Dictionary<string, object?> { ["code"] = "body_too_large", ["field"] = "body" }).ExecuteAsync(context);
 }

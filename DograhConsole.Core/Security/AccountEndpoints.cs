@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using DograhConsole.Core.Common;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -7,6 +8,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace DograhConsole.Core.Security;
+
+public sealed record PasswordChangeInput(string? CurrentPassword, string? NewPassword);
 
 /// <summary>Form posts from the static sign-in and set-up pages (antiforgery is validated for form bodies).</summary>
 public static class AccountEndpoints
@@ -29,7 +32,7 @@ public static class AccountEndpoints
             }
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, outcome.Principal!);
             return Results.LocalRedirect(SafeReturnUrl(returnUrl));
-        }).AllowAnonymous();
+        }).AllowAnonymous().RequireRateLimiting(SecurityServices.SignInRateLimit);
 
         account.MapPost("/setup", async ([FromForm] string? organizationName, [FromForm] string? email, [FromForm] string? password,
             [FromForm] string? confirmPassword, AccountService accounts, HttpContext http) =>
@@ -46,21 +49,35 @@ public static class AccountEndpoints
             }
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, AccountService.CreatePrincipal(created.Value!));
             return Results.LocalRedirect("/");
-        }).AllowAnonymous();
+        }).AllowAnonymous().RequireRateLimiting(SecurityServices.SignInRateLimit);
 
-        account.MapPost("/logout", async (HttpContext http) =>
+        account.MapPost("/logout", async (HttpContext http, AccountService accounts) =>
         {
+            // A new security stamp ends this session and every other one of the user, saved cookies included.
+            if (Guid.TryParse(http.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId) && http.User.Identity?.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme)
+                await accounts.EndSessionsAsync(userId, http.RequestAborted);
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.LocalRedirect(LoginPage);
         });
 
+        // The signed-in user's own password (a session, not an API key): every other session ends, this one continues.
+        app.MapPost("/api/v1/account/password", async (PasswordChangeInput input, AccountService accounts, HttpContext http) =>
+        {
+            if (http.User.Identity?.AuthenticationType != CookieAuthenticationDefaults.AuthenticationScheme
+                || !Guid.TryParse(http.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
+                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Sign in as the user", detail: "An API key has no password to change.");
+            var changed = await accounts.ChangePasswordAsync(userId, input.CurrentPassword, input.NewPassword, http.RequestAborted);
+            if (!changed.Succeeded) return changed.ToHttpResult(_ => Results.NoContent());
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, changed.Value!);
+            return Results.NoContent();
+        }).WithTags("Account").RequireAuthorization();
+
         return app;
     }
 
+    /// <summary>The return URL when it is a path on this site (as <c>Url.IsLocalUrl</c> judges it), otherwise the home page.</summary>
     internal static string SafeReturnUrl(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
-            ? returnUrl
-            : "/";
+        Microsoft.AspNetCore.Http.HttpResults.RedirectHttpResult.IsLocalUrl(returnUrl) ? returnUrl! : "/";
 
     private static string QueryString(string path, params (string Key, string? Value)[] values) =>
         path + Microsoft.AspNetCore.Http.QueryString.Create(values.Where(v => !string.IsNullOrEmpty(v.Value))

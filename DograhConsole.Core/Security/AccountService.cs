@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using DograhConsole.Core.Audit;
 
 namespace DograhConsole.Core.Security;
 
@@ -23,7 +24,10 @@ public sealed class AccountService(
     public const int MaxFailedAttempts = 5;
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
     public const int MinPasswordLength = 8;
-    public const string InvalidCredentials = "The e-mail or password is not correct.";
+    /// <summary>The one answer to every refused sign-in (unknown e-mail, wrong password, locked account), so none tells which e-mails exist.</summary>
+    public const string InvalidCredentials = "The e-mail or password is not correct, or the account is locked for a while after too many failed sign-ins.";
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, SemaphoreSlim> _accountGates = new();
 
     public async Task<bool> NeedsSetupAsync(CancellationToken ct = default)
     {
@@ -48,11 +52,8 @@ public sealed class AccountService(
         var organization = new Organization { Id = Guid.NewGuid(), Name = orgName!, CreatedAt = now };
         var user = new AdminUser
         {
-            Id = Guid.NewGuid(),
-            OrganizationId = organization.Id,
-            Email = cleanEmail!,
-            NormalizedEmail = Normalize(cleanEmail!),
-            CreatedAt = now,
+            Id = Guid.NewGuid(), OrganizationId = organization.Id, Email = cleanEmail!,
+            NormalizedEmail = Normalize(cleanEmail!), CreatedAt = now, SecurityStamp = NewSecurityStamp(),
         };
         user.PasswordHash = hasher.HashPassword(user, password!);
         db.Organizations.Add(organization);
@@ -75,33 +76,96 @@ public sealed class AccountService(
             return new(null, InvalidCredentials);
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        if (user.LockoutEndsAt > now)
+        // One check at a time per account, from reading the count to storing it: parallel sign-ins cannot all read
+        // the same count, and once the account is locked no further password is checked. (One process owns the
+        // SQLite database, so a gate in this process serializes every sign-in to the account.)
+        var gate = _accountGates.GetOrAdd(user.Id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
         {
-            return new(null, $"Too many failed sign-ins: this account is locked until {user.LockoutEndsAt:HH:mm} UTC.");
-        }
+            await db.Entry(user).ReloadAsync(ct);
+            var now = time.GetUtcNow().UtcDateTime;
+            if (user.LockoutEndsAt > now) return new(null, InvalidCredentials);
 
-        var verdict = hasher.VerifyHashedPassword(user, user.PasswordHash, password);
-        if (verdict == PasswordVerificationResult.Failed)
-        {
-            user.FailedLoginCount++;
-            if (user.FailedLoginCount >= MaxFailedAttempts)
+            var verdict = hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+            if (verdict == PasswordVerificationResult.Failed)
             {
-                user.LockoutEndsAt = now + LockoutDuration;
-                user.FailedLoginCount = 0;
-                logger.LogWarning("Locked admin {Email} after {Attempts} failed sign-ins", user.Email, MaxFailedAttempts);
+                user.FailedLoginCount++;
+                if (user.FailedLoginCount >= MaxFailedAttempts)
+                {
+                    user.LockoutEndsAt = now + LockoutDuration;
+                    user.FailedLoginCount = 0;
+                    logger.LogWarning("Locked admin {Email} after {Attempts} failed sign-ins", user.Email, MaxFailedAttempts);
+                }
+                await db.SaveChangesAsync(CancellationToken.None);
+                return new(null, InvalidCredentials);
             }
-            await db.SaveChangesAsync(ct);
-            return new(null, InvalidCredentials);
-        }
 
-        if (verdict == PasswordVerificationResult.SuccessRehashNeeded) user.PasswordHash = hasher.HashPassword(user, password);
-        user.FailedLoginCount = 0;
-        user.LockoutEndsAt = null;
-        user.LastLoginAt = now;
-        await db.SaveChangesAsync(ct);
-        return new(CreatePrincipal(user), null);
+            if (verdict == PasswordVerificationResult.SuccessRehashNeeded) user.PasswordHash = hasher.HashPassword(user, password);
+            if (string.IsNullOrEmpty(user.SecurityStamp)) user.SecurityStamp = NewSecurityStamp();
+            user.FailedLoginCount = 0;
+            user.LockoutEndsAt = null;
+            user.LastLoginAt = now;
+            await db.SaveChangesAsync(CancellationToken.None);
+            return new(CreatePrincipal(user), null);
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
+
+    /// <summary>
+    /// True while the session's user exists and its security stamp is the one the session was issued with. The
+    /// cookie handler asks on every request, so a stamp changed by sign-out or a password change, or a removed user,
+    /// ends every session at once, including cookies saved before a restart.
+    /// </summary>
+    public async Task<bool> IsSessionCurrentAsync(ClaimsPrincipal principal, CancellationToken ct = default)
+    {
+        if (!Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var userId)) return false;
+        var stamp = principal.FindFirstValue(DograhClaims.SecurityStamp);
+        if (string.IsNullOrEmpty(stamp)) return false;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Users.IgnoreQueryFilters().AnyAsync(u => u.Id == userId && u.SecurityStamp == stamp, ct);
+    }
+
+    /// <summary>Ends every session of the user (sign-out ends them all, not just the one cookie).</summary>
+    public async Task EndSessionsAsync(Guid userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.IgnoreQueryFilters().FirstOrDefaultAsync(u => u.Id == userId, ct);
+        if (user is null) return;
+        user.SecurityStamp = NewSecurityStamp();
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Changes the signed-in user's password after checking the current one; every session ends, and the returned principal starts a new one.</summary>
+    public async Task<OperationResult<ClaimsPrincipal>> ChangePasswordAsync(Guid userId, string? currentPassword, string? newPassword, CancellationToken ct = default)
+    {
+        var errors = new ValidationErrors();
+        ValidatePassword(newPassword, errors);
+        if (errors.Any) return errors.ToResult<ClaimsPrincipal>();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.IgnoreQueryFilters().FirstOrDefaultAsync(u => u.Id == userId, ct);
+        if (user is null) return OperationResult<ClaimsPrincipal>.NotFound("User not found.");
+        if (string.IsNullOrEmpty(currentPassword) || hasher.VerifyHashedPassword(user, user.PasswordHash, currentPassword) == PasswordVerificationResult.Failed)
+        {
+            errors.Add("currentPassword", "The current password is not correct.");
+            return errors.ToResult<ClaimsPrincipal>();
+        }
+        user.PasswordHash = hasher.HashPassword(user, newPassword!);
+        user.SecurityStamp = NewSecurityStamp();
+        db.AuditEntries.Add(new AuditEntry
+        {
+            OrganizationId = user.OrganizationId, At = time.GetUtcNow().UtcDateTime, Actor = user.Email,
+            Action = "changed password", EntityType = "user", EntityId = user.Id.ToString(), EntityName = user.Email,
+        });
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Admin {Email} changed their password; their other sessions ended", user.Email);
+        return OperationResult<ClaimsPrincipal>.Success(CreatePrincipal(user));
+    }
+
+    internal static string NewSecurityStamp() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     public static ClaimsPrincipal CreatePrincipal(AdminUser user) =>
         new(new ClaimsIdentity(
@@ -111,6 +175,7 @@ public sealed class AccountService(
             new Claim(ClaimTypes.Email, user.Email),
             new Claim(DograhClaims.OrganizationId, user.OrganizationId.ToString()),
             new Claim(DograhClaims.Actor, user.Email),
+            new Claim(DograhClaims.SecurityStamp, user.SecurityStamp),
         ], CookieAuthenticationDefaults.AuthenticationScheme));
 
     internal static string Normalize(string email) => email.Trim().ToUpperInvariant();

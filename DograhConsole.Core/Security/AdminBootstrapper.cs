@@ -14,6 +14,9 @@ public sealed class AdminBootstrapper(
     TimeProvider time,
     ILogger<AdminBootstrapper> logger)
 {
+    /// <summary>The name of the key that Dograh:Admin:ApiKey registers; the earlier ones of that name are revoked when the setting changes.</summary>
+    public const string BootstrapKeyName = "Dograh:Admin:ApiKey";
+
     public async Task RunAsync(CancellationToken ct = default)
     {
         var admin = options.Value.Admin;
@@ -28,7 +31,12 @@ public sealed class AdminBootstrapper(
             logger.LogWarning("Dograh:Admin:Email and Dograh:Admin:Password must be set together; ignoring them");
         }
 
-        if (string.IsNullOrWhiteSpace(admin.ApiKey)) return;
+        if (string.IsNullOrWhiteSpace(admin.ApiKey))
+        {
+            // The setting was removed: a key it registered before must not keep working.
+            await RevokeEarlierKeysAsync(null, ct);
+            return;
+        }
         if (admin.ApiKey.Trim().Length < 16)
             throw new InvalidOperationException("Dograh:Admin:ApiKey must have at least 16 characters.");
 
@@ -39,6 +47,14 @@ public sealed class AdminBootstrapper(
             logger.LogWarning("Dograh:Admin:ApiKey is set but no organization exists yet; it is registered after set-up on the next start");
             return;
         }
-        await ApiKeyService.RegisterAsync(db, firstOrganization.Id, "Dograh:Admin:ApiKey", admin.ApiKey.Trim(), time.GetUtcNow().UtcDateTime);
+        await ApiKeyService.RegisterAsync(db, firstOrganization.Id, BootstrapKeyName, admin.ApiKey.Trim(), time.GetUtcNow().UtcDateTime);
+        await RevokeEarlierKeysAsync(ApiKeyService.Hash(admin.ApiKey.Trim()), ct);
+    }
+
+    private async Task RevokeEarlierKeysAsync(string? keepHash, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var revoked = await ApiKeyService.RevokeRegisteredAsync(db, BootstrapKeyName, keepHash, time.GetUtcNow().UtcDateTime);
+        if (revoked > 0) logger.LogWarning("Revoked {Count} API key(s) that an earlier Dograh:Admin:ApiKey registered", revoked);
     }
 }

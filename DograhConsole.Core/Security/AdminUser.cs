@@ -8,6 +8,8 @@ public sealed class AdminUser : IOrganizationOwned
     public string Email { get; set; } = "";
     public string NormalizedEmail { get; set; } = "";
     public string PasswordHash { get; set; } = "";
+    /// <summary>Every session carries it; a new value (sign-out, password change) ends the sessions that carry the old one.</summary>
+    public string SecurityStamp { get; set; } = "";
     public int FailedLoginCount { get; set; }
     public DateTime? LockoutEndsAt { get; set; }
     public DateTime CreatedAt { get; set; }

@@ -15,7 +15,8 @@ public sealed record CreatedApiKey(ApiKeyView Key, string Secret);
 public sealed class ApiKeyService(OrganizationDb organizationDb, AuditLog audit, TimeProvider time)
 {
     public const string KeyPrefix = "dgk_";
-    private const int ShownPrefixLength = 12;
+    /// <summary>The most characters of a key ever shown or stored in the clear, so a list of keys gives away almost none of a key.</summary>
+    public const int ShownPrefixLength = 4;
 
     public static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
@@ -29,12 +30,8 @@ public sealed class ApiKeyService(OrganizationDb organizationDb, AuditLog audit,
         if (await db.ApiKeys.IgnoreQueryFilters().AnyAsync(k => k.KeyHash == hash)) return;
         db.ApiKeys.Add(new ApiKey
         {
-            Id = Guid.NewGuid(),
-            OrganizationId = organizationId,
-            Name = name,
-            Prefix = key[..Math.Min(ShownPrefixLength, key.Length / 2)],
-            KeyHash = hash,
-            CreatedAt = now,
+            Id = Guid.NewGuid(), OrganizationId = organizationId, Name = name,
+            Prefix = ShownPrefix(key), KeyHash = hash, CreatedAt = now,
         });
         await db.SaveChangesAsync();
     }
@@ -55,11 +52,8 @@ public sealed class ApiKeyService(OrganizationDb organizationDb, AuditLog audit,
         var secret = Generate();
         var key = new ApiKey
         {
-            Id = Guid.NewGuid(),
-            Name = cleanName!,
-            Prefix = secret[..ShownPrefixLength],
-            KeyHash = Hash(secret),
-            CreatedAt = time.GetUtcNow().UtcDateTime,
+            Id = Guid.NewGuid(), Name = cleanName!, Prefix = ShownPrefix(secret),
+            KeyHash = Hash(secret), CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         await using var db = organizationDb.Create();
         db.ApiKeys.Add(key);
@@ -79,5 +73,25 @@ public sealed class ApiKeyService(OrganizationDb organizationDb, AuditLog audit,
         return OperationResult<ApiKeyView>.Success(ToView(key));
     }
 
-    private static ApiKeyView ToView(ApiKey k) => new(k.Id, k.Name, k.Prefix, k.CreatedAt, k.LastUsedAt, k.RevokedAt);
+    // Prefixes stored before the 4-character rule are cut down when shown.
+    private static ApiKeyView ToView(ApiKey k) => new(k.Id, k.Name, k.Prefix.Length <= ShownPrefixLength ? k.Prefix : ShownPrefix(k.Prefix), k.CreatedAt, k.LastUsedAt, k.RevokedAt);
+
+    /// <summary>
+    /// At most <see cref="ShownPrefixLength"/> characters that tell keys apart: for a generated key the ones after the
+    /// common dgk_, for another key its first ones, never more than a quarter of it.
+    /// </summary>
+    internal static string ShownPrefix(string key)
+    {
+        var distinct = key.StartsWith(KeyPrefix, StringComparison.Ordinal) && key.Length > KeyPrefix.Length ? key[KeyPrefix.Length..] : key;
+        return distinct[..Math.Min(ShownPrefixLength, key.Length / 4)];
+    }
+
+    /// <summary>Revokes the earlier keys that <paramref name="name"/> registered, all but <paramref name="keepHash"/>'s (none when null).</summary>
+    internal static async Task<int> RevokeRegisteredAsync(DograhDbContext db, string name, string? keepHash, DateTime now)
+    {
+        var earlier = await db.ApiKeys.IgnoreQueryFilters().Where(k => k.Name == name && k.RevokedAt == null && k.KeyHash != keepHash).ToListAsync();
+        foreach (var key in earlier) key.RevokedAt = now;
+        await db.SaveChangesAsync();
+        return earlier.Count;
+    }
 }

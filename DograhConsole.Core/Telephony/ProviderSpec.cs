@@ -32,6 +32,12 @@ public sealed record CredentialField(
 
     /// <summary>Produces a default for a new configuration when <see cref="DefaultValue"/> is not fixed (e.g. a unique app name).</summary>
     public Func<string>? GenerateDefault { get; init; }
+
+    /// <summary>
+    /// For a URL field: the sensitive fields the console sends to that URL's host. When an update moves the URL to
+    /// another host (scheme, host or port), these must be typed again: their masks no longer keep the stored values.
+    /// </summary>
+    public IReadOnlyList<string> SecretsSentHere { get; init; } = [];
 }
 
 public enum ProviderKind

@@ -30,7 +30,7 @@ internal sealed partial class WorkflowExecution
     /// </summary>
     private async Task<Flow> HttpAsync(HttpStep step, string label)
     {
-        var urlText = await RenderAsync(step.Url, label, "url");
+        var urlText = await RenderAsync(step.Url, label, "url", url: true);
         if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             return await HttpFailedAsync(step, label, $"the url '{Shorten(urlText)}' is not an absolute http(s) URL once its variables are filled in", null);
         var shown = url.GetLeftPart(UriPartial.Path); // the query may carry tokens: never recorded
@@ -202,7 +202,7 @@ internal sealed partial class WorkflowExecution
     private async Task<Flow> AgentAsync(AgentStep step, string label)
     {
         var stream = _deps.AgentStream;
-        var urlText = await RenderAsync(step.Url, label, "url");
+        var urlText = await RenderAsync(step.Url, label, "url", url: true);
         if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("ws" or "wss"))
             return await BotGoneAsync(step, label, $"the url '{Shorten(urlText)}' is not a ws:// or wss:// URL once its variables are filled in");
 

@@ -316,10 +316,10 @@ internal sealed partial class WorkflowExecution
         }
     }
 
-    /// <summary>Renders a template from the call's variables; missing ones render empty and are recorded.</summary>
-    private async Task<string> RenderAsync(string template, string label, string field)
+    /// <summary>Renders a template from the call's variables (values in a URL percent-encoded); missing ones render empty and are recorded.</summary>
+    private async Task<string> RenderAsync(string template, string label, string field, bool url = false)
     {
-        var text = TemplateRenderer.Render(template, _variables, out var missing);
+        var text = url ? TemplateRenderer.RenderUrl(template, _variables, out var missing) : TemplateRenderer.Render(template, _variables, out missing);
         if (missing.Count > 0)
         {
             await RecordAsync(CallEventKind.Info,

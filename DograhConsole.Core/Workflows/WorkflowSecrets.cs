@@ -70,6 +70,8 @@ public sealed class WorkflowSecrets(SecretProtector protector, IDbContextFactory
         secretsChanged = false;
         var root = JsonNode.Parse(definitionJson)!;
         var steps = Steps(root);
+        // Not yet replaced: the definition the previous secrets were saved with, for the host each was sent to.
+        var previousSteps = Steps(JsonNode.Parse(workflow.DefinitionJson));
         var secrets = new Dictionary<int, string>();
         var ok = true;
         for (var i = 0; i < steps.Count; i++)
@@ -81,17 +83,26 @@ public sealed class WorkflowSecrets(SecretProtector protector, IDbContextFactory
                 secrets[i] = submitted;
                 continue;
             }
-            var kept = previous.TryGetValue(i, out var same) && SecretMask.IsUnchanged(submitted, same)
-                ? same
-                : previous.Values.FirstOrDefault(secret => SecretMask.IsUnchanged(submitted, secret));
-            if (kept is null)
+            int? keptFrom = previous.TryGetValue(i, out var same) && SecretMask.IsUnchanged(submitted, same)
+                ? i
+                : previous.Where(p => SecretMask.IsUnchanged(submitted, p.Value)).Select(p => (int?)p.Key).FirstOrDefault();
+            if (keptFrom is not { } from)
             {
                 errors.Add($"definition.steps[{i}].{AuthHeader}",
                     $"Step {i + 1}: the Authorization header shows a masked value that no longer matches the saved one; type the new value.");
                 ok = false;
                 continue;
             }
-            secrets[i] = kept;
+            // The saved header was sent to its step's host only: a URL moved elsewhere needs it typed again.
+            var newHost = UrlOrigin(steps[i]);
+            if (newHost != UrlOrigin(from < previousSteps.Count ? previousSteps[from] : null))
+            {
+                errors.Add($"definition.steps[{i}].{AuthHeader}",
+                    $"Step {i + 1}: the agent URL now points at another host ({newHost ?? "not a URL"}); type the Authorization header again, so the saved one is not sent there.");
+                ok = false;
+                continue;
+            }
+            secrets[i] = previous[from];
         }
         if (!ok) return false;
 
@@ -118,6 +129,13 @@ public sealed class WorkflowSecrets(SecretProtector protector, IDbContextFactory
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Encrypted the agent auth headers of {Count} workflow(s) stored in plain text", protectedCount);
     }
+
+    /// <summary>The scheme, host and port of an agent step's url (its variables filled with a sample), lower case.</summary>
+    private static string? UrlOrigin(JsonNode? step) =>
+        step is JsonObject o && o["url"] is JsonValue value && value.TryGetValue<string>(out var url)
+        && Uri.TryCreate(TemplateRenderer.WithSample(url, "sample"), UriKind.Absolute, out var uri)
+            ? uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant()
+            : null;
 
     private static JsonArray Steps(JsonNode? root) =>
         root is JsonObject o && o["steps"] is JsonArray steps ? steps : [];

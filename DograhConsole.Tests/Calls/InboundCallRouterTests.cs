@@ -64,6 +64,16 @@ public sealed class InboundCallRouterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_caller_address_that_does_not_parse_is_stored_as_unknown()
+    {
+        var decision = await Router.RouteAsync(await ConfigurationAsync(), Facts(_number, from: "+14155550123&role=admin#"));
+
+        Assert.True(decision.Accepted, decision.Refusal);
+        Assert.Equal("", (await _factory.StoredCallAsync(decision.Call.Id)).From);
+        Assert.Equal("", decision.Call.Context.GetProperty("caller_number").GetString());
+    }
+
+    [Fact]
     public async Task A_repeated_webhook_for_the_same_provider_call_returns_the_same_call()
     {
         var facts = Facts(_number);

@@ -87,6 +87,20 @@ public sealed class CampaignApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_report_writes_formula_cells_as_text()
+    {
+        var setup = await _api.SetUpAsync(_twilio);
+        const string csv = "phone_number,first_name\n+14155550110,\"-1+HYPERLINK(\"\"http://evil.test\"\")\"\n+14155550111,+cmd|' /C calc'!A0\n+14155550112,@SUM(1)\n";
+        var id = await _api.CreateCampaignAsync(setup, csv, new CampaignSettings());
+
+        var report = (await _api.ApiGetAsync($"{CampaignTestKit.Url}/{id}/report")).Expect(HttpStatusCode.OK);
+        var lines = report.Text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("2,+14155550110,\"'-1+HYPERLINK(\"\"http://evil.test\"\")\",", lines[1]);
+        Assert.StartsWith("3,+14155550111,'+cmd|' /C calc'!A0,", lines[2]);
+        Assert.StartsWith("4,+14155550112,'@SUM(1),", lines[3]);
+    }
+
+    [Fact]
     public async Task Another_organization_sees_none_of_it_and_wrong_transitions_are_409()
     {
         var setup = await _api.SetUpAsync(_twilio);

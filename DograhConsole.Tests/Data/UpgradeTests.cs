@@ -49,6 +49,8 @@ public sealed class UpgradeTests
         {
             using var factory = DograhAppFactory.FreshInstall();
             factory.Settings["Dograh:DataDirectory"] = data;
+            // The installation keeps the bootstrap key it was made with (a removed setting revokes that key).
+            factory.Settings["Dograh:Admin:ApiKey"] = DograhAppFactory.ApiKey;
             factory.DurableJobs = true;
             var dbFactory = factory.Services.GetRequiredService<IDbContextFactory<DograhDbContext>>();
 
@@ -61,8 +63,10 @@ public sealed class UpgradeTests
                 foreach (var (table, expectedRows) in expected)
                 {
                     Assert.True(expectedRows!.AsArray().Count > 0 || table == "AriCallLeg", $"The fixture has no {table} row.");
-                    Assert.True(JsonNode.DeepEquals(expectedRows, rows[table]),
-                        $"{table} reads back differently.\nexpected: {expectedRows!.ToJsonString()}\nactual:   {rows[table]!.ToJsonString()}");
+                    // Columns added since that release (AdminUser.SecurityStamp) are not in the manifest: compare the ones it has.
+                    var actual = OnlyColumnsOf(expectedRows!.AsArray(), rows[table]!.AsArray());
+                    Assert.True(JsonNode.DeepEquals(expectedRows, actual),
+                        $"{table} reads back differently.\nexpected: {expectedRows!.ToJsonString()}\nactual:   {actual.ToJsonString()}");
                 }
 
                 // The secrets, decrypted with the data directory's keys.
@@ -127,4 +131,10 @@ public sealed class UpgradeTests
             CampaignTestKit.DeleteDirectory(data);
         }
     }
+
+    /// <summary>Each actual row cut down to the columns of the expected row at the same place (a missing column reads null).</summary>
+    private static JsonArray OnlyColumnsOf(JsonArray expected, JsonArray actual) =>
+        new([.. actual.Select((row, i) => i < expected.Count && expected[i] is JsonObject shape && row is JsonObject columns
+            ? new JsonObject(shape.Select(c => KeyValuePair.Create(c.Key, columns[c.Key]?.DeepClone())))
+            : row?.DeepClone())]);
 }

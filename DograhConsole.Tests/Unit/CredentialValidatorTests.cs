@@ -133,9 +133,10 @@ public sealed class CredentialValidatorTests
             ["webSocketClientName"] = "custom-client",
             ["dialStringTemplate"] = "Local/{number}@from-internal",
         };
-        var (merged, errors) = Merge(Ari, new() { ["ariEndpointUrl"] = "http://pbx.example.com:8088/ari" }, stored);
+        // Another path on the same host: the stored password may still go there (another host needs it typed again).
+        var (merged, errors) = Merge(Ari, new() { ["ariEndpointUrl"] = "http://127.0.0.1:8088/asterisk/ari" }, stored);
         Assert.Empty(errors);
-        Assert.Equal("http://pbx.example.com:8088/ari", merged["ariEndpointUrl"]);
+        Assert.Equal("http://127.0.0.1:8088/asterisk/ari", merged["ariEndpointUrl"]);
         Assert.Equal("dograh-abc123", merged["stasisAppName"]);
         Assert.Equal("stored-password", merged["appPassword"]);
         Assert.Equal("custom-client", merged["webSocketClientName"]);

@@ -43,13 +43,15 @@ public sealed class InboundWebhook
     /// <summary>Reads the request; null with the error when the body is too large or not what its content type says.</summary>
     public static async Task<(InboundWebhook? Webhook, string? Error)> ReadAsync(HttpRequest request, PublicUrls urls, CancellationToken ct)
     {
-        if (request.ContentLength > MaxBodyBytes) return (null, $"The webhook body is larger than {MaxBodyBytes} bytes.");
+        // Too large is the 413 that RequestBodyLimit answers (with one log line), whether the length was declared or not.
+        var tooLarge = $"The webhook body is larger than {MaxBodyBytes} bytes.";
+        if (request.ContentLength > MaxBodyBytes) throw new BadHttpRequestException(tooLarge, StatusCodes.Status413PayloadTooLarge);
         var buffer = new MemoryStream();
         var chunk = new byte[8192];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > MaxBodyBytes) return (null, $"The webhook body is larger than {MaxBodyBytes} bytes.");
+            if (buffer.Length + read > MaxBodyBytes) throw new BadHttpRequestException(tooLarge, StatusCodes.Status413PayloadTooLarge);
             buffer.Write(chunk, 0, read);
         }
         string body;

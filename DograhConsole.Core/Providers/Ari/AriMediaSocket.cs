@@ -80,7 +80,7 @@ public sealed class AriMediaSocket(
             return;
         }
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = leg.CallId });
-        if (options.Value.RequireMediaToken && (!tokens.TryRead(token, out var tokenCall) || tokenCall != leg.CallId))
+        if (options.Value.RequireMediaToken && (!tokens.TryRead(token, out var tokenCall) || tokenCall != leg.CallId || !tokens.TryRedeem(token, out _)))
         {
             logger.LogWarning("ARI media socket for channel {ChannelId} of call {CallId} closed: missing or invalid media token", channelId, leg.CallId);
             await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, "invalid media token");
@@ -105,7 +105,7 @@ public sealed class AriMediaSocket(
 
         var sink = new AriMediaSink(socket, logger, $"ARI media socket of call {leg.CallId}");
         await using var media = await host.AttachAsync(leg.CallId, sink,
-            new MediaSessionOptions { CallId = leg.CallId.ToString(), SampleRate = AudioFormat.NarrowbandRate }, ct: aborted);
+            new MediaSessionOptions { CallId = leg.CallId.ToString(), SampleRate = AudioFormat.NarrowbandRate }, provider: AriProviderSpec.Name, ct: aborted);
         if (media is null)
         {
             await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, "the call is not active");

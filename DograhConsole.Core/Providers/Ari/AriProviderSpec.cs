@@ -46,6 +46,7 @@ public static class AriProviderSpec
                 Placeholder: "http://pbx.example.com:8088/ari")
             {
                 Check = FieldChecks.AbsoluteHttpUrl,
+                SecretsSentHere = ["appPassword"],
             },
             new("stasisAppName", "Stasis app name", Required: true, MaxLength: 64,
                 HelpText: "Also the ARI user name in ari.conf. Unique across all configurations.")

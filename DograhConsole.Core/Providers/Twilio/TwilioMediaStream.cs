@@ -278,10 +278,13 @@ public sealed class TwilioMediaStream : IMediaSink
             return Refuse("no call media host is registered", WebSocketCloseStatus.InternalServerError);
         }
 
+        // Used up only by a start that passed every check, so a refused socket cannot spend the call's token.
+        if (!_tokens.TryRedeem(token, out _)) return Refuse($"the media token of call {callId} was already used");
         _direction = call.Direction;
         _mediaPrefix = Encoding.UTF8.GetBytes($"{{\"event\":\"media\",\"streamSid\":{JsonSerializer.Serialize(_streamSid)},\"media\":{{\"payload\":\"");
         _media = await _host.AttachAsync(callId, this, new MediaSessionOptions { CallId = callId.ToString(), SampleRate = AudioFormat.NarrowbandRate },
-            connected: new MediaConnected($"Twilio media stream {_streamSid} started", new { streamSid = _streamSid, callSid }, MarksCallInProgress: true));
+            connected: new MediaConnected($"Twilio media stream {_streamSid} started", new { streamSid = _streamSid, callSid }, MarksCallInProgress: true),
+            provider: TwilioProviderSpec.Name);
         if (_media is null) return Refuse($"call {callId} has ended");
         _logger.LogInformation("Twilio media stream {StreamSid} of call {CallId} ({CallSid}) started", _streamSid, callId, callSid);
         return true;

@@ -41,6 +41,7 @@ public static partial class TwilioProviderSpec
                 HelpText: "Only change this to go through a proxy.", Placeholder: DefaultApiBaseUrl)
             {
                 Check = FieldChecks.AbsoluteHttpUrl,
+                SecretsSentHere = ["authToken"],
             },
         ],
     };

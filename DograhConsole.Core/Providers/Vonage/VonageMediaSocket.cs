@@ -64,7 +64,7 @@ public static class VonageMediaSocket
 
         var sink = new VonageMediaSink(socket, logger, $"Vonage media socket of call {id}");
         var media = await host.AttachAsync(id, sink, new MediaSessionOptions { CallId = id.ToString(), SampleRate = AudioFormat.WidebandRate },
-            new MediaConnected("vonage media connected"), ct);
+            new MediaConnected("vonage media connected"), VonageProviderSpec.Name, ct);
         if (media is null)
         {
             await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, "the call has ended");
@@ -129,6 +129,8 @@ public static class VonageMediaSocket
             if (!tokens.TryRead(token, out var callId)) return (null, "the media token is missing, forged or expired");
             if (root.TryGetProperty(VonageNcco.CallIdHeader, out var c) && (c.ValueKind != JsonValueKind.String || !Guid.TryParse(c.GetString(), out var named) || named != callId))
                 return (null, "the call id header does not match the media token");
+            // Used up once the headers passed every check: one token opens one socket.
+            if (!tokens.TryRedeem(token, out _)) return (null, "the media token was already used");
             return (callId, null);
         }
         catch (JsonException)

@@ -53,6 +53,8 @@ public static partial class VonageProviderSpec
                 HelpText: "Only change this to go through a proxy.", Placeholder: DefaultApiBaseUrl)
             {
                 Check = FieldChecks.AbsoluteHttpUrl,
+                // The API secret authenticates requests there, and the private key signs the JWTs sent there.
+                SecretsSentHere = ["apiSecret", "privateKey"],
             },
         ],
         Warnings = values => string.IsNullOrEmpty(values.GetValueOrDefault("signatureSecret")) ? [NoSignatureSecretWarning] : [],

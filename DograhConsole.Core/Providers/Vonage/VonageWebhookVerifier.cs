@@ -15,14 +15,15 @@ namespace DograhConsole.Core.Providers.Vonage;
 /// be valid, so a captured request cannot be replayed; when handling failed (a 5xx, an exception) the token is free
 /// again, so Vonage's retry of the very same request is accepted and the event is not lost.
 /// The tokens are kept in memory until they expire (at most <see cref="VonageSignedWebhook.MaxAge"/> plus twice the
-/// skew after now), and never more than <see cref="MaxRemembered"/> of them.
+/// skew after now), and never more than <see cref="MaxRemembered"/> of them per configuration, so one organization's
+/// webhooks cannot fill the memory that every other organization's webhooks need.
 /// </summary>
 public sealed class VonageWebhookVerifier(TimeProvider time, ILogger<VonageWebhookVerifier> logger)
 {
     /// <summary>
-    /// The most tokens remembered at once (held, spent, or released and not yet expired). Only tokens that passed the
-    /// signature check are remembered; when that many are still valid, new ones are refused rather than forgetting one
-    /// that could then be replayed.
+    /// The most tokens remembered at once for one configuration (held, spent, or released and not yet expired). Only
+    /// tokens that passed the signature check are remembered; when that many of a configuration's are still valid, its
+    /// new ones are refused rather than forgetting one that could then be replayed.
     /// </summary>
     public const int MaxRemembered = 100_000;
 
@@ -30,6 +31,7 @@ public sealed class VonageWebhookVerifier(TimeProvider time, ILogger<VonageWebho
     private readonly Dictionary<UInt128, VonageTokenReservation> _held = [];
     // Every reservation until its token expires, released ones included: the bound counts these.
     private readonly PriorityQueue<VonageTokenReservation, DateTimeOffset> _expiry = new();
+    private readonly Dictionary<Guid, int> _rememberedByConfiguration = [];
 
     /// <summary>How many tokens are remembered now.</summary>
     public int Remembered
@@ -53,7 +55,7 @@ public sealed class VonageWebhookVerifier(TimeProvider time, ILogger<VonageWebho
         var now = time.GetUtcNow();
         var problem = VonageSignedWebhook.Problem(webhook.Headers, webhook.Method, webhook.RawBody, VonageCredentials.From(account), now, out var token);
         if (problem is not null) return problem;
-        problem = Reserve(token, now, out var reservation);
+        problem = Reserve(token, now, out var reservation, account.ConfigurationId);
         reservation?.SettleWith(webhook.Request.HttpContext.Response);
         return problem;
     }
@@ -62,7 +64,7 @@ public sealed class VonageWebhookVerifier(TimeProvider time, ILogger<VonageWebho
     /// Null with <paramref name="reservation"/> when <paramref name="token"/> is neither spent nor held by another
     /// request; the caller must <see cref="VonageTokenReservation.Spend"/> or <see cref="VonageTokenReservation.Release"/> it.
     /// </summary>
-    public string? Reserve(VonageWebhookToken token, DateTimeOffset now, out VonageTokenReservation? reservation)
+    public string? Reserve(VonageWebhookToken token, DateTimeOffset now, out VonageTokenReservation? reservation, Guid configurationId = default)
     {
         reservation = null;
         var key = Key(token);
@@ -73,14 +75,17 @@ public sealed class VonageWebhookVerifier(TimeProvider time, ILogger<VonageWebho
                 return held.Spent
                     ? $"the token's jti {Shorten(token.Jti)} was already used"
                     : $"the token's jti {Shorten(token.Jti)} is in use by a request still being handled";
-            if (_expiry.Count >= MaxRemembered)
+            var remembered = _rememberedByConfiguration.GetValueOrDefault(configurationId);
+            if (remembered >= MaxRemembered)
             {
-                logger.LogError("Vonage webhook refused: {Count} signed tokens are still valid, the most this console remembers", _expiry.Count);
+                logger.LogError("Vonage webhook refused: {Count} signed tokens of configuration {ConfigurationId} are still valid, the most this console remembers for one configuration",
+                    remembered, configurationId);
                 return "too many signed tokens are in use at once";
             }
-            reservation = new VonageTokenReservation(this, key);
+            reservation = new VonageTokenReservation(this, key, configurationId);
             _held.Add(key, reservation);
             _expiry.Enqueue(reservation, token.ExpiresAt);
+            _rememberedByConfiguration[configurationId] = remembered + 1;
             return null;
         }
     }
@@ -99,6 +104,9 @@ public sealed class VonageWebhookVerifier(TimeProvider time, ILogger<VonageWebho
         {
             _expiry.Dequeue();
             Unhold(reservation);
+            var left = _rememberedByConfiguration[reservation.ConfigurationId] - 1;
+            if (left == 0) _rememberedByConfiguration.Remove(reservation.ConfigurationId);
+            else _rememberedByConfiguration[reservation.ConfigurationId] = left;
         }
     }
 
@@ -128,13 +136,15 @@ public sealed class VonageTokenReservation
     private readonly VonageWebhookVerifier _verifier;
     private State _state;
 
-    internal VonageTokenReservation(VonageWebhookVerifier verifier, UInt128 key)
+    internal VonageTokenReservation(VonageWebhookVerifier verifier, UInt128 key, Guid configurationId)
     {
         _verifier = verifier;
         Key = key;
+        ConfigurationId = configurationId;
     }
 
     internal UInt128 Key { get; }
+    internal Guid ConfigurationId { get; }
     internal bool Spent => _state == State.Spent;
 
     public void Spend() => _verifier.Settle(this, spend: true);

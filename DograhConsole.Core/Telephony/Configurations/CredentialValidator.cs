@@ -65,9 +65,36 @@ public static class CredentialValidator
             merged[field.Name] = value;
         }
 
+        if (stored is not null) RequireSecretsForNewHost(spec, submitted, stored, merged, errors);
         if (!errors.Any) spec.ValidateAll?.Invoke(merged, errors);
         return merged;
     }
+
+    /// <summary>
+    /// A URL moved to another host must not take the stored secrets with it: a secret sent back masked (or left out)
+    /// would otherwise go to the new host. Each one the URL field names must be typed again.
+    /// </summary>
+    private static void RequireSecretsForNewHost(ProviderSpec spec, IReadOnlyDictionary<string, string?> submitted,
+        IReadOnlyDictionary<string, string> stored, IReadOnlyDictionary<string, string> merged, ValidationErrors errors)
+    {
+        foreach (var field in spec.Fields.Where(f => f.SecretsSentHere.Count > 0))
+        {
+            var before = Origin(stored.GetValueOrDefault(field.Name) ?? field.DefaultValue);
+            var after = Origin(merged.GetValueOrDefault(field.Name));
+            if (after is null || string.Equals(before, after, StringComparison.Ordinal)) continue;
+            foreach (var secretName in field.SecretsSentHere)
+            {
+                var secret = spec.Field(secretName)!;
+                var raw = submitted.GetValueOrDefault(secretName);
+                if (stored.ContainsKey(secretName) && (raw is null || SecretMask.IsUnchanged(raw, stored[secretName])))
+                    errors.Add(FieldPrefix + secretName, $"{field.Label} now points at another host ({after}): type the {secret.Label} again, so the saved one is not sent there.");
+            }
+        }
+    }
+
+    /// <summary>A URL's scheme, host and port, lower case; null when it is not an absolute URL.</summary>
+    internal static string? Origin(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant() : null;
 
     private static string? Check(CredentialField field, string value)
     {

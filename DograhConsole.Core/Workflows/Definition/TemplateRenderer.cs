@@ -15,14 +15,28 @@ namespace DograhConsole.Core.Workflows.Definition;
 /// </summary>
 public static class TemplateRenderer
 {
-    public static string Render(string template, IReadOnlyDictionary<string, string?> variables, out IReadOnlyList<string> missing)
+    public static string Render(string template, IReadOnlyDictionary<string, string?> variables, out IReadOnlyList<string> missing) =>
+        Render(template, variables, out missing, (value, _) => value);
+
+    /// <summary>
+    /// Renders a URL template: a value that lands after the scheme's <c>://</c> (in the host, the path, the query or the
+    /// fragment) is percent-encoded as data (<see cref="Uri.EscapeDataString(string)"/>), so it cannot add a path
+    /// segment, a query parameter or a fragment (a caller number <c>+1415...&amp;role=admin#</c> stays one value). A
+    /// value before it (a template that starts with <c>{{base_url}}</c>) is the URL's own start and goes in as it is.
+    /// </summary>
+    public static string RenderUrl(string template, IReadOnlyDictionary<string, string?> variables, out IReadOnlyList<string> missing) =>
+        Render(template, variables, out missing, (value, before) =>
+            before.Contains("://", StringComparison.Ordinal) ? Uri.EscapeDataString(value) : value);
+
+    private static string Render(string template, IReadOnlyDictionary<string, string?> variables, out IReadOnlyList<string> missing,
+        Func<string, string, string> encode)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(variables);
         List<string>? absent = null;
-        var result = Scan(template, name =>
+        var result = Scan(template, (name, before) =>
         {
-            if (variables.TryGetValue(name, out var value) && value is not null) return value;
+            if (variables.TryGetValue(name, out var value) && value is not null) return encode(value, before.ToString());
             absent ??= [];
             if (!absent.Contains(name, StringComparer.Ordinal)) absent.Add(name);
             return "";
@@ -36,7 +50,7 @@ public static class TemplateRenderer
     {
         ArgumentNullException.ThrowIfNull(template);
         var names = new List<string>();
-        Scan(template, name =>
+        Scan(template, (name, _) =>
         {
             if (!names.Contains(name, StringComparer.Ordinal)) names.Add(name);
             return "";
@@ -45,7 +59,7 @@ public static class TemplateRenderer
     }
 
     /// <summary>The template with every variable replaced by <paramref name="sample"/>: for validating a templated URL or number.</summary>
-    internal static string WithSample(string template, string sample) => Scan(template, _ => sample);
+    internal static string WithSample(string template, string sample) => Scan(template, (_, _) => sample);
 
     public static bool IsVariableName(ReadOnlySpan<char> name)
     {
@@ -55,7 +69,8 @@ public static class TemplateRenderer
         return true;
     }
 
-    private static string Scan(string template, Func<string, string> substitute)
+    /// <summary>Replaces each placeholder by <paramref name="substitute"/>(name, the output so far).</summary>
+    private static string Scan(string template, Func<string, StringBuilder, string> substitute)
     {
         if (!template.Contains("{{", StringComparison.Ordinal)) return template;
         var output = new StringBuilder(template.Length);
@@ -80,7 +95,7 @@ public static class TemplateRenderer
             var name = template.AsSpan(open + 2, close - open - 2).Trim();
             if (IsVariableName(name))
             {
-                output.Append(substitute(name.ToString()));
+                output.Append(substitute(name.ToString(), output));
                 i = close + 2;
             }
             else

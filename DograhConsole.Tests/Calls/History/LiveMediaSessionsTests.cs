@@ -54,4 +54,36 @@ public sealed class LiveMediaSessionsTests(DograhAppFactory factory) : IClassFix
         Assert.Null(await host.AttachAsync(call.Id, new RecordingSink(), new MediaSessionOptions { CallId = "" }));
         Assert.False(live.IsLive(call.Id));
     }
+
+    [Fact]
+    public async Task A_call_has_one_media_socket_at_a_time_and_only_from_its_own_provider()
+    {
+        var live = factory.Services.GetRequiredService<LiveMediaSessions>();
+        var host = new CallMediaHost(factory.Calls(), factory.Services.GetRequiredService<MediaSessionFactory>(), new WaitingRunner(), live,
+            factory.Services.GetRequiredService<MediaStartWatch>(), NullLogger<CallMediaHost>.Instance);
+        var organization = await factory.NewOrganizationAsync();
+        var call = await factory.CreateCallAsync(CallTestKit.Outbound(organization.Id));
+        var other = call.Provider == "vonage" ? "twilio" : "vonage";
+
+        Assert.Null(await host.AttachAsync(call.Id, new RecordingSink(), new MediaSessionOptions { CallId = "" }, provider: other));
+        Assert.False(live.IsLive(call.Id));
+        await using var first = await host.AttachAsync(call.Id, new RecordingSink(), new MediaSessionOptions { CallId = "" }, provider: call.Provider);
+        Assert.NotNull(first);
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => host.AttachAsync(call.Id, new RecordingSink(), new MediaSessionOptions { CallId = "" })));
+        Assert.All(results, Assert.Null);
+        Assert.True(live.IsLive(call.Id));
+    }
+
+    [Fact]
+    public void A_media_token_opens_one_socket()
+    {
+        var tokens = factory.Services.GetRequiredService<CallMediaTokens>();
+        var callId = Guid.NewGuid();
+        var token = tokens.Issue(callId);
+        Assert.True(tokens.TryRedeem(token, out var redeemed));
+        Assert.Equal(callId, redeemed);
+        Assert.False(tokens.TryRedeem(token, out _));
+        // Another token for the same call (a replayed answer webhook's) is its own, but the call keeps one socket (above).
+        Assert.True(tokens.TryRedeem(tokens.Issue(callId), out _));
+    }
 }

@@ -161,6 +161,22 @@ public sealed class VonageProtocolTests
     }
 
     [Fact]
+    public void The_bound_on_remembered_tokens_is_per_configuration()
+    {
+        var (time, verifier) = NewVerifier();
+        var (busy, quiet) = (Guid.NewGuid(), Guid.NewGuid());
+        var expires = time.GetUtcNow() + TimeSpan.FromMinutes(1);
+        for (var i = 0; i < VonageWebhookVerifier.MaxRemembered; i++)
+            Assert.Null(verifier.Reserve(new VonageWebhookToken("busy", "jti-" + i, expires), time.GetUtcNow(), out _, busy));
+
+        Assert.Contains("too many", verifier.Reserve(new VonageWebhookToken("busy", "one-more", expires), time.GetUtcNow(), out _, busy));
+        // Another configuration's webhooks are not refused for the first one's flood.
+        Assert.Null(verifier.Reserve(new VonageWebhookToken("quiet", "jti-0", expires), time.GetUtcNow(), out _, quiet));
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Null(verifier.Reserve(new VonageWebhookToken("busy", "one-more", time.GetUtcNow() + TimeSpan.FromMinutes(1)), time.GetUtcNow(), out _, busy));
+    }
+
+    [Fact]
     public void Releasing_a_reservation_whose_token_expired_meanwhile_frees_nothing_held_since()
     {
         var (time, verifier) = NewVerifier();

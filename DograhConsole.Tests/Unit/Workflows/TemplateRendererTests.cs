@@ -109,4 +109,16 @@ public sealed class TemplateRendererTests
     {
         Assert.Equal(valid, TemplateRenderer.IsVariableName(name));
     }
+
+    [Theory]
+    [InlineData("https://crm.test/lookup?caller={{v}}", "+14155550100&role=admin#", "https://crm.test/lookup?caller=%2B14155550100%26role%3Dadmin%23")]
+    [InlineData("https://crm.test/people/{{v}}/calls", "../admin?x=1", "https://crm.test/people/..%2Fadmin%3Fx%3D1/calls")]
+    [InlineData("https://crm.test/page#{{v}}", "a b", "https://crm.test/page#a%20b")]
+    [InlineData("https://{{v}}.crm.test/", "evil.test/x@", "https://evil.test%2Fx%40.crm.test/")]
+    [InlineData("{{v}}/lookup", "https://crm.test", "https://crm.test/lookup")]
+    public void Values_in_a_url_are_encoded_for_where_they_land(string template, string value, string expected)
+    {
+        Assert.Equal(expected, TemplateRenderer.RenderUrl(template, new Dictionary<string, string?> { ["v"] = value }, out var missing));
+        Assert.Empty(missing);
+    }
 }

@@ -86,6 +86,23 @@ public sealed class HttpStepTests(RuntimeFixture fixture, LoopbackHttpServer ser
         Assert.Contains("not in the response: nothing", info.Message);
     }
 
+    [Fact]
+    public async Task Variables_in_the_url_are_percent_encoded_so_they_add_no_parameter_or_segment()
+    {
+        await using var run = await fixture.StartAsync($$$"""
+            {"steps":[
+              {"type":"http","method":"GET","url":"{{{Url("/echo")}}}?who={{who}}&tag={{tag}}"},
+              {"type":"http","method":"GET","url":"{{{Url("/echo")}}}/{{who}}"},
+              {"type":"hangup","reason":"done"}]}
+            """, variables: new Dictionary<string, object?> { ["who"] = "+14155550100&role=admin#x", ["tag"] = "a/b?c" });
+        await run.FinishedAsync();
+
+        Assert.Contains(server.Requests, r => r.Path == "/echo" && r.Query == "?who=%2B14155550100%26role%3Dadmin%23x&tag=a%2Fb%3Fc");
+        Assert.DoesNotContain(server.Requests, r => r.Query.Contains("role=admin", StringComparison.Ordinal));
+        // In the path the value stays one segment: its # did not cut it into a fragment (Kestrel shows %23 as it came).
+        Assert.Contains(server.Requests, r => r.Path == "/echo/+14155550100&role=admin%23x" && r.Query == "");
+    }
+
     [Theory]
     [InlineData("/slow", "did not answer within 1 s")]
     [InlineData("/not-json", "not JSON")]
