@@ -3,6 +3,7 @@ using DograhConsole.Core.Calls;
 
 namespace DograhConsole.Tests.Calls;
 
+[Trait("Category", "Unit")]
 public sealed class CallEventBusTests
 {
     private static long _nextEventId;

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Tests.Campaigns;
 
+[Trait("Category", "Host")]
 public sealed class CampaignApiTests : IAsyncLifetime
 {
     private FakeTwilio _twilio = null!;
@@ -123,6 +124,7 @@ public sealed class CampaignApiTests : IAsyncLifetime
 }
 
 /// <summary>The schedule window on a live campaign, with the console's clock moved by an injected TimeProvider.</summary>
+[Trait("Category", "Host")]
 public sealed class CampaignScheduleWindowTests
 {
     [Fact]

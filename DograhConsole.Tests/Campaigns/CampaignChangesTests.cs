@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DograhConsole.Tests.Campaigns;
 
+[Trait("Category", "Host")]
 public sealed class CampaignChangesTests
 {
     private static readonly Guid OrganizationA = Guid.NewGuid();

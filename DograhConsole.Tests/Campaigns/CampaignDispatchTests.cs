@@ -11,6 +11,7 @@ namespace DograhConsole.Tests.Campaigns;
 /// Campaigns dialed end to end through the real dispatcher, call service, provider router and Twilio call control,
 /// against the loopback Twilio: its REST API, its signed status callbacks and its media streams.
 /// </summary>
+[Trait("Category", "Host")]
 public sealed class CampaignDispatchTests : IAsyncLifetime
 {
     private FakeTwilio _twilio = null!;

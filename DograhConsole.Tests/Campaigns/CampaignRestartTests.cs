@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Campaigns;
 
 /// <summary>A campaign survives its host: claims, calls and outcomes are in the database, and a new host on the same file carries on.</summary>
+[Trait("Category", "Host")]
 public sealed class CampaignRestartTests
 {
     [Fact]

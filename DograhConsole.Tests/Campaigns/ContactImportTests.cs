@@ -9,6 +9,7 @@ using DograhConsole.Core.Common;
 
 namespace DograhConsole.Tests.Campaigns;
 
+[Trait("Category", "Unit")]
 public sealed class ContactImportTests
 {
     private static readonly ImportRules Twilio = new(TwilioProviderSpec.Create(), ["first_name"]);

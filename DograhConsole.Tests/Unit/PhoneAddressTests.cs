@@ -3,6 +3,7 @@ using DograhConsole.Core.Telephony.PhoneNumbers;
 
 namespace DograhConsole.Tests.Unit;
 
+[Trait("Category", "Unit")]
 public sealed class PhoneAddressTests
 {
     private static ParsedAddress Parse(string raw, string? country = null)

@@ -13,6 +13,7 @@ namespace DograhConsole.Tests.Calls.History;
 /// POST /api/v1/calls/{id}/transfer on a live Twilio call: the console redirects the call at the loopback Twilio with
 /// TwiML <c>&lt;Dial&gt;</c> over its REST API.
 /// </summary>
+[Trait("Category", "Host")]
 public sealed class CallTransferApiTests : IAsyncLifetime
 {
     private readonly DograhAppFactory _app = new();

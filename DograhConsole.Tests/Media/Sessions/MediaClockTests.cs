@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace DograhConsole.Tests.Media.Sessions;
 
+[Trait("Category", "Unit")]
 public class MediaClockTests
 {
     private static readonly TimeSpan Ms = TimeSpan.FromMilliseconds(1);

@@ -11,6 +11,7 @@ namespace DograhConsole.Tests.Media.Transport;
 /// The sender on a real (managed) server WebSocket over a stream whose writes the test can hold back, the way a
 /// connection's output stalls when the peer stops reading; the frames are read back off the wire.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class MediaSocketSenderTests : IDisposable
 {
     private readonly HoldableStream _wire = new();

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Providers.Ari;
 
 /// <summary>The configuration detail page shows the listener's live state for ARI configurations.</summary>
+[Trait("Category", "Host")]
 public sealed class AriConfigurationPageTests(AriConsoleHost host) : IClassFixture<AriConsoleHost>
 {
     [Fact]

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Providers.Ari;
 
 /// <summary>The events listener: reconnects, recovery after a disconnect, and deactivation after repeated authentication failures.</summary>
+[Trait("Category", "Host")]
 public sealed class AriConnectionTests(AriConsoleHost host) : IClassFixture<AriConsoleHost>
 {
     [Fact]
@@ -89,6 +90,7 @@ public sealed class AriConnectionTests(AriConsoleHost host) : IClassFixture<AriC
 }
 
 /// <summary>Outbound originates and their endings, and transfers from the workflow.</summary>
+[Trait("Category", "Host")]
 public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriConsoleHost>
 {
     [Theory]

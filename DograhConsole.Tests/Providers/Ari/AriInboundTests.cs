@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Providers.Ari;
 
 /// <summary>Inbound calls through a fake Asterisk: routing, media set-up in both observed orders, and every refusal.</summary>
+[Trait("Category", "Host")]
 public sealed class AriInboundTests(AriConsoleHost host) : IClassFixture<AriConsoleHost>
 {
     [Fact]
@@ -69,6 +70,7 @@ public sealed class AriInboundTests(AriConsoleHost host) : IClassFixture<AriCons
 }
 
 /// <summary>The media set-up races and failures, and the inbound refusals.</summary>
+[Trait("Category", "Host")]
 public sealed class AriMediaSetupTests(AriConsoleHost host) : IClassFixture<AriConsoleHost>
 {
     [Fact]

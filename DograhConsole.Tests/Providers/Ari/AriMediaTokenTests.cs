@@ -5,6 +5,7 @@ using DograhConsole.Tests.Infrastructure;
 namespace DograhConsole.Tests.Providers.Ari;
 
 /// <summary>With Dograh:Ari:RequireMediaToken, the console passes v(token=...) per call and refuses sockets without a valid one.</summary>
+[Trait("Category", "Host")]
 public sealed class AriMediaTokenTests(AriTokenConsoleHost host) : IClassFixture<AriTokenConsoleHost>
 {
     [Fact]

@@ -6,6 +6,7 @@ using DograhConsole.Tests.Infrastructure;
 namespace DograhConsole.Tests.Providers.Ari;
 
 /// <summary>A console restart in the middle of a call: the new process finds the persisted legs and cleans up.</summary>
+[Trait("Category", "Host")]
 public sealed class AriRestartTests
 {
     [Fact]

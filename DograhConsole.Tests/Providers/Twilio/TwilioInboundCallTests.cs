@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
+[Trait("Category", "Host")]
 public sealed class TwilioInboundCallTests(TwilioConsoleFixture fixture) : IClassFixture<TwilioConsoleFixture>
 {
     private static readonly string InboundUrl = TwilioTestKit.PublicUrl(PublicUrls.InboundWebhookPath);

@@ -9,6 +9,7 @@ namespace DograhConsole.Tests.Providers.Twilio;
 /// <summary>A console whose unconfirmed marks never time out during a test, so only Twilio's echo can play them.</summary>
 public sealed class TwilioMarkConsoleFixture() : TwilioConsoleFixture(new Dictionary<string, string> { ["Dograh:Media:MarkConfirmationTimeout"] = "00:02:00" });
 
+[Trait("Category", "Host")]
 public sealed class TwilioMarkTests(TwilioMarkConsoleFixture fixture) : IClassFixture<TwilioMarkConsoleFixture>
 {
     private const string TwoTones = """

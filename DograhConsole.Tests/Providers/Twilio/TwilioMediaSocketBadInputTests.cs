@@ -28,6 +28,7 @@ public sealed class TwilioSocketFixture() : TwilioConsoleFixture(
 /// Bad input on <c>/api/v1/telephony/ws/twilio</c>, through a real WebSocket on loopback: what the console does with
 /// it (closes with a status and reason, or ignores it while the stream keeps working) and what it leaves unchanged.
 /// </summary>
+[Trait("Category", "Host")]
 public sealed class TwilioMediaSocketBadInputTests(TwilioSocketFixture fixture) : IClassFixture<TwilioSocketFixture>
 {
     private const string PauseWorkflow = """{"steps":[{"type":"pause","durationMs":600000}]}""";

@@ -16,6 +16,7 @@ public sealed class ShortStreamStartFixture() : TwilioConsoleFixture(new Diction
 });
 
 /// <summary>Calls answered with Connect/Stream whose media stream never starts are hung up and failed, freeing their slot.</summary>
+[Trait("Category", "Host")]
 public sealed class TwilioMediaStreamStartTests(ShortStreamStartFixture fixture) : IClassFixture<ShortStreamStartFixture>
 {
     private static readonly string InboundUrl = TwilioTestKit.PublicUrl(PublicUrls.InboundWebhookPath);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
+[Trait("Category", "Host")]
 public sealed class TwilioOutboundCallTests(TwilioConsoleFixture fixture) : IClassFixture<TwilioConsoleFixture>
 {
     [Fact]

@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Tests.Providers.Vonage;
 
+[Trait("Category", "Host")]
 public sealed class VonageInboundTests(VonageTestHost host) : IClassFixture<VonageTestHost>
 {
     private static string InboundUrl => DograhConsole.Tests.Infrastructure.DograhAppFactory.PublicBaseUrl + PublicUrls.InboundWebhookPath;

@@ -7,6 +7,7 @@ using DograhConsole.Tests.Calls;
 
 namespace DograhConsole.Tests.Providers.Vonage;
 
+[Trait("Category", "Host")]
 public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFixture<VonageTestHost>
 {
     /// <summary>Tone, a one-key menu with two branches, and hang-up: what the real runner must run the same way.</summary>

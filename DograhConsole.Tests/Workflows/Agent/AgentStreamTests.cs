@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Workflows.Agent;
 
 /// <summary>The agent-stream bridge from the container, on real media sessions and the real shared clock, against a loopback fake bot.</summary>
+[Trait("Category", "Host")]
 public sealed class AgentStreamTests(DograhAppFactory app) : IClassFixture<DograhAppFactory>, IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Workflows.Runtime;
 
 /// <summary>An agent step's auth header: encrypted at rest, masked in every read, kept by its unchanged mask, real only on the bot's socket.</summary>
+[Trait("Category", "Host")]
 public sealed class AgentAuthHeaderTests(RuntimeFixture fixture) : IClassFixture<RuntimeFixture>
 {
     private static string NewSecret() => "Bearer wf-secret-" + Guid.NewGuid().ToString("N");

@@ -4,6 +4,7 @@ using DograhConsole.Tests.Infrastructure;
 namespace DograhConsole.Tests.Workflows.Runtime;
 
 /// <summary>gather on a real session and clock: branches, finish key, timeouts, retries, default, barge-in.</summary>
+[Trait("Category", "Host")]
 public sealed class GatherTests(RuntimeFixture fixture) : IClassFixture<RuntimeFixture>
 {
     private const string Menu = """

@@ -57,6 +57,7 @@ public sealed class LoopbackHttpServer : IAsyncLifetime
     }
 }
 
+[Trait("Category", "Host")]
 public sealed class HttpStepTests(RuntimeFixture fixture, LoopbackHttpServer server) : IClassFixture<RuntimeFixture>, IClassFixture<LoopbackHttpServer>
 {
     private string Url(string path) => new Uri(server.BaseAddress, path).ToString();

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DograhConsole.Tests.Workflows.Runtime;
 
+[Trait("Category", "Host")]
 public sealed class OrphanedCallCleanupTests
 {
     [Fact]

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Workflows.Runtime;
 
 /// <summary>The runner on a real session and clock: audio steps, endings, limits, transfer, agent, recording.</summary>
+[Trait("Category", "Host")]
 public sealed class WorkflowRunnerTests(RuntimeFixture fixture) : IClassFixture<RuntimeFixture>
 {
     [Theory]
