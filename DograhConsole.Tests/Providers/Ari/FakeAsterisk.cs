@@ -1,16 +1,11 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using DograhConsole.Core.Media.Codecs;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Tests.Providers.Ari;
 
@@ -56,10 +51,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
         App = app;
         Password = password;
         MediaUri = mediaUri;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        _app = builder.Build();
+        _app = LoopbackServer.Create();
         _app.UseWebSockets();
         _app.Use(async (context, next) =>
         {
@@ -151,9 +143,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        AriUrl = new Uri(address.TrimEnd('/') + "/ari");
+        AriUrl = new Uri(await _app.StartLoopbackAsync(), "ari");
     }
 
     // ---- scripted phone side ---------------------------------------------------------------------------------

@@ -6,13 +6,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
@@ -136,14 +132,10 @@ public sealed class FakeTwilio : IAsyncDisposable
     /// <summary>Starts on 127.0.0.1 with a free port. <paramref name="publicBaseUrl"/> is the console's Dograh:PublicBaseUrl.</summary>
     public static async Task<FakeTwilio> StartAsync(Uri consoleAddress, string publicBaseUrl)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var fake = new FakeTwilio(app, consoleAddress, new Uri(publicBaseUrl));
         fake.MapRestApi(app);
-        await app.StartAsync();
-        fake.BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        fake.BaseAddress = await app.StartLoopbackAsync();
         return fake;
     }
 

@@ -6,13 +6,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Telephony.Providers.Vonage;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Tests.Providers.Vonage;
 
@@ -81,10 +77,7 @@ public sealed class FakeVonage(FakeVonageAccount account, HttpClient console, Fu
 
     public async Task<FakeVonage> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         app.Use(async (context, next) =>
         {
             context.Request.EnableBuffering();
@@ -107,9 +100,8 @@ public sealed class FakeVonage(FakeVonageAccount account, HttpClient console, Fu
             Application = (JsonObject)JsonNode.Parse(await new StreamReader(request.Body).ReadToEndAsync())!;
             return Results.Text(Application.ToJsonString(), "application/json");
         });
-        await app.StartAsync();
         _app = app;
-        BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        BaseUrl = await app.StartLoopbackAsync();
         return this;
     }
 
