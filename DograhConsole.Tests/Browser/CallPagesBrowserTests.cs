@@ -72,17 +72,6 @@ public sealed class CallPagesBrowserTests
         return new Setup(app, twilio, api, await app.FirstOrganizationIdAsync(), workflow.Id);
     }
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what) where T : class
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await probe() is { } value) return value;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"Timed out waiting for {what}.");
-    }
-
     private static async Task SetLimitAsync(DograhAppFactory app, Guid organizationId, int limit)
     {
         await using var db = await app.Db().CreateDbContextAsync();
@@ -202,18 +191,13 @@ public sealed class CallPagesBrowserTests
         await Expect(page.Locator("#timeline")).ToContainTextAsync("step menu");
         await Expect(status).ToHaveTextAsync("in-progress");
         // The caller presses 1 (again while the menu has not taken it: a key can arrive before the gather listens).
-        var pressed = DateTime.UtcNow;
-        while ((await setup.Calls.FindAsync(callId))!.Active)
-        {
-            Assert.True(DateTime.UtcNow - pressed < TimeSpan.FromSeconds(45), "the menu never took the key");
-            await fakeCall.SendDtmfAsync('1');
-            await Task.Delay(1000);
-        }
+        await Eventually.RetryAsync(() => fakeCall.SendDtmfAsync('1'), async () => !(await setup.Calls.FindAsync(callId))!.Active,
+            "the menu to take the key", TimeSpan.FromSeconds(1));
         await Expect(status).ToHaveTextAsync("completed");
         await Expect(page.Locator("#timeline li[data-kind=status]")).ToHaveCountAsync(4);
         await Expect(page.Locator("#call-facts")).ToContainTextAsync("hung up by the workflow: the caller pressed 1");
         // The workflow hung up at Twilio, which ended the call.
-        await fakeCall.EndedTask.WaitAsync(TestTimeouts.Long);
+        await fakeCall.EndedTask.WaitAsync(Eventually.Patience);
         Assert.Equal("completed", fakeCall.Status);
         Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "The page was reloaded.");
         await browser.ScreenshotAsync("36-call-detail-completed");
@@ -275,7 +259,7 @@ public sealed class CallPagesBrowserTests
         await Expect(outboundRow).ToHaveCountAsync(0);
         var hangUp = Assert.Single(setup.Twilio.Requests, r => r.Method == "POST" && r.Form.ContainsKey("Status"));
         Assert.Equal(($"/2010-04-01/Accounts/{setup.Twilio.AccountSid}/Calls/{outboundCall.Sid}.json", "completed"), (hangUp.Path, hangUp.Form["Status"].Single()));
-        await outboundCall.EndedTask.WaitAsync(TestTimeouts.Long);
+        await outboundCall.EndedTask.WaitAsync(Eventually.Patience);
         Assert.Contains(outboundCall.StatusCallbacks, c => c.CallStatus == "completed" && c.Response == HttpStatusCode.NoContent);
         Assert.Equal(CallStatus.Completed, (await setup.App.StoredCallAsync(outboundId)).Status);
         Assert.Contains(await setup.App.StoredEventsAsync(outboundId), e => e.Message.Contains("hang-up requested by " + DograhAppFactory.AdminEmail));

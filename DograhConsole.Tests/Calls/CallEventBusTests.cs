@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DograhConsole.Core.Calls;
+using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Calls;
 
@@ -71,7 +72,7 @@ public sealed class CallEventBusTests
             await foreach (var update in sub.ReadAllAsync()) received.Add(update.Event.Message);
         });
         await sub.DisposeAsync();
-        await reading.WaitAsync(TimeSpan.FromSeconds(5));
+        await reading.WaitAsync(Eventually.Patience);
         Assert.Equal(0, bus.SubscriberCount);
         bus.Publish(Update(org, message: "after"));
         Assert.Equal(["before"], received);

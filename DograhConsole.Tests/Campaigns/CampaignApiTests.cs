@@ -1,6 +1,8 @@
 using System.Net;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Api;
+using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
 
@@ -153,7 +155,7 @@ public sealed class CampaignScheduleWindowTests
             {
                 await using var db = await host.Db().CreateDbContextAsync();
                 return db.CampaignActivities.IgnoreQueryFilters().Any(a => a.CampaignId == id && a.Kind == "waiting");
-            }, "the campaign notes it is outside its window: " + string.Join("\n", host.LogLines.Where(l => !l.StartsWith("Information")).Take(10)), TimeSpan.FromSeconds(30));
+            }, "the campaign notes it is outside its window: " + string.Join("\n", host.LogLines.Where(l => !l.StartsWith("Information")).Take(10)));
             await using (var db = await host.Db().CreateDbContextAsync())
                 Assert.Contains("2026-01-19 14:00 UTC", db.CampaignActivities.IgnoreQueryFilters().Single(a => a.CampaignId == id && a.Kind == "waiting").Message);
             await Task.Delay(TimeSpan.FromSeconds(2));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using DograhConsole.Core.Campaigns;
+using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -107,7 +108,7 @@ public sealed class CampaignBenchmark(ITestOutputHelper output)
             var (rateCsv, rateNumbers) = CampaignTestKit.Contacts(400, start: 300_000);
             var rateId = await api.CreateCampaignAsync(setup, rateCsv, new CampaignSettings { MaxConcurrentCalls = 50, CallsPerSecond = 20 });
             await api.ActAsync(rateId, "start");
-            await api.WaitForStatusAsync(rateId, "completed", TimeSpan.FromMinutes(3));
+            await api.WaitForStatusAsync(rateId, "completed");
             var set = rateNumbers.ToHashSet();
             var times = carrier.Dials.Where(c => set.Contains(c.To)).Select(c => c.CreatedAt).OrderBy(t => t).ToList();
             // Steady state: leave out the first and last 10% of dials.

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Api;
+using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
 
@@ -144,7 +146,7 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         };
         var id = await _api.CreateCampaignAsync(setup, csv, settings);
         await _api.ActAsync(id, "start");
-        await _api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(120));
+        await _api.WaitForStatusAsync(id, "completed");
 
         var calls = _twilio.Dials;
         var busyCalls = calls.Where(c => c.To == busy).OrderBy(c => c.CreatedAt).ToList();

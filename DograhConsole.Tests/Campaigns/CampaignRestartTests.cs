@@ -2,6 +2,8 @@ using DograhConsole.Core;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Workflows.Runtime;
+using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,7 +44,7 @@ public sealed class CampaignRestartTests
             // The console comes back at the same address, where Twilio's callbacks and answer URLs go.
             await using var second = CampaignTestHost.Start(data, port: first.Address.Port);
             var api2 = second.Api();
-            await api2.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(120));
+            await api2.WaitForStatusAsync(id, "completed");
 
             var dials = twilio.DialsByNumber();
             Assert.Equal(numbers.OrderBy(n => n), dials.Keys.OrderBy(n => n)); // none lost

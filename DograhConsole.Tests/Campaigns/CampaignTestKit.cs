@@ -1,12 +1,15 @@
-using System.Net.Http.Headers;
 using System.Net;
-using System.Text.Json;
+using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Api;
+using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Tests.Campaigns;
 
@@ -100,7 +103,7 @@ public static class CampaignTestKit
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after the timeout.</summary>
     public static Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
-        Eventually.TrueAsync(condition, what, timeout ?? TimeSpan.FromSeconds(90));
+        Eventually.TrueAsync(condition, what);
 
     public static Task WaitForStatusAsync(this HttpClient api, Guid campaign, string status, TimeSpan? timeout = null) =>
         WaitUntilAsync(async () => await api.StatusAsync(campaign) == status, $"campaign {status}", timeout);

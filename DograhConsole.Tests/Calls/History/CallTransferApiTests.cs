@@ -50,7 +50,7 @@ public sealed class CallTransferApiTests : IAsyncLifetime
             new InitiateCallRequest { WorkflowId = workflow.Id, TelephonyConfigurationId = configuration.Id, ToNumber = "+14155550123" });
         Assert.True(placed.Succeeded, placed.Describe());
         var fakeCall = await _twilio.WaitForCallAsync("+14155550123");
-        await fakeCall.StreamStarted.WaitAsync(TestTimeouts.Long);
+        await fakeCall.StreamStarted.WaitAsync(Eventually.Patience);
         Assert.Equal(fakeCall.Sid, placed.Value!.ProviderCallId);
         return (placed.Value!, fakeCall);
     }
@@ -92,7 +92,7 @@ public sealed class CallTransferApiTests : IAsyncLifetime
         (await otherApi.ApiPostAsync($"/api/v1/calls/{call.Id}/transfer", new { to = "+14155550177" })).Expect(HttpStatusCode.NotFound);
         // The callee hangs up: Twilio's completed callback ends the record.
         await fakeCall.EndAsync("completed");
-        await Eventually.TrueAsync(async () => (await _app.Calls().FindAsync(call.Id))!.Status == CallStatus.Completed, "the call to complete", TestTimeouts.Long);
+        await Eventually.TrueAsync(async () => (await _app.Calls().FindAsync(call.Id))!.Status == CallStatus.Completed, "the call to complete");
         var ended = (await api.ApiPostAsync($"/api/v1/calls/{call.Id}/transfer", new { to = "+14155550177" })).Expect(HttpStatusCode.Conflict);
         Assert.Contains("already ended", ended.Detail);
         Assert.Empty(Redirects());

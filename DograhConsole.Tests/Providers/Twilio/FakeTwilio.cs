@@ -148,7 +148,7 @@ public sealed class FakeTwilio : IAsyncDisposable
 
     /// <summary>The call the console created to <paramref name="to"/>.</summary>
     public Task<FakeTwilioCall> WaitForCallAsync(string to) =>
-        _callWaiters.GetOrAdd(to, _ => new TaskCompletionSource<FakeTwilioCall>(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(TestTimeouts.Long);
+        _callWaiters.GetOrAdd(to, _ => new TaskCompletionSource<FakeTwilioCall>(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(Eventually.Patience);
 
     public FakeTwilioCall? FindCall(string sid) => _calls.GetValueOrDefault(sid);
 
@@ -349,12 +349,6 @@ public sealed class FakeTwilio : IAsyncDisposable
     private static IResult NotFound(string path) => Error(new FakeTwilioError(404, 20404, $"The requested resource {path} was not found"));
 }
 
-/// <summary>Generous waits for a loaded 2-core machine.</summary>
-public static class TestTimeouts
-{
-    public static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
-}
-
 /// <summary>One call at the fake carrier, with its media stream as Twilio would run it.</summary>
 public sealed class FakeTwilioCall
 {
@@ -424,16 +418,11 @@ public sealed class FakeTwilioCall
         lock (_audioGate) return _audio.ToArray();
     }
 
-    public async Task WaitForAudioAsync(int bytes)
-    {
-        var deadline = DateTime.UtcNow + TestTimeouts.Long;
-        while (ReceivedAudio().Length < bytes)
+    public Task WaitForAudioAsync(int bytes) => Eventually.MatchAsync(() => Task.FromResult(ReceivedAudio().Length), length =>
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"only {ReceivedAudio().Length} of {bytes} audio bytes arrived");
-            if (StreamTask.IsCompleted && _streamTask is not null) throw new InvalidOperationException($"the stream closed after {ReceivedAudio().Length} audio bytes");
-            await Task.Delay(20);
-        }
-    }
+            if (length < bytes && StreamTask.IsCompleted && _streamTask is not null) throw new InvalidOperationException($"the stream closed after {length} audio bytes");
+            return length >= bytes;
+        }, length => $"{bytes} audio bytes (only {length} arrived)");
 
     public Task SendDtmfAsync(char digit) => SendAsync(new JsonObject
     {
@@ -566,7 +555,7 @@ public sealed class FakeTwilioCall
         }
         var buffer = new byte[64 * 1024];
         var media = 0;
-        using var timeout = new CancellationTokenSource(TestTimeouts.Long);
+        using var timeout = new CancellationTokenSource(Eventually.Patience);
         while (true)
         {
             var result = await socket.ReceiveAsync(buffer, timeout.Token);
@@ -652,7 +641,7 @@ public sealed class FakeTwilioCall
             }
         }
         _hangup.Cancel();
-        if (_streamTask is not null) await _streamTask.WaitAsync(TestTimeouts.Long);
+        if (_streamTask is not null) await _streamTask.WaitAsync(Eventually.Patience);
     }
 
     private async Task ProgressAsync(string status, string callbackEvent)

@@ -35,7 +35,7 @@ public sealed class TwilioMarkTests(TwilioMarkConsoleFixture fixture) : IClassFi
 
         // The greeting's audio and its mark reached Twilio, but Twilio has not played up to the mark yet.
         await fakeCall.WaitForAudioAsync(8000 * 200 / 1000);
-        await Eventually.TrueAsync(() => !fakeCall.MarksReceived.IsEmpty, "the greeting's mark at Twilio", TestTimeouts.Long);
+        await Eventually.TrueAsync(() => !fakeCall.MarksReceived.IsEmpty, "the greeting's mark at Twilio");
         var waiting = await setup.CallAsync(callId);
         Assert.True(waiting.HasStep("greet"), $"the greeting never started: {waiting}");
         Assert.False(waiting.HasStep("after"), "the next step started before Twilio reported the greeting played");

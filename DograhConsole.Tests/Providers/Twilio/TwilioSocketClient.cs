@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Telephony.Providers.Twilio;
+using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
@@ -74,7 +75,7 @@ public sealed class TwilioSocketClient : IAsyncDisposable
     });
 
     /// <summary>How the console closed the socket.</summary>
-    public Task<(WebSocketCloseStatus? Status, string? Description)> ClosedAsync() => _closed.Task.WaitAsync(TestTimeouts.Long);
+    public Task<(WebSocketCloseStatus? Status, string? Description)> ClosedAsync() => _closed.Task.WaitAsync(Eventually.Patience);
 
     public bool Closed => _closed.Task.IsCompleted;
 
@@ -82,7 +83,7 @@ public sealed class TwilioSocketClient : IAsyncDisposable
 
     private async Task SendAsync(byte[] bytes, WebSocketMessageType type)
     {
-        using var timeout = new CancellationTokenSource(TestTimeouts.Long);
+        using var timeout = new CancellationTokenSource(Eventually.Patience);
         await _socket.SendAsync(bytes, type, true, timeout.Token);
     }
 

@@ -105,17 +105,8 @@ public static class TwilioTestKit
     }
 
     /// <summary>Polls the call until <paramref name="condition"/> holds (generous timeout for a loaded machine).</summary>
-    public static async Task<JsonElement> WaitForCallAsync(this TwilioSetup setup, Guid callId, Func<JsonElement, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TestTimeouts.Long;
-        while (true)
-        {
-            var call = await setup.CallAsync(callId);
-            if (condition(call)) return call;
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out waiting for {what}; the call is {call}");
-            await Task.Delay(50);
-        }
-    }
+    public static Task<JsonElement> WaitForCallAsync(this TwilioSetup setup, Guid callId, Func<JsonElement, bool> condition, string what) =>
+        Eventually.MatchAsync(() => setup.CallAsync(callId), condition, call => $"{what}; the call is {call}");
 
     public static IEnumerable<JsonElement> Events(this JsonElement call) => call.GetProperty("events").EnumerateArray();
 

@@ -109,17 +109,8 @@ public sealed class FakeVonage(FakeVonageAccount account, HttpClient console, Fu
         Requests.Where(r => r.Method == method && r.Path.StartsWith(pathPrefix, StringComparison.Ordinal)).ToArray();
 
     /// <summary>A call created through the API, once it exists.</summary>
-    public async Task<FakeVonageCall> WaitForCallAsync(Func<FakeVonageCall, bool>? match = null, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (DateTime.UtcNow < deadline)
-        {
-            var call = Calls.Values.FirstOrDefault(c => match?.Invoke(c) ?? true);
-            if (call is not null) return call;
-            await Task.Delay(20);
-        }
-        throw new TimeoutException("No matching call reached the fake Vonage.");
-    }
+    public Task<FakeVonageCall> WaitForCallAsync(Func<FakeVonageCall, bool>? match = null) =>
+        Eventually.ValueAsync(() => Task.FromResult(Calls.Values.FirstOrDefault(c => match?.Invoke(c) ?? true)), "a matching call at the fake Vonage");
 
     /// <summary>An inbound call: Vonage POSTs the signed answer webhook to <paramref name="answerUrl"/>; a connect NCCO opens the media socket.</summary>
     public async Task<(HttpResponseMessage Response, FakeVonageCall Call)> RingInboundAsync(string answerUrl, string eventUrl, string from, string to, Action<FakeSignedRequest>? tamper = null)

@@ -6,6 +6,7 @@ using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Telephony.Providers.Vonage;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Tests.Providers.Vonage;
@@ -43,7 +44,7 @@ public sealed class VonageInboundTests(VonageTestHost host) : IClassFixture<Vona
         Assert.Equal(HttpStatusCode.NoContent, await leg.PostEventAsync("answered"));
         await VonageTestHost.WaitForAsync(() => leg.AudibleFramesReceived >= 5, "the workflow's audio");
         await VonageOutboundEndToEndTests.PressUntilAsync(host.App, leg, '2', callId, "support");
-        await leg.Ended.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await leg.Ended.Task.WaitAsync(Eventually.Patience);
         await VonageTestHost.WaitForAsync(async () => (await host.App.StoredCallAsync(callId)).Status == CallStatus.Completed, "completed");
         var steps = (await host.App.StoredEventsAsync(callId)).Where(e => e.Kind == CallEventKind.Step).Select(e => e.Message).ToList();
         Assert.Contains("step support (tone)", steps);

@@ -4,6 +4,7 @@ using DograhConsole.Core.Calls;
 using DograhConsole.Core.Telephony.Providers.Vonage;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Providers.Vonage;
 
@@ -46,7 +47,7 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
         await VonageTestHost.WaitForAsync(async () => (string?)(await VonageTestHost.CallAsync(host.Admin, callId))["currentStep"] == "menu (gather)", "the menu step");
         await PressUntilAsync(host.App, leg, '1', callId, "sales");
 
-        await leg.Ended.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await leg.Ended.Task.WaitAsync(Eventually.Patience);
         await VonageTestHost.WaitForAsync(async () => (string?)(await VonageTestHost.CallAsync(host.Admin, callId))["status"] == "completed", "the completed status");
 
         var call = await VonageTestHost.CallAsync(host.Admin, callId);
@@ -105,13 +106,13 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
         await VonageTestHost.WaitForAsync(() => leg.AudibleFramesReceived > 0, "media");
 
         (await host.Admin.ApiPostAsync($"/api/v1/calls/{callId}/hangup", null)).Expect(HttpStatusCode.Accepted);
-        await leg.Ended.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await leg.Ended.Task.WaitAsync(Eventually.Patience);
         await VonageTestHost.WaitForAsync(async () => (string?)(await VonageTestHost.CallAsync(host.Admin, callId))["status"] == "completed", "completed");
 
         // Vonage (or anyone) opening the socket again with the same headers gets nothing.
         var replay = new FakeVonageCall(vonage, "outbound", leg.To, leg.From);
         await replay.OpenMediaAsync(new Uri("wss://console.dograh.test" + VonageUrls.MediaSocketPath), leg.HeadersMessage!);
-        var status = await replay.SocketClosed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var status = await replay.SocketClosed.Task.WaitAsync(Eventually.Patience);
         Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, status);
         Assert.Equal(0, replay.FramesReceived);
         var events = await host.App.StoredEventsAsync(callId);
@@ -121,16 +122,8 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
     /// <summary>Presses a key once the menu listens; presses again only if the branch did not start (a key that raced the gather).</summary>
     internal static async Task PressUntilAsync(Infrastructure.DograhAppFactory app, FakeVonageCall leg, char key, Guid callId, string branch)
     {
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            await leg.SendDtmfAsync(key);
-            var deadline = DateTime.UtcNow.AddSeconds(5);
-            while (DateTime.UtcNow < deadline)
-            {
-                if ((await app.StoredEventsAsync(callId)).Any(e => e.Kind == CallEventKind.Step && e.Message.StartsWith($"step {branch} (", StringComparison.Ordinal))) return;
-                await Task.Delay(50);
-            }
-        }
-        Assert.Fail($"Pressing {key} never reached step {branch}.");
+        await Eventually.RetryAsync(() => leg.SendDtmfAsync(key),
+            async () => (await app.StoredEventsAsync(callId)).Any(e => e.Kind == CallEventKind.Step && e.Message.StartsWith($"step {branch} (", StringComparison.Ordinal)),
+            $"pressing {key} to reach step {branch}", TimeSpan.FromSeconds(5));
     }
 }

@@ -36,7 +36,7 @@ internal sealed class FakeBot : IAsyncDisposable
     }
 
     public async Task<BotConnection> NextConnectionAsync() =>
-        await _connections.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        await _connections.Reader.ReadAsync().AsTask().WaitAsync(Eventually.Patience);
 
     public async ValueTask DisposeAsync()
     {

@@ -5,6 +5,7 @@ using DograhConsole.Core.Data;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Workflows;
 using DograhConsole.Tests.Api;
+using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Workflows.Agent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,7 +33,7 @@ public sealed class AgentAuthHeaderTests(RuntimeFixture fixture) : IClassFixture
     {
         var call = await fixture.CreateCallAsync(workflowId);
         await using var run = fixture.Run(call.Id);
-        var connection = await bot.NextConnectionAsync().WaitAsync(WorkflowRun.Patience);
+        var connection = await bot.NextConnectionAsync().WaitAsync(Eventually.Patience);
         await connection.NextAsync("start");
         return connection.Authorization;
     }

@@ -1,6 +1,7 @@
 using DograhConsole.Core.Calls;
-using DograhConsole.Core.Workflows.Runtime;
 using DograhConsole.Core.Telephony.Calls;
+using DograhConsole.Core.Workflows.Runtime;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,7 +30,7 @@ public sealed class OrphanedCallCleanupTests
                 services.AddSingleton<IProviderCalls>(provider);
             }));
             var cleanup = restarted.Services.GetRequiredService<OrphanedCallCleanup>();
-            await cleanup.Completed.WaitAsync(TimeSpan.FromSeconds(60));
+            await cleanup.Completed.WaitAsync(Eventually.Patience);
 
             var stored = await fixture.StoredCallAsync(orphan.Id);
             Assert.Equal(CallStatus.Failed, stored.Status);
