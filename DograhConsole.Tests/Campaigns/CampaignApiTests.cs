@@ -12,15 +12,15 @@ namespace DograhConsole.Tests.Campaigns;
 public sealed class CampaignApiTests : IAsyncLifetime
 {
     private FakeTwilio _twilio = null!;
-    private CampaignTestHost _host = null!;
+    private DograhAppFactory _host = null!;
     private HttpClient _api = null!;
     private readonly string _data = CampaignTestKit.NewDataDirectory();
 
     public async Task InitializeAsync()
     {
-        _host = CampaignTestHost.Start(_data);
+        _host = CampaignTestKit.StartHost(_data);
         _twilio = await _host.StartTwilioAsync();
-        _api = _host.Api();
+        _api = _host.CreateLoopbackApiClient();
     }
 
     public async Task DisposeAsync()
@@ -99,7 +99,7 @@ public sealed class CampaignApiTests : IAsyncLifetime
         (await _api.ApiPostAsync($"{CampaignTestKit.Url}/{id}/resume", null)).Expect(HttpStatusCode.Conflict);
 
         var otherKey = await CreateOrganizationAsync();
-        using var other = _host.Api(otherKey);
+        using var other = _host.CreateLoopbackApiClient(otherKey);
         Assert.Equal(0, await other.CountAsync(CampaignTestKit.Url));
         foreach (var path in new[] { "", "/report", "/contacts" })
             (await other.ApiGetAsync($"{CampaignTestKit.Url}/{id}{path}")).Expect(HttpStatusCode.NotFound);
@@ -137,10 +137,10 @@ public sealed class CampaignScheduleWindowTests
         var clock = new ShiftedTimeProvider(DateTimeOffset.Parse("2026-01-17T15:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         try
         {
-            await using var host = CampaignTestHost.Start(data, clock);
+            await using var host = CampaignTestKit.StartHost(data, clock);
             await using var twilio = await host.StartTwilioAsync();
             twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(100));
-            using var api = host.Api();
+            using var api = host.CreateLoopbackApiClient();
             var setup = await api.SetUpAsync(twilio, organizationLimit: 50, host: host);
             var (csv, _) = CampaignTestKit.Contacts(5);
             var schedule = new CampaignSchedule

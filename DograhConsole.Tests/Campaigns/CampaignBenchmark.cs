@@ -35,9 +35,9 @@ public sealed class CampaignBenchmark(ITestOutputHelper output)
         var data = CampaignTestKit.NewDataDirectory();
         try
         {
-            await using var host = CampaignTestHost.Start(data);
+            await using var host = CampaignTestKit.StartHost(data);
             await using var carrier = await host.StartTwilioAsync();
-            using var api = host.Api();
+            using var api = host.CreateLoopbackApiClient();
             var setup = await api.SetUpAsync(carrier, organizationLimit: 500, host: host);
 
             // The machine is shared: the load average says how much of its cores the figures below had.

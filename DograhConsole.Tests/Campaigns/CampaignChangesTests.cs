@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using DograhConsole.Core.Campaigns;
+using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -66,10 +68,10 @@ public sealed class CampaignChangesTests
         var data = CampaignTestKit.NewDataDirectory();
         try
         {
-            await using var host = CampaignTestHost.Start(data);
+            await using var host = CampaignTestKit.StartHost(data);
             await using var twilio = await host.StartTwilioAsync();
             twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(300));
-            using var api = host.Api();
+            using var api = host.CreateLoopbackApiClient();
             var setup = await api.SetUpAsync(twilio);
             var changes = host.Services.GetRequiredService<CampaignChanges>();
             Guid organizationId;

@@ -17,15 +17,15 @@ namespace DograhConsole.Tests.Campaigns;
 public sealed class CampaignDispatchTests : IAsyncLifetime
 {
     private FakeTwilio _twilio = null!;
-    private CampaignTestHost _host = null!;
+    private DograhAppFactory _host = null!;
     private HttpClient _api = null!;
     private readonly string _data = CampaignTestKit.NewDataDirectory();
 
     public async Task InitializeAsync()
     {
-        _host = CampaignTestHost.Start(_data);
+        _host = CampaignTestKit.StartHost(_data);
         _twilio = await _host.StartTwilioAsync();
-        _api = _host.Api();
+        _api = _host.CreateLoopbackApiClient();
     }
 
     public async Task DisposeAsync()

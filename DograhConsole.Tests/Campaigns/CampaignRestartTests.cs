@@ -18,7 +18,7 @@ public sealed class CampaignRestartTests
     public async Task Stopping_the_host_mid_campaign_and_starting_another_on_the_same_database_dials_every_contact_exactly_once()
     {
         var data = CampaignTestKit.NewDataDirectory();
-        var first = CampaignTestHost.Start(data);
+        var first = CampaignTestKit.StartHost(data);
         await using var twilio = await first.StartTwilioAsync();
         // Calls are up when the first host stops: Twilio ends them as their media streams drop, and its final callbacks
         // (and answer-URL fetches of calls still ringing) find no console.
@@ -27,7 +27,7 @@ public sealed class CampaignRestartTests
         Guid id;
         try
         {
-            var api = first.Api();
+            var api = first.CreateLoopbackApiClient();
             var setup = await api.SetUpAsync(twilio, organizationLimit: 50, host: first);
             id = await api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 8, CallsPerSecond = 15 });
             await api.ActAsync(id, "start");
@@ -42,8 +42,8 @@ public sealed class CampaignRestartTests
             Assert.Equal(dialsAtStop, twilio.TotalDials);
 
             // The console comes back at the same address, where Twilio's callbacks and answer URLs go.
-            await using var second = CampaignTestHost.Start(data, port: first.Address.Port);
-            var api2 = second.Api();
+            await using var second = CampaignTestKit.StartHost(data, port: first.Address.Port);
+            var api2 = second.CreateLoopbackApiClient();
             await api2.WaitForStatusAsync(id, "completed");
 
             var dials = twilio.DialsByNumber();
@@ -73,7 +73,7 @@ public sealed class CampaignRestartTests
     public async Task A_claim_left_by_a_crash_before_the_call_was_recorded_is_released_and_dialed_once()
     {
         var data = CampaignTestKit.NewDataDirectory();
-        var first = CampaignTestHost.Start(data);
+        var first = CampaignTestKit.StartHost(data);
         await using var twilio = await first.StartTwilioAsync();
         twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(100));
         var (csv, numbers) = CampaignTestKit.Contacts(5);
@@ -82,7 +82,7 @@ public sealed class CampaignRestartTests
             Guid id;
             await using (first)
             {
-                var api = first.Api();
+                var api = first.CreateLoopbackApiClient();
                 var setup = await api.SetUpAsync(twilio, organizationLimit: 50, host: first);
                 id = await api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 2, CallsPerSecond = 10 });
                 // The state a process kill leaves between the claim's commit and the call record: claimed, no call.
@@ -100,8 +100,8 @@ public sealed class CampaignRestartTests
             }
             Assert.Equal(0, twilio.TotalDials);
 
-            await using var second = CampaignTestHost.Start(data, port: first.Address.Port);
-            await second.Api().WaitForStatusAsync(id, "completed");
+            await using var second = CampaignTestKit.StartHost(data, port: first.Address.Port);
+            await second.CreateLoopbackApiClient().WaitForStatusAsync(id, "completed");
             var dials = twilio.DialsByNumber();
             Assert.Equal(numbers.OrderBy(n => n), dials.Keys.OrderBy(n => n));
             Assert.All(dials.Values, count => Assert.Equal(1, count));

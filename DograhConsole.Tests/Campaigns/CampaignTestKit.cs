@@ -22,7 +22,26 @@ public static class CampaignTestKit
     public const string GreetingWorkflow = """{"steps":[{"type":"say","text":"Hello {{first_name}}, this is {{caller_number}}"},{"type":"hangup"}]}""";
 
     /// <summary>A workflow, and a Twilio configuration of <paramref name="twilio"/>'s account with <paramref name="callerIds"/> of its numbers.</summary>
-    public static async Task<CampaignSetup> SetUpAsync(this HttpClient api, FakeTwilio twilio, int callerIds = 2, int? organizationLimit = null, CampaignTestHost? host = null)
+    /// <summary>
+    /// The console on 127.0.0.1 as the campaign tests run it (a loopback <see cref="FakeTwilio"/> reaches its webhooks and
+    /// media sockets): on <paramref name="dataDirectory"/>, which it keeps, so a second host can open the same database
+    /// after the first one stopped, at the same address (<paramref name="port"/>; 0: a free one) as a restarted console
+    /// would be. Sweeps every second; logs warnings.
+    /// </summary>
+    public static DograhAppFactory StartHost(string dataDirectory, TimeProvider? time = null, int port = 0)
+    {
+        var host = new DograhAppFactory
+        {
+            DataDirectory = dataDirectory,
+            Time = time,
+            LogLevel = LogLevel.Warning,
+            Settings = { ["Dograh:Campaigns:SweepSeconds"] = "1" },
+        };
+        host.StartKestrel(port);
+        return host;
+    }
+
+    public static async Task<CampaignSetup> SetUpAsync(this HttpClient api, FakeTwilio twilio, int callerIds = 2, int? organizationLimit = null, DograhAppFactory? host = null)
     {
         var workflow = (await api.CreateWorkflowAsync(definition: GreetingWorkflow)).Id;
         var config = (await api.CreateConfigAsync(twilio.Credentials(), Samples.UniqueName("Twilio"))).Id;

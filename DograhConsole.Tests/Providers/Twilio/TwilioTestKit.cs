@@ -40,7 +40,7 @@ public class TwilioConsoleFixture : IAsyncLifetime
     }
 
     /// <summary>A fake Twilio account of its own for one test.</summary>
-    public Task<FakeTwilio> StartTwilioAsync() => FakeTwilio.StartAsync(Address, DograhAppFactory.PublicBaseUrl);
+    public Task<FakeTwilio> StartTwilioAsync() => App.StartTwilioAsync();
 }
 
 /// <summary>An organization with a Twilio configuration pointing at a fake, a workflow and a number.</summary>
@@ -62,6 +62,9 @@ public static class TwilioTestKit
         """;
 
     public static string PublicUrl(string path) => DograhAppFactory.PublicBaseUrl + path;
+
+    /// <summary>A fake Twilio account whose calls reach <paramref name="app"/> on its loopback port.</summary>
+    public static Task<FakeTwilio> StartTwilioAsync(this DograhAppFactory app) => FakeTwilio.StartAsync(app.Address, DograhAppFactory.PublicBaseUrl);
 
     /// <summary>A configuration's credentials for the fake's account (its auth token is the secret).</summary>
     public static Api.SampleCredentials Credentials(this FakeTwilio twilio) => new(TwilioProviderSpec.Name,
