@@ -25,15 +25,6 @@ public sealed class CallPagesBrowserTests
     private const string CallerId = "+14155550199";
     private const string ConfigurationName = "Main Twilio account";
 
-    /// <summary>A tone, then a one-key menu that waits a minute: calls stay up until a key or a hang-up ends them.</summary>
-    private const string AgentWorkflow = """
-        {"steps":[
-          {"id":"greeting","type":"tone","frequencyHz":440,"durationMs":300},
-          {"id":"menu","type":"gather","numDigits":1,"timeoutSeconds":60,"branches":{"1":"goodbye"},"default":"goodbye"},
-          {"id":"goodbye","type":"hangup","reason":"the caller pressed 1"}
-        ]}
-        """;
-
     private sealed record Setup(DograhAppFactory App, FakeTwilio Twilio, HttpClient Api, Guid OrganizationId, Guid WorkflowId) : IAsyncDisposable
     {
         public CallService Calls => App.Calls();
@@ -68,7 +59,7 @@ public sealed class CallPagesBrowserTests
         twilio.AddNumber(CallerId);
         var api = app.CreateApiClient();
         api.BaseAddress = baseAddress;
-        var workflow = await api.CreateWorkflowAsync("Test agent", AgentWorkflow);
+        var workflow = await api.CreateWorkflowAsync("Test agent", TestWorkflows.Menu);
         return new Setup(app, twilio, api, await app.FirstOrganizationIdAsync(), workflow.Id);
     }
 
@@ -187,7 +178,7 @@ public sealed class CallPagesBrowserTests
         await Expect(status).ToHaveTextAsync("in-progress");
         // Answered: the answer webhook connects the media stream and the workflow runs its steps.
         await fakeCall.AnswerAsync();
-        await Expect(page.Locator("#timeline")).ToContainTextAsync("step greeting");
+        await Expect(page.Locator("#timeline")).ToContainTextAsync("step greet");
         await Expect(page.Locator("#timeline")).ToContainTextAsync("step menu");
         await Expect(status).ToHaveTextAsync("in-progress");
         // The caller presses 1 (again while the menu has not taken it: a key can arrive before the gather listens).
@@ -195,7 +186,7 @@ public sealed class CallPagesBrowserTests
             "the menu to take the key", TimeSpan.FromSeconds(1));
         await Expect(status).ToHaveTextAsync("completed");
         await Expect(page.Locator("#timeline li[data-kind=status]")).ToHaveCountAsync(4);
-        await Expect(page.Locator("#call-facts")).ToContainTextAsync("hung up by the workflow: the caller pressed 1");
+        await Expect(page.Locator("#call-facts")).ToContainTextAsync("hung up by the workflow: chose one");
         // The workflow hung up at Twilio, which ended the call.
         await fakeCall.EndedTask.WaitAsync(Eventually.Patience);
         Assert.Equal("completed", fakeCall.Status);

@@ -42,7 +42,7 @@ public sealed class CallTransferApiTests : IAsyncLifetime
     /// <summary>An outbound call that Twilio answered, on its media stream in a menu that waits a minute.</summary>
     private async Task<(CallView Call, FakeTwilioCall FakeCall)> PlaceCallAsync(HttpClient api)
     {
-        var workflow = await api.CreateWorkflowAsync(definition: TwilioTestKit.MenuWorkflow);
+        var workflow = await api.CreateWorkflowAsync(definition: TestWorkflows.Menu);
         var configuration = await api.CreateConfigAsync(_twilio.Credentials());
         await api.CreateNumberAsync(configuration.Id, _twilio.AddNumber(Samples.UniqueE164()).PhoneNumber, workflow.Id);
         using var scope = _app.Services.CreateScope();

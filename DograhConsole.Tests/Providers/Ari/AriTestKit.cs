@@ -49,17 +49,6 @@ public sealed class AriTokenConsoleHost : AriConsoleHost
 /// <summary>One test's world: an organization, a workflow, an ARI configuration pointing at its own fake Asterisk, and an extension.</summary>
 public sealed class AriScenario : IAsyncDisposable
 {
-    /// <summary>A greeting tone, a one-key menu (5 plays a tone and hangs up; another key or none hangs up), as the real runner runs it.</summary>
-    public const string Menu = """
-        {"steps":[
-          {"id":"greet","type":"tone","frequencyHz":440,"durationMs":1000},
-          {"id":"menu","type":"gather","numDigits":1,"timeoutSeconds":60,"branches":{"5":"pressed-five"},"default":"no-choice"},
-          {"id":"pressed-five","type":"tone","frequencyHz":880,"durationMs":200},
-          {"id":"bye","type":"hangup","reason":"pressed five"},
-          {"id":"no-choice","type":"hangup","reason":"no choice"}
-        ]}
-        """;
-
     /// <summary>A workflow that waits (two minutes) for a key no test presses: the call stays up until the test ends it.</summary>
     public const string LongGather = """{"steps":[{"id":"wait","type":"gather","numDigits":1,"timeoutSeconds":120},{"id":"bye","type":"hangup"}]}""";
 
@@ -91,7 +80,7 @@ public sealed class AriScenario : IAsyncDisposable
     public string Extension { get; }
     public DograhAppFactory Factory => Host.Factory;
 
-    public static async Task<AriScenario> StartAsync(AriConsoleHost host, string definition = Menu, bool assignWorkflow = true,
+    public static async Task<AriScenario> StartAsync(AriConsoleHost host, string definition = TestWorkflows.Menu, bool assignWorkflow = true,
         string? configuredPassword = null, bool waitForConnection = true, int? maxConcurrentCalls = null)
     {
         var organization = await host.Factory.NewOrganizationAsync(maxConcurrentCalls);

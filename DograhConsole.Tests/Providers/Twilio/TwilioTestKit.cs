@@ -48,19 +48,6 @@ public sealed record TwilioSetup(TestOrganization Organization, HttpClient Api, 
 
 public static class TwilioTestKit
 {
-    /// <summary>Tone, a one-digit menu with two branches and a default, then hang-up: what the real runner must also run.</summary>
-    public const string MenuWorkflow = """
-        {"steps":[
-          {"id":"greet","type":"tone","frequencyHz":440,"durationMs":400},
-          {"id":"menu","type":"gather","numDigits":1,"timeoutSeconds":60,"branches":{"1":"pressed-one","2":"pressed-two"},"default":"no-choice"},
-          {"id":"pressed-one","type":"tone","frequencyHz":880,"durationMs":200},
-          {"id":"bye-one","type":"hangup","reason":"chose one"},
-          {"id":"pressed-two","type":"tone","frequencyHz":660,"durationMs":200},
-          {"id":"bye-two","type":"hangup","reason":"chose two"},
-          {"id":"no-choice","type":"hangup","reason":"no choice"}
-        ]}
-        """;
-
     public static string PublicUrl(string path) => DograhAppFactory.PublicBaseUrl + path;
 
     /// <summary>A fake Twilio account whose calls reach <paramref name="app"/> on its loopback port.</summary>
@@ -71,7 +58,7 @@ public static class TwilioTestKit
         new() { ["accountSid"] = twilio.AccountSid, ["authToken"] = twilio.AuthToken, ["apiBaseUrl"] = twilio.ApiBaseUrl }, [twilio.AuthToken]);
 
     public static async Task<TwilioSetup> SetUpAsync(this TwilioConsoleFixture fixture, FakeTwilio twilio, int? maxConcurrentCalls = null, bool assignWorkflow = true,
-        string definition = MenuWorkflow)
+        string definition = TestWorkflows.Menu)
     {
         var organization = await fixture.App.NewOrganizationAsync(maxConcurrentCalls);
         var api = fixture.App.CreateApiClient(organization.ApiKey);
