@@ -84,15 +84,12 @@ public sealed class CallEventBusTests
         var bus = new CallEventBus();
         var org = Guid.NewGuid();
         using var sub = bus.Subscribe(org);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        var first = Task.Run(async () =>
-        {
-            await foreach (var update in sub.ReadAllAsync(cts.Token)) return update.Event.Message;
-            return null;
-        });
-        await Task.Delay(50);
+        await using var updates = sub.ReadAllAsync().GetAsyncEnumerator();
+        var next = updates.MoveNextAsync();
+        Assert.False(next.IsCompleted, "the reader waits while nothing is published");
         bus.Publish(Update(org, message: "live"));
-        Assert.Equal("live", await first);
+        Assert.True(await next.AsTask().WaitAsync(Eventually.Patience));
+        Assert.Equal("live", updates.Current.Event.Message);
     }
 
     [Fact]

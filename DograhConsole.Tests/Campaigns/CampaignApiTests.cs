@@ -158,7 +158,7 @@ public sealed class CampaignScheduleWindowTests
             }, "the campaign notes it is outside its window: " + string.Join("\n", host.LogLines.Where(l => !l.StartsWith("Information")).Take(10)));
             await using (var db = await host.Db().CreateDbContextAsync())
                 Assert.Contains("2026-01-19 14:00 UTC", db.CampaignActivities.IgnoreQueryFilters().Single(a => a.CampaignId == id && a.Kind == "waiting").Message);
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await host.WaitUntilIdleAsync(api, id);
             Assert.Equal(0, twilio.TotalDials);
             Assert.Equal("running", await api.StatusAsync(id));
 

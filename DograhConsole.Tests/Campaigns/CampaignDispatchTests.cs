@@ -114,7 +114,7 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         await _api.ActAsync(id, "pause");
         var paused = DateTime.UtcNow;
         Assert.Equal("paused", await _api.StatusAsync(id));
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await _host.WaitUntilIdleAsync(_api, id);
         var late = _twilio.Dials.Where(c => c.CreatedAt > paused.AddSeconds(1)).ToList();
         Assert.Empty(late);
         var dialedWhilePaused = _twilio.TotalDials;
@@ -187,7 +187,7 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         Assert.Contains("failed, failed, failed, failed", details.GetProperty("pausedReason").GetString());
         var dialsAtTrip = _twilio.TotalDials;
         Assert.InRange(dialsAtTrip, 4, 4 + 2 + 5); // the sample plus what was already in flight or paced
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await _host.WaitUntilIdleAsync(_api, id);
         Assert.InRange(_twilio.TotalDials, dialsAtTrip, dialsAtTrip + 2);
 
         failing = false;
@@ -212,7 +212,7 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         await CampaignTestKit.WaitUntilAsync(() => Task.FromResult(_twilio.TotalDials >= 2), "two dials");
         await _api.ActAsync(id, "cancel");
         Assert.Equal("canceled", await _api.StatusAsync(id));
-        await CampaignTestKit.WaitUntilAsync(async () => Claimed((await _api.DetailsAsync(id)).GetProperty("counters")) == 0, "calls in flight reconciled");
+        await CampaignTestKit.WaitUntilAsync(async () => CampaignTestKit.Claimed((await _api.DetailsAsync(id)).GetProperty("counters")) == 0, "calls in flight reconciled");
         var counters = (await _api.DetailsAsync(id)).GetProperty("counters");
         Assert.Equal(_twilio.TotalDials, counters.GetProperty("completed").GetInt32());
         Assert.Equal(50 - _twilio.TotalDials, counters.GetProperty("canceled").GetInt32());
@@ -249,12 +249,8 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         Assert.InRange(_twilio.MaxOpenCalls, 1, cap);
 
         var final = (await _api.DetailsAsync(id)).GetProperty("counters");
-        Assert.Equal(0, Claimed(final));
+        Assert.Equal(0, CampaignTestKit.Claimed(final));
         Assert.Equal(12, final.GetProperty("completed").GetInt32());
         Assert.Equal(12, final.GetProperty("total").GetInt32());
     }
-
-    /// <summary>Contacts claimed for an attempt whose result is not recorded yet: waiting, dialing or in progress.</summary>
-    private static int Claimed(JsonElement counters) =>
-        counters.GetProperty("waiting").GetInt32() + counters.GetProperty("dialing").GetInt32() + counters.GetProperty("inProgress").GetInt32();
 }

@@ -173,8 +173,8 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         await Expect(Counter("completed")).ToHaveTextAsync(dialedAtPause.ToString());
         await Expect(Counter("queued")).ToHaveTextAsync((10 - dialedAtPause).ToString());
         await _browser.ScreenshotAsync("75-campaign-paused");
-        // Two sweeps go by (they restart loops of running campaigns only): still no dial.
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // A sweep goes by (it restarts loops of running campaigns only): still no dial.
+        await _app.WaitUntilIdleAsync(_api, id);
         Assert.Equal(dialedAtPause, _twilio.TotalDials);
 
         await Page.ClickAsync("#campaign-resume");

@@ -33,12 +33,14 @@ public sealed class CampaignRestartTests
             await api.ActAsync(id, "start");
             await CampaignTestKit.WaitUntilAsync(() => Task.FromResult(twilio.TotalDials >= 20), "20 dials before the stop");
             Assert.True(twilio.OpenCalls > 0, "calls are in flight when the host stops");
+            var firstDispatcher = first.Services.GetRequiredService<CampaignDispatcher>();
             await first.DisposeAsync();
             var dialsAtStop = twilio.TotalDials;
             Assert.InRange(dialsAtStop, 20, 79);
 
-            // Nothing dials while no host runs.
-            await Task.Delay(TimeSpan.FromSeconds(1));
+            // Nothing dials while no host runs: the stopped host's dispatcher waited for its loop (and the loop's dials)
+            // and has none left to dial with. (A stray dial would also show below as a contact dialed twice.)
+            Assert.False(firstDispatcher.IsRunning(id), "the stopped host still has a dial loop");
             Assert.Equal(dialsAtStop, twilio.TotalDials);
 
             // The console comes back at the same address, where Twilio's callbacks and answer URLs go.

@@ -127,6 +127,25 @@ public static class CampaignTestKit
     public static Task WaitForStatusAsync(this HttpClient api, Guid campaign, string status, TimeSpan? timeout = null) =>
         WaitUntilAsync(async () => await api.StatusAsync(campaign) == status, $"campaign {status}", timeout);
 
+    /// <summary>Contacts claimed for an attempt whose result is not recorded yet: waiting, dialing or in progress.</summary>
+    public static int Claimed(JsonElement counters) =>
+        counters.GetProperty("waiting").GetInt32() + counters.GetProperty("dialing").GetInt32() + counters.GetProperty("inProgress").GetInt32();
+
+    /// <summary>
+    /// Waits until campaign <paramref name="id"/> can dial no more on its own: its dial loop has ended and none of its
+    /// contacts is claimed. Then runs a sweep (what restarts the loops of running campaigns, every second in these hosts)
+    /// and waits for any loop the sweep gave it to end again. What a paused campaign, or one outside its window, must
+    /// show; observed on the dispatcher instead of waited for with a sleep.
+    /// </summary>
+    public static async Task WaitUntilIdleAsync(this DograhAppFactory host, HttpClient api, Guid id)
+    {
+        var dispatcher = host.Services.GetRequiredService<CampaignDispatcher>();
+        await WaitUntilAsync(async () => !dispatcher.IsRunning(id) && Claimed((await api.DetailsAsync(id)).GetProperty("counters")) == 0,
+            "the campaign's dial loop to end with no contact claimed");
+        await dispatcher.SweepAsync(CancellationToken.None);
+        await WaitUntilAsync(() => Task.FromResult(!dispatcher.IsRunning(id)), "the loop a sweep gave the campaign to end");
+    }
+
     public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "dograh-campaign-tests", Guid.NewGuid().ToString("N"));
 
     public static void DeleteDirectory(string path)

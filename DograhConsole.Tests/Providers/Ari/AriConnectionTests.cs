@@ -69,7 +69,8 @@ public sealed class AriConnectionTests(AriConsoleHost host) : IClassFixture<AriC
         // Stopped means stopped: no more attempts. The listener has taken the deactivated configuration's connection down
         // (nothing else retries: a reconnect needs the configuration reactivated).
         var attempts = scenario.Fake.AuthenticationFailures;
-        await Task.Delay(2500);
+        await Eventually.TrueAsync(() => host.Factory.LogLines.Any(l => l.Contains("ARI listener: stopping", StringComparison.Ordinal)
+            && l.Contains(scenario.ConfigurationId.ToString(), StringComparison.Ordinal)), "the listener to stop the deactivated configuration's connection");
         Assert.Equal(attempts, scenario.Fake.AuthenticationFailures);
 
         (await scenario.Api.ApiPutAsync($"{ApiCalls.Configs}/{scenario.ConfigurationId}", new { credentials = new Dictionary<string, string> { ["appPassword"] = scenario.Fake.Password } }))

@@ -235,6 +235,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
         var appArgs = query["appArgs"].ToString();
         _ = Task.Run(async () =>
         {
+            // As observed: the originate's REST answer comes before its Dial event.
             await Task.Delay(30);
             await EmitAsync("Dial", channel);
             if (script.RingsForever || script.RingFor > TimeSpan.Zero)
@@ -279,6 +280,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
         }
         _ = Task.Run(async () =>
         {
+            // As observed: chan_websocket connects just after the externalMedia POST is answered.
             await Task.Delay(5);
             await ConnectMediaAsync(channel, token);
         });
@@ -507,7 +509,7 @@ public sealed class FakeMediaClient(string channelId, string channelName)
             MuLaw.Encode(pcm, ulaw);
             await SendBinaryAsync((byte[])ulaw.Clone());
             var due = TimeSpan.FromMilliseconds(20 * (i + 1)) - start.Elapsed;
-            if (due > TimeSpan.Zero) await Task.Delay(due);
+            if (due > TimeSpan.Zero) await Task.Delay(due); // a phone's audio: one frame every 20 ms
         }
     }
 

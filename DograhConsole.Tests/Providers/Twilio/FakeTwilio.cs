@@ -453,6 +453,7 @@ public sealed class FakeTwilioCall
         var final = "completed";
         try
         {
+            // The carrier's side, as Twilio runs it: its REST answer reaches the console before the first callback.
             await Task.Delay(50, _over.Token);
             await ProgressAsync("initiated", "initiated");
             if (outcome is { Status: not "completed" })
