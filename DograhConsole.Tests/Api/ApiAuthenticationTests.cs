@@ -3,6 +3,7 @@ using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Api;
 
+[Trait("Category", "Host")]
 public sealed class ApiAuthenticationTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
 {
     public static readonly TheoryData<string, string> ProtectedEndpoints = new()

@@ -4,6 +4,7 @@ using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Api;
 
+[Trait("Category", "Host")]
 public sealed class AuditApiTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
 {
     private const string AdminActor = "api key 'Dograh:Admin:ApiKey'";

@@ -4,6 +4,7 @@ using DograhConsole.Tests.Infrastructure;
 namespace DograhConsole.Tests.Api;
 
 /// <summary>Every refused request answers with a clear ProblemDetails and stores nothing.</summary>
+[Trait("Category", "Host")]
 public sealed class BadInputApiTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
 {
     private async Task<ApiResponse> RefusedConfigAsync(object body, HttpStatusCode expected = HttpStatusCode.BadRequest)

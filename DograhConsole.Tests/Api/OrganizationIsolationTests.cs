@@ -4,6 +4,7 @@ using DograhConsole.Tests.Infrastructure;
 namespace DograhConsole.Tests.Api;
 
 /// <summary>Organization A is the first organization (the Dograh:Admin key); B is added per test.</summary>
+[Trait("Category", "Host")]
 public sealed class OrganizationIsolationTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
 {
     private sealed record OrganizationA(Guid Config, string ConfigName, Guid Number, string Address, Guid Workflow, string WorkflowName, SampleCredentials Credentials);

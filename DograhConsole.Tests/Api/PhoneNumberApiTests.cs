@@ -4,6 +4,7 @@ using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Api;
 
+[Trait("Category", "Host")]
 public sealed class PhoneNumberApiTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
 {
     private static string Numbers(Guid configId) => $"{ApiCalls.Configs}/{configId}/phone-numbers";

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Api;
 
+[Trait("Category", "Host")]
 public sealed class TelephonyConfigurationApiTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
 {
     private static JsonObject Credentials(ApiResponse view) =>

@@ -6,6 +6,7 @@ using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Api;
 
+[Trait("Category", "Host")]
 public sealed class WorkflowApiTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
 {
     private static List<JsonObject> Items(ApiResponse list) => list.Json.AsArray().Select(n => n!.AsObject()).ToList();

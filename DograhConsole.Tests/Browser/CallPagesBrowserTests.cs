@@ -25,15 +25,6 @@ public sealed class CallPagesBrowserTests
     private const string CallerId = "+14155550199";
     private const string ConfigurationName = "Main Twilio account";
 
-    /// <summary>A tone, then a one-key menu that waits a minute: calls stay up until a key or a hang-up ends them.</summary>
-    private const string AgentWorkflow = """
-        {"steps":[
-          {"id":"greeting","type":"tone","frequencyHz":440,"durationMs":300},
-          {"id":"menu","type":"gather","numDigits":1,"timeoutSeconds":60,"branches":{"1":"goodbye"},"default":"goodbye"},
-          {"id":"goodbye","type":"hangup","reason":"the caller pressed 1"}
-        ]}
-        """;
-
     private sealed record Setup(DograhAppFactory App, FakeTwilio Twilio, HttpClient Api, Guid OrganizationId, Guid WorkflowId) : IAsyncDisposable
     {
         public CallService Calls => App.Calls();
@@ -68,19 +59,8 @@ public sealed class CallPagesBrowserTests
         twilio.AddNumber(CallerId);
         var api = app.CreateApiClient();
         api.BaseAddress = baseAddress;
-        var workflow = await api.CreateWorkflowAsync("Test agent", AgentWorkflow);
+        var workflow = await api.CreateWorkflowAsync("Test agent", TestWorkflows.Menu);
         return new Setup(app, twilio, api, await app.FirstOrganizationIdAsync(), workflow.Id);
-    }
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what) where T : class
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await probe() is { } value) return value;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"Timed out waiting for {what}.");
     }
 
     private static async Task SetLimitAsync(DograhAppFactory app, Guid organizationId, int limit)
@@ -198,22 +178,17 @@ public sealed class CallPagesBrowserTests
         await Expect(status).ToHaveTextAsync("in-progress");
         // Answered: the answer webhook connects the media stream and the workflow runs its steps.
         await fakeCall.AnswerAsync();
-        await Expect(page.Locator("#timeline")).ToContainTextAsync("step greeting");
+        await Expect(page.Locator("#timeline")).ToContainTextAsync("step greet");
         await Expect(page.Locator("#timeline")).ToContainTextAsync("step menu");
         await Expect(status).ToHaveTextAsync("in-progress");
         // The caller presses 1 (again while the menu has not taken it: a key can arrive before the gather listens).
-        var pressed = DateTime.UtcNow;
-        while ((await setup.Calls.FindAsync(callId))!.Active)
-        {
-            Assert.True(DateTime.UtcNow - pressed < TimeSpan.FromSeconds(45), "the menu never took the key");
-            await fakeCall.SendDtmfAsync('1');
-            await Task.Delay(1000);
-        }
+        await Eventually.RetryAsync(() => fakeCall.SendDtmfAsync('1'), async () => !(await setup.Calls.FindAsync(callId))!.Active,
+            "the menu to take the key", TimeSpan.FromSeconds(1));
         await Expect(status).ToHaveTextAsync("completed");
         await Expect(page.Locator("#timeline li[data-kind=status]")).ToHaveCountAsync(4);
-        await Expect(page.Locator("#call-facts")).ToContainTextAsync("hung up by the workflow: the caller pressed 1");
+        await Expect(page.Locator("#call-facts")).ToContainTextAsync("hung up by the workflow: chose one");
         // The workflow hung up at Twilio, which ended the call.
-        await fakeCall.EndedTask.WaitAsync(TestTimeouts.Long);
+        await fakeCall.EndedTask.WaitAsync(Eventually.Patience);
         Assert.Equal("completed", fakeCall.Status);
         Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "The page was reloaded.");
         await browser.ScreenshotAsync("36-call-detail-completed");
@@ -275,7 +250,7 @@ public sealed class CallPagesBrowserTests
         await Expect(outboundRow).ToHaveCountAsync(0);
         var hangUp = Assert.Single(setup.Twilio.Requests, r => r.Method == "POST" && r.Form.ContainsKey("Status"));
         Assert.Equal(($"/2010-04-01/Accounts/{setup.Twilio.AccountSid}/Calls/{outboundCall.Sid}.json", "completed"), (hangUp.Path, hangUp.Form["Status"].Single()));
-        await outboundCall.EndedTask.WaitAsync(TestTimeouts.Long);
+        await outboundCall.EndedTask.WaitAsync(Eventually.Patience);
         Assert.Contains(outboundCall.StatusCallbacks, c => c.CallStatus == "completed" && c.Response == HttpStatusCode.NoContent);
         Assert.Equal(CallStatus.Completed, (await setup.App.StoredCallAsync(outboundId)).Status);
         Assert.Contains(await setup.App.StoredEventsAsync(outboundId), e => e.Message.Contains("hang-up requested by " + DograhAppFactory.AdminEmail));

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Calls;
 
+[Trait("Category", "Host")]
 public sealed class CallConcurrencyLimitTests(DograhAppFactory factory) : IClassFixture<DograhAppFactory>
 {
     private static void AssertLimitReached(OperationResult<CallView> result)

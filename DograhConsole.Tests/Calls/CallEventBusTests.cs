@@ -1,8 +1,10 @@
 using System.Text.Json;
 using DograhConsole.Core.Calls;
+using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Calls;
 
+[Trait("Category", "Unit")]
 public sealed class CallEventBusTests
 {
     private static long _nextEventId;
@@ -70,7 +72,7 @@ public sealed class CallEventBusTests
             await foreach (var update in sub.ReadAllAsync()) received.Add(update.Event.Message);
         });
         await sub.DisposeAsync();
-        await reading.WaitAsync(TimeSpan.FromSeconds(5));
+        await reading.WaitAsync(Eventually.Patience);
         Assert.Equal(0, bus.SubscriberCount);
         bus.Publish(Update(org, message: "after"));
         Assert.Equal(["before"], received);
@@ -82,15 +84,12 @@ public sealed class CallEventBusTests
         var bus = new CallEventBus();
         var org = Guid.NewGuid();
         using var sub = bus.Subscribe(org);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        var first = Task.Run(async () =>
-        {
-            await foreach (var update in sub.ReadAllAsync(cts.Token)) return update.Event.Message;
-            return null;
-        });
-        await Task.Delay(50);
+        await using var updates = sub.ReadAllAsync().GetAsyncEnumerator();
+        var next = updates.MoveNextAsync();
+        Assert.False(next.IsCompleted, "the reader waits while nothing is published");
         bus.Publish(Update(org, message: "live"));
-        Assert.Equal("live", await first);
+        Assert.True(await next.AsTask().WaitAsync(Eventually.Patience));
+        Assert.Equal("live", updates.Current.Event.Message);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Calls;
 
+[Trait("Category", "Host")]
 public sealed class CallServiceTests(DograhAppFactory factory) : IClassFixture<DograhAppFactory>
 {
     private static readonly DateTime T0 = new(2026, 3, 1, 10, 0, 0, DateTimeKind.Utc);

@@ -2,6 +2,7 @@ using DograhConsole.Core.Calls;
 
 namespace DograhConsole.Tests.Calls;
 
+[Trait("Category", "Unit")]
 public sealed class CallStatusTests
 {
     public static TheoryData<CallStatus> TerminalStatuses => new(CallStatuses.Terminal);

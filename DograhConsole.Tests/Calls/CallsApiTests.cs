@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Tests.Calls;
 
+[Trait("Category", "Host")]
 public sealed class CallsApiTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
 {
     private const string Url = CallTestKit.CallsUrl;

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Calls;
 
 /// <summary>The routing every carrier and the ARI listener share: number -> workflow, with each refusal on a failed record.</summary>
+[Trait("Category", "Host")]
 public sealed class InboundCallRouterTests : IAsyncLifetime
 {
     private readonly DograhAppFactory _factory = new();

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Calls;
 
 /// <summary>POST /api/v1/telephony/initiate-call: the checks before dialing, and what a dial outcome does to the record.</summary>
+[Trait("Category", "Host")]
 public sealed class OutboundCallTests : IAsyncLifetime
 {
     private const string InitiateUrl = "/api/v1/telephony/initiate-call";

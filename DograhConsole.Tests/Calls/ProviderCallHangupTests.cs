@@ -7,6 +7,7 @@ using DograhConsole.Tests.Infrastructure;
 namespace DograhConsole.Tests.Calls;
 
 /// <summary>POST /api/v1/calls/{id}/hangup goes to the call's provider; the record ends when the provider says so.</summary>
+[Trait("Category", "Host")]
 public sealed class ProviderCallHangupTests : IAsyncLifetime
 {
     private readonly ScriptedProviderCalls _provider = new("twilio");

@@ -1,23 +1,26 @@
 using System.Net;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Api;
+using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Tests.Campaigns;
 
+[Trait("Category", "Host")]
 public sealed class CampaignApiTests : IAsyncLifetime
 {
     private FakeTwilio _twilio = null!;
-    private CampaignTestHost _host = null!;
+    private DograhAppFactory _host = null!;
     private HttpClient _api = null!;
     private readonly string _data = CampaignTestKit.NewDataDirectory();
 
     public async Task InitializeAsync()
     {
-        _host = CampaignTestHost.Start(_data);
+        _host = CampaignTestKit.StartHost(_data);
         _twilio = await _host.StartTwilioAsync();
-        _api = _host.Api();
+        _api = _host.CreateLoopbackApiClient();
     }
 
     public async Task DisposeAsync()
@@ -110,7 +113,7 @@ public sealed class CampaignApiTests : IAsyncLifetime
         (await _api.ApiPostAsync($"{CampaignTestKit.Url}/{id}/resume", null)).Expect(HttpStatusCode.Conflict);
 
         var otherKey = await CreateOrganizationAsync();
-        using var other = _host.Api(otherKey);
+        using var other = _host.CreateLoopbackApiClient(otherKey);
         Assert.Equal(0, await other.CountAsync(CampaignTestKit.Url));
         foreach (var path in new[] { "", "/report", "/contacts" })
             (await other.ApiGetAsync($"{CampaignTestKit.Url}/{id}{path}")).Expect(HttpStatusCode.NotFound);
@@ -137,6 +140,7 @@ public sealed class CampaignApiTests : IAsyncLifetime
 }
 
 /// <summary>The schedule window on a live campaign, with the console's clock moved by an injected TimeProvider.</summary>
+[Trait("Category", "Host")]
 public sealed class CampaignScheduleWindowTests
 {
     [Fact]
@@ -147,10 +151,10 @@ public sealed class CampaignScheduleWindowTests
         var clock = new ShiftedTimeProvider(DateTimeOffset.Parse("2026-01-17T15:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         try
         {
-            await using var host = CampaignTestHost.Start(data, clock);
+            await using var host = CampaignTestKit.StartHost(data, clock);
             await using var twilio = await host.StartTwilioAsync();
             twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(100));
-            using var api = host.Api();
+            using var api = host.CreateLoopbackApiClient();
             var setup = await api.SetUpAsync(twilio, organizationLimit: 50, host: host);
             var (csv, _) = CampaignTestKit.Contacts(5);
             var schedule = new CampaignSchedule
@@ -165,10 +169,10 @@ public sealed class CampaignScheduleWindowTests
             {
                 await using var db = await host.Db().CreateDbContextAsync();
                 return db.CampaignActivities.IgnoreQueryFilters().Any(a => a.CampaignId == id && a.Kind == "waiting");
-            }, "the campaign notes it is outside its window: " + string.Join("\n", host.LogLines.Where(l => !l.StartsWith("Information", StringComparison.Ordinal)).Take(10)), TimeSpan.FromSeconds(30));
+            }, "the campaign notes it is outside its window: " + string.Join("\n", host.LogLines.Where(l => !l.StartsWith("Information", StringComparison.Ordinal)).Take(10)));
             await using (var db = await host.Db().CreateDbContextAsync())
                 Assert.Contains("2026-01-19 14:00 UTC", db.CampaignActivities.IgnoreQueryFilters().Single(a => a.CampaignId == id && a.Kind == "waiting").Message);
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await host.WaitUntilIdleAsync(api, id);
             Assert.Equal(0, twilio.TotalDials);
             Assert.Equal("running", await api.StatusAsync(id));
 

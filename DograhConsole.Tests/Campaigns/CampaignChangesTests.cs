@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using DograhConsole.Core.Campaigns;
+using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DograhConsole.Tests.Campaigns;
 
+[Trait("Category", "Host")]
 public sealed class CampaignChangesTests
 {
     private static readonly Guid OrganizationA = Guid.NewGuid();
@@ -65,10 +67,10 @@ public sealed class CampaignChangesTests
         var data = CampaignTestKit.NewDataDirectory();
         try
         {
-            await using var host = CampaignTestHost.Start(data);
+            await using var host = CampaignTestKit.StartHost(data);
             await using var twilio = await host.StartTwilioAsync();
             twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(300));
-            using var api = host.Api();
+            using var api = host.CreateLoopbackApiClient();
             var setup = await api.SetUpAsync(twilio);
             var changes = host.Services.GetRequiredService<CampaignChanges>();
             Guid organizationId;

@@ -1,8 +1,9 @@
 using System.Net;
-using System.Text.Json;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Api;
+using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,18 +13,19 @@ namespace DograhConsole.Tests.Campaigns;
 /// Campaigns dialed end to end through the real dispatcher, call service, provider router and Twilio call control,
 /// against the loopback Twilio: its REST API, its signed status callbacks and its media streams.
 /// </summary>
+[Trait("Category", "Host")]
 public sealed class CampaignDispatchTests : IAsyncLifetime
 {
     private FakeTwilio _twilio = null!;
-    private CampaignTestHost _host = null!;
+    private DograhAppFactory _host = null!;
     private HttpClient _api = null!;
     private readonly string _data = CampaignTestKit.NewDataDirectory();
 
     public async Task InitializeAsync()
     {
-        _host = CampaignTestHost.Start(_data);
+        _host = CampaignTestKit.StartHost(_data);
         _twilio = await _host.StartTwilioAsync();
-        _api = _host.Api();
+        _api = _host.CreateLoopbackApiClient();
     }
 
     public async Task DisposeAsync()
@@ -112,7 +114,7 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         await _api.ActAsync(id, "pause");
         var paused = DateTime.UtcNow;
         Assert.Equal("paused", await _api.StatusAsync(id));
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await _host.WaitUntilIdleAsync(_api, id);
         var late = _twilio.Dials.Where(c => c.CreatedAt > paused.AddSeconds(1)).ToList();
         Assert.Empty(late);
         var dialedWhilePaused = _twilio.TotalDials;
@@ -145,7 +147,7 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         };
         var id = await _api.CreateCampaignAsync(setup, csv, settings);
         await _api.ActAsync(id, "start");
-        await _api.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(120));
+        await _api.WaitForStatusAsync(id, "completed");
 
         var calls = _twilio.Dials;
         var busyCalls = calls.Where(c => c.To == busy).OrderBy(c => c.CreatedAt).ToList();
@@ -187,7 +189,7 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         Assert.Contains("failed, failed, failed, failed", details.GetProperty("pausedReason").GetString());
         var dialsAtTrip = _twilio.TotalDials;
         Assert.InRange(dialsAtTrip, 4, 4 + 2 + 5); // the sample plus what was already in flight or paced
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await _host.WaitUntilIdleAsync(_api, id);
         Assert.InRange(_twilio.TotalDials, dialsAtTrip, dialsAtTrip + 2);
 
         failing = false;
@@ -212,7 +214,7 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         await CampaignTestKit.WaitUntilAsync(() => Task.FromResult(_twilio.TotalDials >= 2), "two dials");
         await _api.ActAsync(id, "cancel");
         Assert.Equal("canceled", await _api.StatusAsync(id));
-        await CampaignTestKit.WaitUntilAsync(async () => Claimed((await _api.DetailsAsync(id)).GetProperty("counters")) == 0, "calls in flight reconciled");
+        await CampaignTestKit.WaitUntilAsync(async () => CampaignTestKit.Claimed((await _api.DetailsAsync(id)).GetProperty("counters")) == 0, "calls in flight reconciled");
         var counters = (await _api.DetailsAsync(id)).GetProperty("counters");
         Assert.Equal(_twilio.TotalDials, counters.GetProperty("completed").GetInt32());
         Assert.Equal(50 - _twilio.TotalDials, counters.GetProperty("canceled").GetInt32());
@@ -249,12 +251,8 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         Assert.InRange(_twilio.MaxOpenCalls, 1, cap);
 
         var final = (await _api.DetailsAsync(id)).GetProperty("counters");
-        Assert.Equal(0, Claimed(final));
+        Assert.Equal(0, CampaignTestKit.Claimed(final));
         Assert.Equal(12, final.GetProperty("completed").GetInt32());
         Assert.Equal(12, final.GetProperty("total").GetInt32());
     }
-
-    /// <summary>Contacts claimed for an attempt whose result is not recorded yet: waiting, dialing or in progress.</summary>
-    private static int Claimed(JsonElement counters) =>
-        counters.GetProperty("waiting").GetInt32() + counters.GetProperty("dialing").GetInt32() + counters.GetProperty("inProgress").GetInt32();
 }

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Campaigns;
 
 /// <summary>The campaigns' Hangfire jobs: idempotent triggers whatever runs them, and a dashboard for signed-in admins.</summary>
+[Trait("Category", "Host")]
 public sealed partial class CampaignJobTests
 {
     /// <summary>
@@ -26,9 +27,9 @@ public sealed partial class CampaignJobTests
         var data = CampaignTestKit.NewDataDirectory();
         try
         {
-            await using var host = CampaignTestHost.Start(data);
+            await using var host = CampaignTestKit.StartHost(data);
             await using var twilio = await host.StartTwilioAsync();
-            using var api = host.Api();
+            using var api = host.CreateLoopbackApiClient();
             var setup = await api.SetUpAsync(twilio, organizationLimit: 50, host: host);
             twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(Random.Shared.Next(100, 300)));
             var (csv, numbers) = CampaignTestKit.Contacts(30);

@@ -3,6 +3,7 @@ using DograhConsole.Core.Calls;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.WorkflowRuntime;
+using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,13 +11,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Campaigns;
 
 /// <summary>A campaign survives its host: claims, calls and outcomes are in the database, and a new host on the same file carries on.</summary>
+[Trait("Category", "Host")]
 public sealed class CampaignRestartTests
 {
     [Fact]
     public async Task Stopping_the_host_mid_campaign_and_starting_another_on_the_same_database_dials_every_contact_exactly_once()
     {
         var data = CampaignTestKit.NewDataDirectory();
-        var first = CampaignTestHost.Start(data);
+        var first = CampaignTestKit.StartHost(data);
         await using var twilio = await first.StartTwilioAsync();
         // Calls are up when the first host stops: Twilio ends them as their media streams drop, and its final callbacks
         // (and answer-URL fetches of calls still ringing) find no console.
@@ -25,24 +27,26 @@ public sealed class CampaignRestartTests
         Guid id;
         try
         {
-            var api = first.Api();
+            var api = first.CreateLoopbackApiClient();
             var setup = await api.SetUpAsync(twilio, organizationLimit: 50, host: first);
             id = await api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 8, CallsPerSecond = 15 });
             await api.ActAsync(id, "start");
             await CampaignTestKit.WaitUntilAsync(() => Task.FromResult(twilio.TotalDials >= 20), "20 dials before the stop");
             Assert.True(twilio.OpenCalls > 0, "calls are in flight when the host stops");
+            var firstDispatcher = first.Services.GetRequiredService<CampaignDispatcher>();
             await first.DisposeAsync();
             var dialsAtStop = twilio.TotalDials;
             Assert.InRange(dialsAtStop, 20, 79);
 
-            // Nothing dials while no host runs.
-            await Task.Delay(TimeSpan.FromSeconds(1));
+            // Nothing dials while no host runs: the stopped host's dispatcher waited for its loop (and the loop's dials)
+            // and has none left to dial with. (A stray dial would also show below as a contact dialed twice.)
+            Assert.False(firstDispatcher.IsRunning(id), "the stopped host still has a dial loop");
             Assert.Equal(dialsAtStop, twilio.TotalDials);
 
             // The console comes back at the same address, where Twilio's callbacks and answer URLs go.
-            await using var second = CampaignTestHost.Start(data, port: first.Address.Port);
-            var api2 = second.Api();
-            await api2.WaitForStatusAsync(id, "completed", TimeSpan.FromSeconds(120));
+            await using var second = CampaignTestKit.StartHost(data, port: first.Address.Port);
+            var api2 = second.CreateLoopbackApiClient();
+            await api2.WaitForStatusAsync(id, "completed");
 
             var dials = twilio.DialsByNumber();
             Assert.Equal(numbers.OrderBy(n => n), dials.Keys.OrderBy(n => n)); // none lost
@@ -71,7 +75,7 @@ public sealed class CampaignRestartTests
     public async Task A_claim_left_by_a_crash_before_the_call_was_recorded_is_released_and_dialed_once()
     {
         var data = CampaignTestKit.NewDataDirectory();
-        var first = CampaignTestHost.Start(data);
+        var first = CampaignTestKit.StartHost(data);
         await using var twilio = await first.StartTwilioAsync();
         twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(100));
         var (csv, numbers) = CampaignTestKit.Contacts(5);
@@ -80,7 +84,7 @@ public sealed class CampaignRestartTests
             Guid id;
             await using (first)
             {
-                var api = first.Api();
+                var api = first.CreateLoopbackApiClient();
                 var setup = await api.SetUpAsync(twilio, organizationLimit: 50, host: first);
                 id = await api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 2, CallsPerSecond = 10 });
                 // The state a process kill leaves between the claim's commit and the call record: claimed, no call.
@@ -98,8 +102,8 @@ public sealed class CampaignRestartTests
             }
             Assert.Equal(0, twilio.TotalDials);
 
-            await using var second = CampaignTestHost.Start(data, port: first.Address.Port);
-            await second.Api().WaitForStatusAsync(id, "completed");
+            await using var second = CampaignTestKit.StartHost(data, port: first.Address.Port);
+            await second.CreateLoopbackApiClient().WaitForStatusAsync(id, "completed");
             var dials = twilio.DialsByNumber();
             Assert.Equal(numbers.OrderBy(n => n), dials.Keys.OrderBy(n => n));
             Assert.All(dials.Values, count => Assert.Equal(1, count));

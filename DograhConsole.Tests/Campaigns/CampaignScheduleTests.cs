@@ -3,6 +3,7 @@ using DograhConsole.Core.Common;
 
 namespace DograhConsole.Tests.Campaigns;
 
+[Trait("Category", "Unit")]
 public sealed class CampaignScheduleTests
 {
     private static CampaignSchedule Weekdays(string zone, string start = "09:00", string end = "17:00") => new()

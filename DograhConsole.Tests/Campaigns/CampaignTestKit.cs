@@ -4,9 +4,12 @@ using System.Text;
 using System.Text.Json;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Tests.Api;
+using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Tests.Campaigns;
 
@@ -18,8 +21,29 @@ public static class CampaignTestKit
     public const string Url = "/api/v1/campaigns";
     public const string GreetingWorkflow = """{"steps":[{"type":"say","text":"Hello {{first_name}}, this is {{caller_number}}"},{"type":"hangup"}]}""";
 
+    /// <summary>
+    /// The console on 127.0.0.1 as the campaign tests run it (a loopback <see cref="FakeTwilio"/> reaches its webhooks and
+    /// media sockets): on <paramref name="dataDirectory"/>, which it keeps, so a second host can open the same database
+    /// after the first one stopped, at the same address (<paramref name="port"/>; 0: a free one) as a restarted console
+    /// would be. Sweeps every second; keeps Hangfire's jobs in the data directory; logs warnings.
+    /// </summary>
+    public static DograhAppFactory StartHost(string dataDirectory, TimeProvider? time = null, int port = 0)
+    {
+        var host = new DograhAppFactory
+        {
+            DataDirectory = dataDirectory,
+            Time = time,
+            LogLevel = LogLevel.Warning,
+            Settings = { ["Dograh:Campaigns:SweepSeconds"] = "1" },
+            // Timers in the data directory, as a console runs them, so a restarted host finds them.
+            DurableJobs = true,
+        };
+        host.StartKestrel(port);
+        return host;
+    }
+
     /// <summary>A workflow, and a Twilio configuration of <paramref name="twilio"/>'s account with <paramref name="callerIds"/> of its numbers.</summary>
-    public static async Task<CampaignSetup> SetUpAsync(this HttpClient api, FakeTwilio twilio, int callerIds = 2, int? organizationLimit = null, CampaignTestHost? host = null)
+    public static async Task<CampaignSetup> SetUpAsync(this HttpClient api, FakeTwilio twilio, int callerIds = 2, int? organizationLimit = null, DograhAppFactory? host = null)
     {
         var workflow = (await api.CreateWorkflowAsync(definition: GreetingWorkflow)).Id;
         var config = (await api.CreateConfigAsync(twilio.Credentials(), Samples.UniqueName("Twilio"))).Id;
@@ -100,10 +124,29 @@ public static class CampaignTestKit
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after the timeout.</summary>
     public static Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
-        Eventually.TrueAsync(condition, what, timeout ?? TimeSpan.FromSeconds(90));
+        Eventually.TrueAsync(condition, what);
 
     public static Task WaitForStatusAsync(this HttpClient api, Guid campaign, string status, TimeSpan? timeout = null) =>
         WaitUntilAsync(async () => await api.StatusAsync(campaign) == status, $"campaign {status}", timeout);
+
+    /// <summary>Contacts claimed for an attempt whose result is not recorded yet: waiting, dialing or in progress.</summary>
+    public static int Claimed(JsonElement counters) =>
+        counters.GetProperty("waiting").GetInt32() + counters.GetProperty("dialing").GetInt32() + counters.GetProperty("inProgress").GetInt32();
+
+    /// <summary>
+    /// Waits until campaign <paramref name="id"/> can dial no more on its own: its dial loop has ended and none of its
+    /// contacts is claimed. Then runs a sweep (what restarts the loops of running campaigns, every second in these hosts)
+    /// and waits for any loop the sweep gave it to end again. What a paused campaign, or one outside its window, must
+    /// show; observed on the dispatcher instead of waited for with a sleep.
+    /// </summary>
+    public static async Task WaitUntilIdleAsync(this DograhAppFactory host, HttpClient api, Guid id)
+    {
+        var dispatcher = host.Services.GetRequiredService<CampaignDispatcher>();
+        await WaitUntilAsync(async () => !dispatcher.IsRunning(id) && Claimed((await api.DetailsAsync(id)).GetProperty("counters")) == 0,
+            "the campaign's dial loop to end with no contact claimed");
+        await dispatcher.SweepAsync(CancellationToken.None);
+        await WaitUntilAsync(() => Task.FromResult(!dispatcher.IsRunning(id)), "the loop a sweep gave the campaign to end");
+    }
 
     public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "dograh-campaign-tests", Guid.NewGuid().ToString("N"));
 

@@ -8,6 +8,7 @@ using DograhConsole.Core.Workflows.Definition;
 
 namespace DograhConsole.Tests.Campaigns;
 
+[Trait("Category", "Unit")]
 public sealed class ContactImportTests
 {
     private static readonly ImportRules Twilio = new(TwilioProviderSpec.Create(), ["first_name"]);

@@ -15,6 +15,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Components;
 
+[Trait("Category", "Host")]
 public sealed class StepEditorComponentTests : IClassFixture<DograhAppFactory>
 {
     private readonly DograhAppFactory _app;

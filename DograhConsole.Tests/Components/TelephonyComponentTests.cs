@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Components;
 
+[Trait("Category", "Host")]
 public sealed class TelephonyComponentTests : IClassFixture<DograhAppFactory>
 {
     private const string AuthToken = "f00dfeed0123456789abcdef99887766";

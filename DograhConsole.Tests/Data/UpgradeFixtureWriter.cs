@@ -40,7 +40,7 @@ public sealed class FixtureWriterFactAttribute : FactAttribute
 /// Fixtures/ef6-quartz was written by this test at commit 08f81d0 (EF Core 6.0.7, SQLite 3.35.5, Quartz.NET); run on
 /// a later release it writes that release's directory instead.
 /// </summary>
-[Trait("Category", "Fixture")]
+[Trait("Category", "Host")]
 public sealed class UpgradeFixtureWriter
 {
     [FixtureWriterFact]

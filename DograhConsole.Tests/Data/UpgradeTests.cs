@@ -22,6 +22,7 @@ namespace DograhConsole.Tests.Data;
 /// in place: this build starts on a copy, migrates it, and reads back every row that release read, the stored secrets
 /// decrypted with the directory's own keys, the files beside the database, and the keys and passwords still working.
 /// </summary>
+[Trait("Category", "Host")]
 public sealed class UpgradeTests
 {
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "Fixtures", name);

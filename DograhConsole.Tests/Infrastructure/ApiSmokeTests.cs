@@ -2,6 +2,7 @@ using System.Net;
 
 namespace DograhConsole.Tests.Infrastructure;
 
+[Trait("Category", "Host")]
 public sealed class ApiSmokeTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using System.Net;
 namespace DograhConsole.Tests.Infrastructure;
 
 /// <summary>The Blazor script comes from the framework's own assets package, served like any static asset.</summary>
+[Trait("Category", "Host")]
 public sealed class BlazorScriptTests(DograhAppFactory factory) : IClassFixture<DograhAppFactory>
 {
     [Fact]

@@ -3,8 +3,6 @@ using System.Net.Http.Headers;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Security;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -16,7 +14,10 @@ namespace DograhConsole.Tests.Infrastructure;
 
 /// <summary>
 /// The real console on a fresh data directory, with a first admin and an automation key from Dograh:Admin.
-/// Call <see cref="StartKestrel"/> for a real loopback port (browser tests); otherwise it runs in memory.
+/// Call <see cref="StartKestrel"/> for a real loopback port (browser tests, and the fakes' webhooks and media sockets);
+/// otherwise it runs in memory. Options (set before first use): <see cref="DataDirectory"/> (a directory the test owns,
+/// so a second host can open the same database), <see cref="Time"/>, <see cref="LogLevel"/>, <see cref="Settings"/>,
+/// <see cref="TestServices"/>.
 /// </summary>
 public sealed class DograhAppFactory : WebApplicationFactory<Program>
 {
@@ -25,7 +26,29 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
     public const string ApiKey = "dgk_test_first_organization_key_0001";
     public const string PublicBaseUrl = "https://console.dograh.test";
 
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "dograh-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "dograh-tests", Guid.NewGuid().ToString("N"));
+    private readonly bool _keepDataDirectory;
+    private Uri? _address;
+
+    /// <summary>
+    /// Where the app keeps its database and files: a fresh directory, deleted on dispose. Set it to a directory the test
+    /// owns (then it is kept), for example to start a second host on the same database after the first one stopped.
+    /// </summary>
+    public string DataDirectory
+    {
+        get => _dataDirectory;
+        init
+        {
+            _dataDirectory = value;
+            _keepDataDirectory = true;
+        }
+    }
+
+    /// <summary>The app's clock (its <see cref="TimeProvider"/>) when set: a test that picks the date or moves time.</summary>
+    public TimeProvider? Time { get; init; }
+
+    /// <summary>The least important log level the app writes and <see cref="LogLines"/> keeps (Debug: everything the checks read).</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Debug;
 
     /// <summary>Everything the app logged, for checks that secrets never reach the log.</summary>
     public ConcurrentQueue<string> LogLines { get; } = new();
@@ -42,7 +65,6 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
     /// <summary>Extra settings for this host (key, value); set before first use.</summary>
     public Dictionary<string, string> Settings { get; } = new();
 
-    private bool _kestrel;
     private readonly bool _bootstrapAdmin;
 
     /// <summary>With the first admin and API key from Dograh:Admin (xunit class fixtures need this single constructor).</summary>
@@ -67,21 +89,33 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
         }
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         if (!DurableJobs) builder.ConfigureTestServices(services => services.AddSingleton<Hangfire.JobStorage>(_ => new Hangfire.InMemory.InMemoryStorage()));
+        if (Time is not null) builder.ConfigureTestServices(services => services.AddSingleton(Time));
         if (TestServices is not null) builder.ConfigureTestServices(TestServices);
-        builder.ConfigureLogging(logging => logging.AddProvider(new LineLoggerProvider(LogLines)).SetMinimumLevel(LogLevel.Debug));
+        builder.ConfigureLogging(logging => logging.AddProvider(new LineLoggerProvider(LogLines, LogLevel)).SetMinimumLevel(LogLevel));
     }
 
-    /// <summary>Serves on 127.0.0.1 with a free port and returns the base address.</summary>
-    public Uri StartKestrel()
+    /// <summary>Serves on 127.0.0.1 at <paramref name="port"/> (0: a free one) and returns the base address.</summary>
+    public Uri StartKestrel(int port = 0)
     {
-        if (!_kestrel)
+        if (_address is null)
         {
-            UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+            UseKestrel(options => LoopbackServer.Listen(options, port));
             StartServer();
-            _kestrel = true;
+            _address = LoopbackServer.AddressOf(Services);
         }
-        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new Uri(address);
+        return _address;
+    }
+
+    /// <summary>The loopback address <see cref="StartKestrel"/> serves on.</summary>
+    public Uri Address => _address ?? throw new InvalidOperationException("The app serves on a loopback port only after StartKestrel.");
+
+    /// <summary>An API client of the organization of <paramref name="apiKey"/> over the loopback port (after <see cref="StartKestrel"/>), patient with large uploads.</summary>
+    public HttpClient CreateLoopbackApiClient(string apiKey = ApiKey)
+    {
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(5) };
+        client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, apiKey);
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return client;
     }
 
     public HttpClient CreateApiClient(string? apiKey = ApiKey)
@@ -121,6 +155,7 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (!disposing) return;
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_keepDataDirectory) return;
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -3,6 +3,7 @@ using DograhConsole.Core.Media.Codecs;
 
 namespace DograhConsole.Tests.Media;
 
+[Trait("Category", "Unit")]
 public class MuLawTests
 {
     [SpecsFact(G711Vectors.Folder)]

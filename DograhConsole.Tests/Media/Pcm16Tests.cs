@@ -2,6 +2,7 @@ using DograhConsole.Core.Media.Codecs;
 
 namespace DograhConsole.Tests.Media;
 
+[Trait("Category", "Unit")]
 public class Pcm16Tests
 {
     private static readonly byte[] LittleEndianBytes = [0x34, 0x12, 0xFF, 0xFF, 0x00, 0x80, 0xFF, 0x7F];

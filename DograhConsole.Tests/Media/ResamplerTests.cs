@@ -2,6 +2,7 @@ using DograhConsole.Core.Media.Codecs;
 
 namespace DograhConsole.Tests.Media;
 
+[Trait("Category", "Unit")]
 public class ResamplerTests
 {
     private const double Amplitude = 16000;

@@ -5,6 +5,7 @@ using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Security;
 
+[Trait("Category", "Host")]
 public sealed class CookieOriginCheckTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
 {
     private static HttpRequestMessage Post(string url, HttpContent? content, string? origin)

@@ -3,6 +3,7 @@ using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Security;
 
+[Trait("Category", "Host")]
 public sealed class DataDirectoryPermissionsTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Security;
 
+[Trait("Category", "Host")]
 public sealed class HostingHardeningTests
 {
     private static HttpClient KestrelClient(DograhAppFactory factory) =>

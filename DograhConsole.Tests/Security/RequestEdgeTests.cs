@@ -19,6 +19,7 @@ internal sealed class ChunkedContent(long size) : HttpContent
     }
 }
 
+[Trait("Category", "Host")]
 public sealed class WebhookBodyLimitTests(DograhAppFactory factory) : IClassFixture<DograhAppFactory>
 {
     public static readonly TheoryData<string> Webhooks = new()
@@ -58,6 +59,7 @@ public sealed class WebhookBodyLimitTests(DograhAppFactory factory) : IClassFixt
     }
 }
 
+[Trait("Category", "Host")]
 public sealed class ReturnUrlTests(DograhAppFactory factory) : IClassFixture<DograhAppFactory>
 {
     [Theory]

@@ -7,6 +7,7 @@ using DograhConsole.Tests.Infrastructure;
 namespace DograhConsole.Tests.Security;
 
 /// <summary>A URL moved to another host does not take the stored secrets with it: they must be typed again.</summary>
+[Trait("Category", "Host")]
 public sealed class SecretHostTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
 {
     private static JsonObject Credentials(ApiResponse detail) => detail.Json["configuration"]!["credentials"]!.AsObject();

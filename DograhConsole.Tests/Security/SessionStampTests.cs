@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Security;
 
+[Trait("Category", "Host")]
 public sealed class SessionStampTests
 {
     private static async Task<string> SignedInCookieAsync(DograhAppFactory factory, string password = DograhAppFactory.AdminPassword)

@@ -25,6 +25,7 @@ internal sealed class CountingHasher : IPasswordHasher<AdminUser>
     }
 }
 
+[Trait("Category", "Host")]
 public sealed class SignInLimitTests
 {
     [Fact]

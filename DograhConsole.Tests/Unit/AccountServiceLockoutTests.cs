@@ -37,6 +37,7 @@ public sealed class InMemoryDograhDb : IDbContextFactory<DograhDbContext>, IDisp
     public void Dispose() => _connection.Dispose();
 }
 
+[Trait("Category", "Unit")]
 public sealed class AccountServiceLockoutTests : IDisposable
 {
     private const string Email = "Admin@Example.test";

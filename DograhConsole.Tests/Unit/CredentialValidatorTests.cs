@@ -9,6 +9,7 @@ using DograhConsole.Core.Telephony.Configurations;
 
 namespace DograhConsole.Tests.Unit;
 
+[Trait("Category", "Unit")]
 public sealed class CredentialValidatorTests
 {
     private static readonly ProviderSpec Twilio = TwilioProviderSpec.Create();

@@ -2,6 +2,7 @@ using DograhConsole.Core.Common;
 
 namespace DograhConsole.Tests.Unit;
 
+[Trait("Category", "Unit")]
 public sealed class OperationResultTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using DograhConsole.Core.Telephony.PhoneNumbers;
 
 namespace DograhConsole.Tests.Unit;
 
+[Trait("Category", "Unit")]
 public sealed class PhoneAddressTests
 {
     private static ParsedAddress Parse(string raw, string? country = null)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Unit;
 
+[Trait("Category", "Unit")]
 public sealed class RetainingMemoryPoolTests
 {
     [Fact]
@@ -35,7 +36,12 @@ public sealed class RetainingMemoryPoolTests
     [Fact]
     public void A_lease_larger_than_a_block_is_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new RetainingMemoryPool().Rent(RetainingMemoryPool.BlockSize + 1));
+}
 
+/// <summary>The console's own registration of the pool: needs the app's services, so it is a host test.</summary>
+[Trait("Category", "Host")]
+public sealed class RetainingMemoryPoolRegistrationTests
+{
     [Fact]
     public void The_console_registers_it_for_Kestrel()
     {

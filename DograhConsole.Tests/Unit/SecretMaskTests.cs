@@ -2,6 +2,7 @@ using DograhConsole.Core.Security;
 
 namespace DograhConsole.Tests.Unit;
 
+[Trait("Category", "Unit")]
 public sealed class SecretMaskTests
 {
     private static string Revealed(string mask)

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace DograhConsole.Tests.Unit;
 
 /// <summary>The in-process write gate on a real SQLite file in WAL mode, as the console runs it.</summary>
+[Trait("Category", "Unit")]
 public sealed class SqliteWriteGateTests : IDisposable
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"dograh-gate-{Guid.NewGuid():N}.db");

@@ -4,6 +4,7 @@ using DograhConsole.Core.Workflows;
 
 namespace DograhConsole.Tests.Unit;
 
+[Trait("Category", "Unit")]
 public sealed class WorkflowDefinitionValidatorTests
 {
     private static (string? Result, IReadOnlyDictionary<string, string[]> Errors) Validate(string? definition)

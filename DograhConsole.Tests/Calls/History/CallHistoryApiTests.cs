@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Tests.Calls.History;
 
+[Trait("Category", "Host")]
 public sealed class CallHistoryApiTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
 {
     private const string Export = CallHistoryApi.ExportPath;

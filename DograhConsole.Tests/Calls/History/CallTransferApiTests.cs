@@ -13,6 +13,7 @@ namespace DograhConsole.Tests.Calls.History;
 /// POST /api/v1/calls/{id}/transfer on a live Twilio call: the console redirects the call at the loopback Twilio with
 /// TwiML <c>&lt;Dial&gt;</c> over its REST API.
 /// </summary>
+[Trait("Category", "Host")]
 public sealed class CallTransferApiTests : IAsyncLifetime
 {
     private readonly DograhAppFactory _app = new();
@@ -41,7 +42,7 @@ public sealed class CallTransferApiTests : IAsyncLifetime
     /// <summary>An outbound call that Twilio answered, on its media stream in a menu that waits a minute.</summary>
     private async Task<(CallView Call, FakeTwilioCall FakeCall)> PlaceCallAsync(HttpClient api)
     {
-        var workflow = await api.CreateWorkflowAsync(definition: TwilioTestKit.MenuWorkflow);
+        var workflow = await api.CreateWorkflowAsync(definition: TestWorkflows.Menu);
         var configuration = await api.CreateConfigAsync(_twilio.Credentials());
         await api.CreateNumberAsync(configuration.Id, _twilio.AddNumber(Samples.UniqueE164()).PhoneNumber, workflow.Id);
         using var scope = _app.Services.CreateScope();
@@ -49,7 +50,7 @@ public sealed class CallTransferApiTests : IAsyncLifetime
             new InitiateCallRequest { WorkflowId = workflow.Id, TelephonyConfigurationId = configuration.Id, ToNumber = "+14155550123" });
         Assert.True(placed.Succeeded, placed.Describe());
         var fakeCall = await _twilio.WaitForCallAsync("+14155550123");
-        await fakeCall.StreamStarted.WaitAsync(TestTimeouts.Long);
+        await fakeCall.StreamStarted.WaitAsync(Eventually.Patience);
         Assert.Equal(fakeCall.Sid, placed.Value!.ProviderCallId);
         return (placed.Value!, fakeCall);
     }
@@ -91,7 +92,7 @@ public sealed class CallTransferApiTests : IAsyncLifetime
         (await otherApi.ApiPostAsync($"/api/v1/calls/{call.Id}/transfer", new { to = "+14155550177" })).Expect(HttpStatusCode.NotFound);
         // The callee hangs up: Twilio's completed callback ends the record.
         await fakeCall.EndAsync("completed");
-        await Eventually.TrueAsync(async () => (await _app.Calls().FindAsync(call.Id))!.Status == CallStatus.Completed, "the call to complete", TestTimeouts.Long);
+        await Eventually.TrueAsync(async () => (await _app.Calls().FindAsync(call.Id))!.Status == CallStatus.Completed, "the call to complete");
         var ended = (await api.ApiPostAsync($"/api/v1/calls/{call.Id}/transfer", new { to = "+14155550177" })).Expect(HttpStatusCode.Conflict);
         Assert.Contains("already ended", ended.Detail);
         Assert.Empty(Redirects());

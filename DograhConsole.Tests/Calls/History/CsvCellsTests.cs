@@ -2,6 +2,7 @@ using DograhConsole.Core.Calls.History;
 
 namespace DograhConsole.Tests.Calls.History;
 
+[Trait("Category", "Unit")]
 public sealed class CsvCellsTests
 {
     [Theory]

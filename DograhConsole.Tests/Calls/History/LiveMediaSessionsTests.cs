@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DograhConsole.Tests.Calls.History;
 
+[Trait("Category", "Host")]
 public sealed class LiveMediaSessionsTests(DograhAppFactory factory) : IClassFixture<DograhAppFactory>
 {
     private sealed class WaitingRunner : ICallWorkflowRunner

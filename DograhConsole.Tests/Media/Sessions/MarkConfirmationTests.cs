@@ -3,6 +3,7 @@ using DograhConsole.Core.Media.Sessions;
 namespace DograhConsole.Tests.Media.Sessions;
 
 /// <summary>Marks on a sink whose provider reports when it played them (Twilio's mark echo, Asterisk's MEDIA_MARK_PROCESSED).</summary>
+[Trait("Category", "Unit")]
 public class MarkConfirmationTests
 {
     private readonly ManualClock _clock = new();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace DograhConsole.Tests.Media.Sessions;
 
+[Trait("Category", "Unit")]
 public class MediaClockTests
 {
     private static readonly TimeSpan Ms = TimeSpan.FromMilliseconds(1);
@@ -136,7 +137,7 @@ public class MediaClockTests
         var target = new CountingTarget(stopAfter: 10);
 
         clock.Register(target);
-        await target.Done.WaitAsync(TimeSpan.FromSeconds(30));
+        await target.Done.WaitAsync(Eventually.Patience);
         clock.Dispose();
 
         long[] ticks;
@@ -159,7 +160,7 @@ public class MediaClockTests
         var target = new CountingTarget(stopAfter: 2);
 
         clock.Register(target);
-        await target.Done.WaitAsync(TimeSpan.FromSeconds(30));
+        await target.Done.WaitAsync(Eventually.Patience);
 
         Assert.Equal(7, clock.ThreadNiceValue);
         Assert.Equal(0, clock.ThreadRealtimePriority);
@@ -181,7 +182,7 @@ public class MediaClockTests
         var target = new CountingTarget(stopAfter: 2);
 
         clock.Register(target);
-        await target.Done.WaitAsync(TimeSpan.FromSeconds(30));
+        await target.Done.WaitAsync(Eventually.Patience);
 
         if (allowed)
         {

@@ -2,6 +2,7 @@ using DograhConsole.Core.Media.Sessions;
 
 namespace DograhConsole.Tests.Media.Sessions;
 
+[Trait("Category", "Unit")]
 public class MediaSessionAllocationTests
 {
     [Theory]

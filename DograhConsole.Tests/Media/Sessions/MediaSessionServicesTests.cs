@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Media.Sessions;
 
+[Trait("Category", "Unit")]
 public class MediaSessionServicesTests
 {
     private static ServiceProvider Services(Dictionary<string, string?>? settings = null, ManualClock? clock = null)

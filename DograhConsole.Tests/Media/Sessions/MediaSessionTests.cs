@@ -3,6 +3,7 @@ using DograhConsole.Core.Media.Sessions;
 
 namespace DograhConsole.Tests.Media.Sessions;
 
+[Trait("Category", "Unit")]
 public class MediaSessionTests
 {
     private readonly ManualClock _clock = new();

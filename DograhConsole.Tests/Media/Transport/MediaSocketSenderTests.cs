@@ -11,6 +11,7 @@ namespace DograhConsole.Tests.Media.Transport;
 /// The sender on a real (managed) server WebSocket over a stream whose writes the test can hold back, the way a
 /// connection's output stalls when the peer stops reading; the frames are read back off the wire.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class MediaSocketSenderTests : IDisposable
 {
     private readonly HoldableStream _wire = new();
@@ -38,7 +39,7 @@ public sealed class MediaSocketSenderTests : IDisposable
 
     /// <summary>Waits until <paramref name="writes"/> writes reached the wire (or wait there, held).</summary>
     private Task WritesStartedAsync(int writes) =>
-        Eventually.TrueAsync(() => _wire.WriteCount >= writes, $"{writes} writes on the wire", TimeSpan.FromSeconds(10));
+        Eventually.TrueAsync(() => _wire.WriteCount >= writes, $"{writes} writes on the wire");
 
     [Fact]
     public void On_an_idle_socket_audio_and_control_messages_go_out_on_the_calling_thread_before_the_call_returns()
@@ -70,7 +71,7 @@ public sealed class MediaSocketSenderTests : IDisposable
 
         _wire.Release();
 
-        await Eventually.TrueAsync(() => _wire.FrameCount == 3, "the queued messages to follow", TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => _wire.FrameCount == 3, "the queued messages to follow");
         Assert.Equal(["binary a1", "text c1", "binary a2"], _wire.Frames());
         Assert.Equal(2, sender.AudioSent);
     }
@@ -91,9 +92,9 @@ public sealed class MediaSocketSenderTests : IDisposable
         Assert.Equal(2, sender.Dropped);
 
         _wire.Release();
-        await Eventually.TrueAsync(() => _wire.FrameCount == 4, "the queued frames", TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => _wire.FrameCount == 4, "the queued frames");
         Assert.True(Audio(sender, "a5"));
-        await Eventually.TrueAsync(() => _wire.FrameCount == 5, "a frame after the queue drained", TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => _wire.FrameCount == 5, "a frame after the queue drained");
         Assert.Equal(["binary a0", "binary a1", "binary a2", "binary a3", "binary a5"], _wire.Frames());
     }
 
@@ -113,7 +114,7 @@ public sealed class MediaSocketSenderTests : IDisposable
         Audio(sender, "a4");
         _wire.Release();
 
-        await Eventually.TrueAsync(() => _wire.FrameCount == 4, "the messages after the clear", TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => _wire.FrameCount == 4, "the messages after the clear");
         Assert.Equal(["binary a1", "text mark", "text clear", "binary a4"], _wire.Frames());
         Assert.Equal(0, sender.Dropped); // dropped on purpose, not lost
     }
@@ -126,18 +127,18 @@ public sealed class MediaSocketSenderTests : IDisposable
         Control(sender, "before");
         Audio(sender, "a1");
         Control(sender, "behind");
-        await Task.Delay(200); // room for a wrongly sent frame to show up
+        // Nothing holds the wire, so every send completes inside the call that queued it: a wrongly sent frame is there now.
         Assert.Equal(["text before"], _wire.Frames());
 
         sender.ReleaseAudio();
-        await Eventually.TrueAsync(() => _wire.FrameCount == 3, "the released audio and what was behind it", TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => _wire.FrameCount == 3, "the released audio and what was behind it");
         Assert.Equal(["text before", "binary a1", "text behind"], _wire.Frames());
 
         sender.HoldAudio();
         Audio(sender, "a2");
         Control(sender, "mark");
         sender.DropQueuedAudio();
-        await Eventually.TrueAsync(() => _wire.FrameCount == 4, "the mark behind the dropped audio", TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => _wire.FrameCount == 4, "the mark behind the dropped audio");
         Assert.Equal(["text before", "binary a1", "text behind", "text mark"], _wire.Frames());
         Assert.True(sender.AudioHeld);
     }
@@ -169,7 +170,7 @@ public sealed class MediaSocketSenderTests : IDisposable
         _wire.Hold();
         Audio(sender, "stuck");
 
-        await sender.CompleteAsync(TimeSpan.FromMilliseconds(200)).WaitAsync(TimeSpan.FromSeconds(30));
+        await sender.CompleteAsync(TimeSpan.FromMilliseconds(200)).WaitAsync(Eventually.Patience);
 
         Assert.Equal(WebSocketState.Aborted, _socket.State);
         Assert.Empty(_wire.Frames());
@@ -183,7 +184,7 @@ public sealed class MediaSocketSenderTests : IDisposable
         Audio(sender, "held");
         Control(sender, "bye");
 
-        await sender.CompleteAsync(TimeSpan.FromSeconds(30)).WaitAsync(TimeSpan.FromSeconds(30));
+        await sender.CompleteAsync(TimeSpan.FromSeconds(30)).WaitAsync(Eventually.Patience);
 
         Assert.Equal(["text bye"], _wire.Frames());
         Assert.Equal(1, sender.Dropped);
@@ -194,11 +195,11 @@ public sealed class MediaSocketSenderTests : IDisposable
     {
         var sender = Sender();
         Audio(sender, "a1");
-        await Eventually.TrueAsync(() => sender.AudioSent == 1, "the first frame", TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => sender.AudioSent == 1, "the first frame");
         _wire.Fail();
 
         Assert.True(Audio(sender, "a2")); // queued; its send fails
-        await Eventually.TrueAsync(() => sender.Dropped == 1, "the failed send", TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => sender.Dropped == 1, "the failed send");
         Assert.False(Audio(sender, "a3"));
         Assert.False(Control(sender, "c1"));
 
@@ -213,7 +214,7 @@ public sealed class MediaSocketSenderTests : IDisposable
         var sender = Sender();
         var first = sender.RentAudioBuffer(200);
         sender.SendAudio(first, 200);
-        await Eventually.TrueAsync(() => sender.AudioSent == 1, "the frame", TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => sender.AudioSent == 1, "the frame");
 
         var second = sender.RentAudioBuffer(200);
 

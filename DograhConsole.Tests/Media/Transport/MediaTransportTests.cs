@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace DograhConsole.Tests.Media.Transport;
 
+[Trait("Category", "Host")]
 public sealed class MediaTransportTests
 {
     [Fact]

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Providers.Ari;
 
 /// <summary>The configuration detail page shows the listener's live state for ARI configurations.</summary>
+[Trait("Category", "Host")]
 public sealed class AriConfigurationPageTests(AriConsoleHost host) : IClassFixture<AriConsoleHost>
 {
     [Fact]
@@ -26,7 +27,7 @@ public sealed class AriConfigurationPageTests(AriConsoleHost host) : IClassFixtu
         });
         Assert.True(created.Succeeded, created.Describe());
         var id = created.Value!.Id;
-        await Eventually.TrueAsync(() => host.States.Get(id)?.Status == AriConnectionStatus.Connected, "the listener connected", AriScenario.Patience);
+        await Eventually.TrueAsync(() => host.States.Get(id)?.Status == AriConnectionStatus.Connected, "the listener connected");
 
         var html = WebUtility.HtmlDecode(await components.RenderAsync<ConfigurationDetailPage>(new Dictionary<string, object?> { ["Id"] = id }));
         Assert.Contains("ARI connection: Connected", html);
@@ -34,7 +35,7 @@ public sealed class AriConfigurationPageTests(AriConsoleHost host) : IClassFixtu
 
         fake.RefuseEvents = true;
         fake.DropEventConnections();
-        await Eventually.TrueAsync(() => host.States.Get(id) is { Status: AriConnectionStatus.Reconnecting, LastError: not null }, "the listener reconnecting", AriScenario.Patience);
+        await Eventually.TrueAsync(() => host.States.Get(id) is { Status: AriConnectionStatus.Reconnecting, LastError: not null }, "the listener reconnecting");
         html = WebUtility.HtmlDecode(await components.RenderAsync<ConfigurationDetailPage>(new Dictionary<string, object?> { ["Id"] = id }));
         Assert.Contains("ARI connection: Reconnecting", html);
         Assert.Contains("Last error", html);

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Providers.Ari;
 
 /// <summary>The events listener: reconnects, recovery after a disconnect, and deactivation after repeated authentication failures.</summary>
+[Trait("Category", "Host")]
 public sealed class AriConnectionTests(AriConsoleHost host) : IClassFixture<AriConsoleHost>
 {
     [Fact]
@@ -19,13 +20,13 @@ public sealed class AriConnectionTests(AriConsoleHost host) : IClassFixture<AriC
         var fake = scenario.Fake;
         var stays = await fake.DialInAsync(scenario.Extension, "6101");
         var leaves = await fake.DialInAsync(scenario.Extension, "6102");
-        await Eventually.TrueAsync(async () => (await scenario.CallsAsync()).Count(c => c.Status == CallStatus.InProgress) == 2, "two calls in progress", AriScenario.Patience);
-        await Eventually.TrueAsync(() => fake.Bridges.Values.Count(b => b.Count == 2) == 2, "both calls bridged", AriScenario.Patience);
+        await Eventually.TrueAsync(async () => (await scenario.CallsAsync()).Count(c => c.Status == CallStatus.InProgress) == 2, "two calls in progress");
+        await Eventually.TrueAsync(() => fake.Bridges.Values.Count(b => b.Count == 2) == 2, "both calls bridged");
         var connectionsBefore = fake.EventConnections;
 
         fake.RefuseEvents = true;
         fake.DropEventConnections();
-        await Eventually.TrueAsync(() => host.States.Get(scenario.ConfigurationId) is { Status: AriConnectionStatus.Reconnecting, LastError: not null }, "the state to show reconnecting", AriScenario.Patience);
+        await Eventually.TrueAsync(() => host.States.Get(scenario.ConfigurationId) is { Status: AriConnectionStatus.Reconnecting, LastError: not null }, "the state to show reconnecting");
         // While the console is away: one caller hangs up unseen, and a channel no call owns enters the app.
         fake.DestroySilently(leaves.Id);
         fake.AddSilentStasisChannel("ghost-" + Guid.NewGuid().ToString("N")[..8]);
@@ -35,18 +36,18 @@ public sealed class AriConnectionTests(AriConsoleHost host) : IClassFixture<AriC
         Assert.True(fake.EventConnections > connectionsBefore);
         var calls = await scenario.CallsAsync();
         var left = calls.Single(c => c.ProviderCallId == leaves.Id);
-        await Eventually.TrueAsync(async () => (await scenario.CallAsync(left.Id)).Status == CallStatus.Failed, "the call whose caller vanished to be closed", AriScenario.Patience);
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(left.Id)).Status == CallStatus.Failed, "the call whose caller vanished to be closed");
         Assert.Contains("no longer exists in Asterisk", (await scenario.CallAsync(left.Id)).FailureReason);
-        await Eventually.TrueAsync(() => fake.Requests.Any(r => r.StartsWith("DELETE /ari/channels/ghost-", StringComparison.Ordinal)), "the orphan channel hung up", AriScenario.Patience);
-        await Eventually.TrueAsync(() => fake.Channels.Count == 2, "the vanished call's media channel hung up", AriScenario.Patience);
+        await Eventually.TrueAsync(() => fake.Requests.Any(r => r.StartsWith("DELETE /ari/channels/ghost-", StringComparison.Ordinal)), "the orphan channel hung up");
+        await Eventually.TrueAsync(() => fake.Channels.Count == 2, "the vanished call's media channel hung up");
 
         // The call that stayed is untouched and still ends normally.
         var kept = calls.Single(c => c.ProviderCallId == stays.Id);
         Assert.Equal(CallStatus.InProgress, (await scenario.CallAsync(kept.Id)).Status);
         Assert.True(fake.Channels.ContainsKey(stays.Id));
         await fake.HangUpFromPhoneAsync(stays.Id);
-        await Eventually.TrueAsync(async () => (await scenario.CallAsync(kept.Id)).Status == CallStatus.Completed, "the kept call to complete", AriScenario.Patience);
-        await Eventually.TrueAsync(() => fake.Channels.IsEmpty, "every channel hung up", AriScenario.Patience);
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(kept.Id)).Status == CallStatus.Completed, "the kept call to complete");
+        await Eventually.TrueAsync(() => fake.Channels.IsEmpty, "every channel hung up");
     }
 
     [Fact]
@@ -65,9 +66,11 @@ public sealed class AriConnectionTests(AriConsoleHost host) : IClassFixture<AriC
         Assert.Equal(AriConnectionStatus.Stopped, state.Status);
         Assert.Contains("401", state.LastError);
         Assert.DoesNotContain(host.Factory.LogLines, l => l.Contains(wrongPassword, StringComparison.Ordinal) || l.Contains(scenario.Fake.Password, StringComparison.Ordinal));
-        // Stopped means stopped: no more attempts.
+        // Stopped means stopped: no more attempts. The listener has taken the deactivated configuration's connection down
+        // (nothing else retries: a reconnect needs the configuration reactivated).
         var attempts = scenario.Fake.AuthenticationFailures;
-        await Task.Delay(2500);
+        await Eventually.TrueAsync(() => host.Factory.LogLines.Any(l => l.Contains("ARI listener: stopping", StringComparison.Ordinal)
+            && l.Contains(scenario.ConfigurationId.ToString(), StringComparison.Ordinal)), "the listener to stop the deactivated configuration's connection");
         Assert.Equal(attempts, scenario.Fake.AuthenticationFailures);
 
         (await scenario.Api.ApiPutAsync($"{ApiCalls.Configs}/{scenario.ConfigurationId}", new { credentials = new Dictionary<string, string> { ["appPassword"] = scenario.Fake.Password } }))
@@ -83,12 +86,13 @@ public sealed class AriConnectionTests(AriConsoleHost host) : IClassFixture<AriC
         {
             configuration = (await scenario.Api.ApiGetAsync($"{ApiCalls.Configs}/{scenario.ConfigurationId}")).Expect(HttpStatusCode.OK).Json["configuration"];
             return configuration!["isInactive"]!.GetValue<bool>();
-        }, "the configuration to be marked inactive", AriScenario.Patience);
+        }, "the configuration to be marked inactive");
         return configuration!;
     }
 }
 
 /// <summary>Outbound originates and their endings, and transfers from the workflow.</summary>
+[Trait("Category", "Host")]
 public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriConsoleHost>
 {
     [Theory]
@@ -102,7 +106,7 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
         scenario.Fake.Originate = _ => OriginateScript.Unanswered(cause, text);
 
         var callId = await InitiateAsync(scenario, "7001");
-        await Eventually.TrueAsync(async () => (await scenario.CallAsync(callId)).Status == expected, $"the call to end {expected}", AriScenario.Patience);
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(callId)).Status == expected, $"the call to end {expected}");
         var call = await scenario.CallAsync(callId);
         Assert.Contains($"cause {cause}", call.HangupCause ?? call.FailureReason);
         Assert.StartsWith(AriCallHandler.OutboundChannelPrefix, call.ProviderCallId);
@@ -121,10 +125,10 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
         await using var scenario = await AriScenario.StartAsync(host);
         scenario.Fake.Originate = _ => OriginateScript.Ringing;
         var callId = await InitiateAsync(scenario, "7002");
-        await Eventually.TrueAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.Ringing, "the call ringing", AriScenario.Patience);
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.Ringing, "the call ringing");
 
         (await scenario.Api.ApiPostAsync($"/api/v1/calls/{callId}/hangup", null)).Expect(HttpStatusCode.Accepted);
-        await Eventually.TrueAsync(() => scenario.Fake.Channels.IsEmpty, "the ringing channel hung up", AriScenario.Patience);
+        await Eventually.TrueAsync(() => scenario.Fake.Channels.IsEmpty, "the ringing channel hung up");
         var call = await scenario.CallAsync(callId);
         Assert.Equal(CallStatus.Canceled, call.Status);
         Assert.Contains("hang-up requested by", call.HangupCause);
@@ -138,15 +142,15 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
             """{"steps":[{"type":"tone","frequencyHz":440,"durationMs":600},{"type":"hangup"}]}""");
         var callId = await InitiateAsync(scenario, "sip:alice@pbx.example.com");
 
-        await Eventually.TrueAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.InProgress, "the call answered", AriScenario.Patience);
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.InProgress, "the call answered");
         var media = await scenario.WaitForMediaAsync();
         var call = await scenario.CallAsync(callId);
         Assert.Equal(CallDirection.Outbound, call.Direction);
-        await Eventually.TrueAsync(() => scenario.Fake.Bridges.Values.Any(b => b.Contains(call.ProviderCallId!) && b.Contains(media.ChannelId)), "callee and media bridged", AriScenario.Patience);
-        await Eventually.TrueAsync(() => AriScenario.LoudFrames(media) >= 20, "the tone at the callee", AriScenario.Patience);
-        await Eventually.TrueAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.Completed, "the workflow's hang-up to complete the call", AriScenario.Patience);
+        await Eventually.TrueAsync(() => scenario.Fake.Bridges.Values.Any(b => b.Contains(call.ProviderCallId!) && b.Contains(media.ChannelId)), "callee and media bridged");
+        await Eventually.TrueAsync(() => AriScenario.LoudFrames(media) >= 20, "the tone at the callee");
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(callId)).Status == CallStatus.Completed, "the workflow's hang-up to complete the call");
         Assert.Contains(scenario.Fake.Requests, r => r.Contains("endpoint=PJSIP%2Fsip%3Aalice%40pbx.example.com", StringComparison.Ordinal));
-        await Eventually.TrueAsync(() => scenario.Fake.Channels.IsEmpty && scenario.Fake.Bridges.IsEmpty, "everything hung up", AriScenario.Patience);
+        await Eventually.TrueAsync(() => scenario.Fake.Channels.IsEmpty && scenario.Fake.Bridges.IsEmpty, "everything hung up");
         AriScenario.AssertWholeFrames(media);
     }
 
@@ -172,17 +176,17 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
 
         Assert.Equal(TransferOutcomeEvent + ": transferred", (await scenario.WaitForEventAsync(call.Id, TransferOutcomeEvent)).Message);
         var destination = scenario.Fake.AllChannels.Values.Single(c => c.Endpoint == "PJSIP/2000");
-        await Eventually.TrueAsync(() => scenario.Fake.Bridges.Values.Any(b => b.SetEquals([caller.Id, destination.Id])), "caller and destination alone in the bridge", AriScenario.Patience);
-        await Eventually.TrueAsync(() => media.IsClosed && !scenario.Fake.Channels.ContainsKey(media.ChannelId), "the media channel gone", AriScenario.Patience);
+        await Eventually.TrueAsync(() => scenario.Fake.Bridges.Values.Any(b => b.SetEquals([caller.Id, destination.Id])), "caller and destination alone in the bridge");
+        await Eventually.TrueAsync(() => media.IsClosed && !scenario.Fake.Channels.ContainsKey(media.ChannelId), "the media channel gone");
         Assert.Equal(CallStatus.InProgress, (await scenario.CallAsync(call.Id)).Status);
         Assert.Contains(await host.Factory.StoredEventsAsync(call.Id), e => e.Message == "transferred to 2000");
         // The workflow is done with the call: it stops without hanging up and without its next step.
-        await Eventually.TrueAsync(() => scenario.Logged($"Workflow of call {call.Id} stopped: the call was transferred"), "the workflow to stop", AriScenario.Patience);
+        await Eventually.TrueAsync(() => scenario.Logged($"Workflow of call {call.Id} stopped: the call was transferred"), "the workflow to stop");
         Assert.False(await scenario.HasStepAsync(call.Id, "after"));
 
         await scenario.Fake.HangUpFromPhoneAsync(caller.Id);
-        await Eventually.TrueAsync(async () => (await scenario.CallAsync(call.Id)).Status == CallStatus.Completed, "the call to complete", AriScenario.Patience);
-        await Eventually.TrueAsync(() => scenario.Fake.Channels.IsEmpty && scenario.Fake.Bridges.IsEmpty, "the destination hung up and the bridge deleted", AriScenario.Patience);
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(call.Id)).Status == CallStatus.Completed, "the call to complete");
+        await Eventually.TrueAsync(() => scenario.Fake.Channels.IsEmpty && scenario.Fake.Bridges.IsEmpty, "the destination hung up and the bridge deleted");
     }
 
     [Fact]
@@ -196,7 +200,7 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
 
         Assert.Equal(TransferOutcomeEvent + ": busy", (await scenario.WaitForEventAsync(call.Id, TransferOutcomeEvent)).Message);
         // The workflow goes on: its second tone plays on the same media, then it hangs up.
-        await Eventually.TrueAsync(async () => (await scenario.CallAsync(call.Id)).Status == CallStatus.Completed, "the workflow to finish the call", AriScenario.Patience);
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(call.Id)).Status == CallStatus.Completed, "the workflow to finish the call");
         Assert.Contains(await host.Factory.StoredEventsAsync(call.Id), e => e.Message.StartsWith("transfer to 2000 not answered: busy", StringComparison.Ordinal));
         Assert.True(await scenario.HasStepAsync(call.Id, "after"));
         Assert.True(AriScenario.LoudFrames(media) >= 25);
@@ -214,10 +218,10 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
         // Longer than the runner's 20 s for other provider requests: the transfer step waits for the answer.
         Assert.Equal(TransferOutcomeEvent + ": transferred", (await scenario.WaitForEventAsync(call.Id, TransferOutcomeEvent)).Message);
         var destination = scenario.Fake.AllChannels.Values.Single(c => c.Endpoint == "PJSIP/2000");
-        await Eventually.TrueAsync(() => scenario.Fake.Bridges.Values.Any(b => b.SetEquals([caller.Id, destination.Id])), "caller and destination alone in the bridge", AriScenario.Patience);
+        await Eventually.TrueAsync(() => scenario.Fake.Bridges.Values.Any(b => b.SetEquals([caller.Id, destination.Id])), "caller and destination alone in the bridge");
         Assert.Equal(CallStatus.InProgress, (await scenario.CallAsync(call.Id)).Status);
         await scenario.Fake.HangUpFromPhoneAsync(caller.Id);
-        await Eventually.TrueAsync(() => scenario.Fake.Channels.IsEmpty && scenario.Fake.Bridges.IsEmpty, "everything hung up", AriScenario.Patience);
+        await Eventually.TrueAsync(() => scenario.Fake.Channels.IsEmpty && scenario.Fake.Bridges.IsEmpty, "everything hung up");
     }
 
     [Fact]
@@ -228,25 +232,25 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
         var caller = await scenario.Fake.DialInAsync(scenario.Extension, "6204");
         var call = await scenario.WaitForCallAsync(c => c.Status == CallStatus.InProgress, "the call in progress");
         var media = await scenario.WaitForMediaAsync();
-        await Eventually.TrueAsync(async () => (await scenario.LegsAsync(call.Id)).Count(l => l.Bridged) == 2, "the call bridged", AriScenario.Patience);
+        await Eventually.TrueAsync(async () => (await scenario.LegsAsync(call.Id)).Count(l => l.Bridged) == 2, "the call bridged");
 
         // An admin asks for a transfer, and the request goes away (page closed) while the destination rings.
         using (var giveUp = new CancellationTokenSource())
         {
             var request = scenario.Api.PostAsJsonAsync($"/api/v1/calls/{call.Id}/transfer", new { to = "2000" }, giveUp.Token);
-            await Eventually.TrueAsync(() => scenario.Fake.Channels.Values.Any(c => c.Endpoint == "PJSIP/2000" && c.State == "Ringing"), "the destination ringing", AriScenario.Patience);
+            await Eventually.TrueAsync(() => scenario.Fake.Channels.Values.Any(c => c.Endpoint == "PJSIP/2000" && c.State == "Ringing"), "the destination ringing");
             await giveUp.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
         }
 
         var destination = scenario.Fake.AllChannels.Values.Single(c => c.Endpoint == "PJSIP/2000");
-        await Eventually.TrueAsync(() => !scenario.Fake.Channels.ContainsKey(destination.Id), "the ringing destination hung up", AriScenario.Patience);
+        await Eventually.TrueAsync(() => !scenario.Fake.Channels.ContainsKey(destination.Id), "the ringing destination hung up");
         await scenario.WaitForEventAsync(call.Id, "transfer to 2000 given up");
         Assert.DoesNotContain(await scenario.LegsAsync(call.Id), l => l.Role == AriLegRole.Transfer);
         Assert.Equal(CallStatus.InProgress, (await scenario.CallAsync(call.Id)).Status);
         Assert.False(media.IsClosed);
         await scenario.Fake.HangUpFromPhoneAsync(caller.Id);
-        await Eventually.TrueAsync(async () => (await scenario.CallAsync(call.Id)).Status == CallStatus.Completed, "the call to complete", AriScenario.Patience);
+        await Eventually.TrueAsync(async () => (await scenario.CallAsync(call.Id)).Status == CallStatus.Completed, "the call to complete");
     }
 
     private static async Task<Guid> InitiateAsync(AriScenario scenario, string to)

@@ -6,6 +6,7 @@ using DograhConsole.Tests.Infrastructure;
 namespace DograhConsole.Tests.Providers.Ari;
 
 /// <summary>A console restart in the middle of a call: the new process finds the persisted legs and cleans up.</summary>
+[Trait("Category", "Host")]
 public sealed class AriRestartTests
 {
     [Fact]
@@ -22,14 +23,14 @@ public sealed class AriRestartTests
             var caller = await fake.DialInAsync(scenario.Extension, "6401");
             var call = await scenario.WaitForCallAsync(c => c.Status == CallStatus.InProgress, "the call in progress");
             var media = await scenario.WaitForMediaAsync();
-            await Eventually.TrueAsync(() => fake.Bridges.Values.Any(b => b.Contains(caller.Id) && b.Contains(media.ChannelId)), "the call bridged", AriScenario.Patience);
+            await Eventually.TrueAsync(() => fake.Bridges.Values.Any(b => b.Contains(caller.Id) && b.Contains(media.ChannelId)), "the call bridged");
 
             // The console dies: its events connection is gone first, then its media socket closes, so Asterisk hangs
             // up the media channel and nobody hears about it.
             fake.RefuseEvents = true;
             fake.DropEventConnections();
             await before.DisposeAsync();
-            await Eventually.TrueAsync(() => !fake.Channels.ContainsKey(media.ChannelId), "the media channel gone with the console", AriScenario.Patience);
+            await Eventually.TrueAsync(() => !fake.Channels.ContainsKey(media.ChannelId), "the media channel gone with the console");
             var ghost = fake.AddSilentStasisChannel("ghost-" + Guid.NewGuid().ToString("N")[..8]);
             fake.RefuseEvents = false;
 
@@ -38,11 +39,11 @@ public sealed class AriRestartTests
             await after.InitializeAsync();
             try
             {
-                await Eventually.TrueAsync(() => after.States.Get(scenario.ConfigurationId)?.Status == AriConnectionStatus.Connected, "the new process connected", AriScenario.Patience);
-                await Eventually.TrueAsync(async () => (await after.Factory.StoredCallAsync(call.Id)).Status == CallStatus.Failed, "the call closed as failed", AriScenario.Patience);
+                await Eventually.TrueAsync(() => after.States.Get(scenario.ConfigurationId)?.Status == AriConnectionStatus.Connected, "the new process connected");
+                await Eventually.TrueAsync(async () => (await after.Factory.StoredCallAsync(call.Id)).Status == CallStatus.Failed, "the call closed as failed");
                 Assert.Contains("no longer exists in Asterisk", (await after.Factory.StoredCallAsync(call.Id)).FailureReason);
-                await Eventually.TrueAsync(() => !fake.Channels.ContainsKey(caller.Id), "the caller hung up", AriScenario.Patience);
-                await Eventually.TrueAsync(() => !fake.Channels.ContainsKey(ghost.Id), "the unowned channel hung up", AriScenario.Patience);
+                await Eventually.TrueAsync(() => !fake.Channels.ContainsKey(caller.Id), "the caller hung up");
+                await Eventually.TrueAsync(() => !fake.Channels.ContainsKey(ghost.Id), "the unowned channel hung up");
             }
             finally
             {

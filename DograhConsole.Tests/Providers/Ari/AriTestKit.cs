@@ -48,20 +48,6 @@ public sealed class AriTokenConsoleHost : AriConsoleHost
 /// <summary>One test's world: an organization, a workflow, an ARI configuration pointing at its own fake Asterisk, and an extension.</summary>
 public sealed class AriScenario : IAsyncDisposable
 {
-    /// <summary>How long the ARI tests wait for a condition: generous for a loaded 2-core machine.</summary>
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
-
-    /// <summary>A greeting tone, a one-key menu (5 plays a tone and hangs up; another key or none hangs up), as the real runner runs it.</summary>
-    public const string Menu = """
-        {"steps":[
-          {"id":"greet","type":"tone","frequencyHz":440,"durationMs":1000},
-          {"id":"menu","type":"gather","numDigits":1,"timeoutSeconds":60,"branches":{"5":"pressed-five"},"default":"no-choice"},
-          {"id":"pressed-five","type":"tone","frequencyHz":880,"durationMs":200},
-          {"id":"bye","type":"hangup","reason":"pressed five"},
-          {"id":"no-choice","type":"hangup","reason":"no choice"}
-        ]}
-        """;
-
     /// <summary>A workflow that waits (two minutes) for a key no test presses: the call stays up until the test ends it.</summary>
     public const string LongGather = """{"steps":[{"id":"wait","type":"gather","numDigits":1,"timeoutSeconds":120},{"id":"bye","type":"hangup"}]}""";
 
@@ -93,7 +79,7 @@ public sealed class AriScenario : IAsyncDisposable
     public string Extension { get; }
     public DograhAppFactory Factory => Host.Factory;
 
-    public static async Task<AriScenario> StartAsync(AriConsoleHost host, string definition = Menu, bool assignWorkflow = true,
+    public static async Task<AriScenario> StartAsync(AriConsoleHost host, string definition = TestWorkflows.Menu, bool assignWorkflow = true,
         string? configuredPassword = null, bool waitForConnection = true, int? maxConcurrentCalls = null)
     {
         var organization = await host.Factory.NewOrganizationAsync(maxConcurrentCalls);
@@ -122,7 +108,7 @@ public sealed class AriScenario : IAsyncDisposable
 
     public Task WaitForEventsConnectionAsync() =>
         Eventually.TrueAsync(() => Fake.ConnectedEventSockets > 0 && Host.States.Get(ConfigurationId)?.Status == AriConnectionStatus.Connected,
-            "the console's events connection to the fake Asterisk", Patience);
+            "the console's events connection to the fake Asterisk");
 
     /// <summary>The only call of this scenario's organization once it exists.</summary>
     public async Task<Call> WaitForCallAsync(Func<Call, bool> condition, string what)
@@ -134,7 +120,7 @@ public sealed class AriScenario : IAsyncDisposable
             found = await db.Calls.IgnoreQueryFilters().AsNoTracking().Where(c => c.OrganizationId == OrganizationId)
                 .OrderByDescending(c => c.CreatedAt).FirstOrDefaultAsync();
             return found is not null && condition(found);
-        }, what, Patience);
+        }, what);
         return found!;
     }
 
@@ -159,7 +145,7 @@ public sealed class AriScenario : IAsyncDisposable
         (await EventsAsync(callId)).Any(e => e.Kind == CallEventKind.Step && e.Message.StartsWith($"step {stepId} (", StringComparison.Ordinal));
 
     public Task WaitForStepAsync(Guid callId, string stepId) =>
-        Eventually.TrueAsync(() => HasStepAsync(callId, stepId), $"the workflow to reach step {stepId}", Patience);
+        Eventually.TrueAsync(() => HasStepAsync(callId, stepId), $"the workflow to reach step {stepId}");
 
     /// <summary>The first event whose message starts with <paramref name="prefix"/>, once it is recorded.</summary>
     public async Task<CallEvent> WaitForEventAsync(Guid callId, string prefix)
@@ -169,7 +155,7 @@ public sealed class AriScenario : IAsyncDisposable
         {
             found = (await EventsAsync(callId)).FirstOrDefault(e => e.Message.StartsWith(prefix, StringComparison.Ordinal));
             return found is not null;
-        }, $"the event '{prefix}'", Patience);
+        }, $"the event '{prefix}'");
         return found!;
     }
 
@@ -179,17 +165,8 @@ public sealed class AriScenario : IAsyncDisposable
     /// </summary>
     public async Task PressAsync(FakeMediaClient media, char digit, Guid callId, string branchStep)
     {
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            await media.SendTextAsync($"DTMF_END digit:{digit} channel_id:{media.ChannelId}");
-            var deadline = DateTime.UtcNow.AddSeconds(5);
-            while (DateTime.UtcNow < deadline)
-            {
-                if (await HasStepAsync(callId, branchStep)) return;
-                await Task.Delay(50);
-            }
-        }
-        Assert.Fail($"Pressing {digit} never reached step {branchStep}.");
+        await Eventually.RetryAsync(() => media.SendTextAsync($"DTMF_END digit:{digit} channel_id:{media.ChannelId}"),
+            () => HasStepAsync(callId, branchStep), $"pressing {digit} to reach step {branchStep}", TimeSpan.FromSeconds(5));
     }
 
     /// <summary>
@@ -199,7 +176,7 @@ public sealed class AriScenario : IAsyncDisposable
     public async Task<short[]> RecordedCallerAudioAsync(Guid callId)
     {
         string? path = null;
-        await Eventually.TrueAsync(async () => (path = (await CallAsync(callId)).RecordingPath) is not null, "the workflow to save its recording", Patience);
+        await Eventually.TrueAsync(async () => (path = (await CallAsync(callId)).RecordingPath) is not null, "the workflow to save its recording");
         var dataDirectory = Factory.Services.GetRequiredService<IOptions<DograhOptions>>().Value.ResolveDataDirectory();
         var wav = await File.ReadAllBytesAsync(Path.Combine(dataDirectory, path!));
         var left = new short[(wav.Length - WavFile.HeaderLength) / 4];
@@ -214,7 +191,7 @@ public sealed class AriScenario : IAsyncDisposable
         {
             channel = Fake.AllChannels.Values.FirstOrDefault(c => c.Media is not null);
             return channel is not null;
-        }, "chan_websocket to connect to the console", Patience);
+        }, "chan_websocket to connect to the console");
         return channel!.Media!;
     }
 

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DograhConsole.Tests.Providers.Ari;
 
+[Trait("Category", "Unit")]
 public sealed class AriBackoffTests
 {
     [Fact]
@@ -33,6 +34,7 @@ public sealed class AriBackoffTests
     }
 }
 
+[Trait("Category", "Unit")]
 public sealed class AriMediaMessageTests
 {
     [Fact]
@@ -91,6 +93,7 @@ public sealed class AriMediaMessageTests
 }
 
 /// <summary>The REST client against the fake Asterisk: typed errors with Asterisk's message, never an empty result.</summary>
+[Trait("Category", "Host")]
 public sealed class AriRestClientTests : IAsyncLifetime
 {
     private readonly FakeAsterisk _fake = new("dograh-unit", "right-password-123", new Uri("ws://127.0.0.1:9/unused"));
@@ -159,6 +162,7 @@ public sealed class AriRestClientTests : IAsyncLifetime
 }
 
 /// <summary>The sink's flow control and commands over a real WebSocket pair on loopback.</summary>
+[Trait("Category", "Host")]
 public sealed class AriMediaSinkTests
 {
     [Fact]
@@ -217,6 +221,7 @@ public sealed class AriMediaSinkTests
 }
 
 /// <summary>The ARI requests the console makes, checked against the official Swagger files.</summary>
+[Trait("Category", "Unit")]
 public sealed class AriSwaggerContractTests
 {
     private static JsonElement Operation(string file, string path, string method)

@@ -1,17 +1,12 @@
 using System.Globalization;
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using DograhConsole.Core.Media.Codecs;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Tests.Providers.Ari;
 
@@ -57,10 +52,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
         App = app;
         Password = password;
         MediaUri = mediaUri;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        _app = builder.Build();
+        _app = LoopbackServer.Create();
         _app.UseWebSockets();
         _app.Use(async (context, next) =>
         {
@@ -152,9 +144,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        AriUrl = new Uri(address.TrimEnd('/') + "/ari");
+        AriUrl = new Uri(await _app.StartLoopbackAsync(), "ari");
     }
 
     // ---- scripted phone side ---------------------------------------------------------------------------------
@@ -246,6 +236,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
         var appArgs = query["appArgs"].ToString();
         _ = Task.Run(async () =>
         {
+            // As observed: the originate's REST answer comes before its Dial event.
             await Task.Delay(30);
             await EmitAsync("Dial", channel);
             if (script.RingsForever || script.RingFor > TimeSpan.Zero)
@@ -290,6 +281,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
         }
         _ = Task.Run(async () =>
         {
+            // As observed: chan_websocket connects just after the externalMedia POST is answered.
             await Task.Delay(5);
             await ConnectMediaAsync(channel, token);
         });
@@ -518,7 +510,7 @@ public sealed class FakeMediaClient(string channelId, string channelName)
             MuLaw.Encode(pcm, ulaw);
             await SendBinaryAsync((byte[])ulaw.Clone());
             var due = TimeSpan.FromMilliseconds(20 * (i + 1)) - start.Elapsed;
-            if (due > TimeSpan.Zero) await Task.Delay(due);
+            if (due > TimeSpan.Zero) await Task.Delay(due); // a phone's audio: one frame every 20 ms
         }
     }
 

@@ -5,13 +5,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
@@ -135,14 +131,10 @@ public sealed class FakeTwilio : IAsyncDisposable
     /// <summary>Starts on 127.0.0.1 with a free port. <paramref name="publicBaseUrl"/> is the console's Dograh:PublicBaseUrl.</summary>
     public static async Task<FakeTwilio> StartAsync(Uri consoleAddress, string publicBaseUrl)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var fake = new FakeTwilio(app, consoleAddress, new Uri(publicBaseUrl));
         fake.MapRestApi(app);
-        await app.StartAsync();
-        fake.BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        fake.BaseAddress = await app.StartLoopbackAsync();
         return fake;
     }
 
@@ -155,7 +147,7 @@ public sealed class FakeTwilio : IAsyncDisposable
 
     /// <summary>The call the console created to <paramref name="to"/>.</summary>
     public Task<FakeTwilioCall> WaitForCallAsync(string to) =>
-        _callWaiters.GetOrAdd(to, _ => new TaskCompletionSource<FakeTwilioCall>(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(TestTimeouts.Long);
+        _callWaiters.GetOrAdd(to, _ => new TaskCompletionSource<FakeTwilioCall>(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(Eventually.Patience);
 
     public FakeTwilioCall? FindCall(string sid) => _calls.GetValueOrDefault(sid);
 
@@ -372,12 +364,6 @@ public sealed class FakeTwilio : IAsyncDisposable
     private static IResult NotFound(string path) => Error(new FakeTwilioError(404, 20404, $"The requested resource {path} was not found"));
 }
 
-/// <summary>Generous waits for a loaded 2-core machine.</summary>
-public static class TestTimeouts
-{
-    public static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
-}
-
 /// <summary>One call at the fake carrier, with its media stream as Twilio would run it.</summary>
 public sealed class FakeTwilioCall
 {
@@ -447,16 +433,11 @@ public sealed class FakeTwilioCall
         lock (_audioGate) return _audio.ToArray();
     }
 
-    public async Task WaitForAudioAsync(int bytes)
-    {
-        var deadline = DateTime.UtcNow + TestTimeouts.Long;
-        while (ReceivedAudio().Length < bytes)
+    public Task WaitForAudioAsync(int bytes) => Eventually.MatchAsync(() => Task.FromResult(ReceivedAudio().Length), length =>
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"only {ReceivedAudio().Length} of {bytes} audio bytes arrived");
-            if (StreamTask.IsCompleted && _streamTask is not null) throw new InvalidOperationException($"the stream closed after {ReceivedAudio().Length} audio bytes");
-            await Task.Delay(20);
-        }
-    }
+            if (length < bytes && StreamTask.IsCompleted && _streamTask is not null) throw new InvalidOperationException($"the stream closed after {length} audio bytes");
+            return length >= bytes;
+        }, length => $"{bytes} audio bytes (only {length} arrived)");
 
     public Task SendDtmfAsync(char digit) => SendAsync(new JsonObject
     {
@@ -489,6 +470,7 @@ public sealed class FakeTwilioCall
         var final = "completed";
         try
         {
+            // The carrier's side, as Twilio runs it: its REST answer reaches the console before the first callback.
             await Task.Delay(50, _over.Token);
             await ProgressAsync("initiated", "initiated");
             if (outcome is { Status: not "completed" })
@@ -591,7 +573,7 @@ public sealed class FakeTwilioCall
         }
         var buffer = new byte[64 * 1024];
         var media = 0;
-        using var timeout = new CancellationTokenSource(TestTimeouts.Long);
+        using var timeout = new CancellationTokenSource(Eventually.Patience);
         while (true)
         {
             var result = await socket.ReceiveAsync(buffer, timeout.Token);
@@ -679,7 +661,7 @@ public sealed class FakeTwilioCall
             }
         }
         _hangup.Cancel();
-        if (_streamTask is not null) await _streamTask.WaitAsync(TestTimeouts.Long);
+        if (_streamTask is not null) await _streamTask.WaitAsync(Eventually.Patience);
     }
 
     private async Task ProgressAsync(string status, string callbackEvent)

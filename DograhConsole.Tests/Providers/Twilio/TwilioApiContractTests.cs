@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
+[Trait("Category", "Host")]
 public sealed class TwilioApiContractTests(TwilioConsoleFixture fixture) : IClassFixture<TwilioConsoleFixture>
 {
     [SpecsFact("twilio")]

@@ -6,6 +6,7 @@ using DograhConsole.Core.Providers.Twilio;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
+[Trait("Category", "Host")]
 public sealed class TwilioCallbackTests(TwilioConsoleFixture fixture) : IClassFixture<TwilioConsoleFixture>
 {
     [Fact]

@@ -7,11 +7,13 @@ using DograhConsole.Core.CallControl.Inbound;
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
+[Trait("Category", "Host")]
 public sealed class TwilioInboundCallTests(TwilioConsoleFixture fixture) : IClassFixture<TwilioConsoleFixture>
 {
     private static readonly string InboundUrl = TwilioTestKit.PublicUrl(PublicUrls.InboundWebhookPath);
@@ -34,19 +36,9 @@ public sealed class TwilioInboundCallTests(TwilioConsoleFixture fixture) : IClas
         Assert.True(TwilioTestKit.Power(greeting, 440) > 50 * TwilioTestKit.Power(greeting, 1000), "the audio is not the 440 Hz greeting");
         await setup.WaitForCallAsync(callId, call => call.HasStep("menu"), "the menu step");
         Assert.False(fixture.App.Services.GetRequiredService<MediaStartWatch>().IsWatching(callId), "the started stream did not end the call's media watch");
-        for (var attempt = 0; ; attempt++)
-        {
-            await fakeCall.SendDtmfAsync('2');
-            try
-            {
-                await setup.WaitForCallAsync(callId, call => call.HasStep("pressed-two"), "the pressed-two branch");
-                break;
-            }
-            catch (Xunit.Sdk.FailException) when (attempt < 2)
-            {
-            }
-        }
-        await fakeCall.EndedTask.WaitAsync(TestTimeouts.Long);
+        await Eventually.RetryAsync(() => fakeCall.SendDtmfAsync('2'), async () => (await setup.CallAsync(callId)).HasStep("pressed-two"),
+            "the pressed-two branch", TimeSpan.FromSeconds(30));
+        await fakeCall.EndedTask.WaitAsync(Eventually.Patience);
         var done = await setup.WaitForCallAsync(callId, call => call.Status() == "completed", "completed");
         Assert.Equal("inbound", done.GetProperty("direction").GetString());
         Assert.Equal(fakeCall.Sid, done.GetProperty("providerCallId").GetString());

@@ -8,6 +8,7 @@ namespace DograhConsole.Tests.Providers.Twilio;
 /// <summary>A console whose unconfirmed marks never time out during a test, so only Twilio's echo can play them.</summary>
 public sealed class TwilioMarkConsoleFixture() : TwilioConsoleFixture(new Dictionary<string, string> { ["Dograh:Media:MarkConfirmationTimeout"] = "00:02:00" });
 
+[Trait("Category", "Host")]
 public sealed class TwilioMarkTests(TwilioMarkConsoleFixture fixture) : IClassFixture<TwilioMarkConsoleFixture>
 {
     private const string TwoTones = """
@@ -33,7 +34,7 @@ public sealed class TwilioMarkTests(TwilioMarkConsoleFixture fixture) : IClassFi
 
         // The greeting's audio and its mark reached Twilio, but Twilio has not played up to the mark yet.
         await fakeCall.WaitForAudioAsync(8000 * 200 / 1000);
-        await Eventually.TrueAsync(() => !fakeCall.MarksReceived.IsEmpty, "the greeting's mark at Twilio", TestTimeouts.Long);
+        await Eventually.TrueAsync(() => !fakeCall.MarksReceived.IsEmpty, "the greeting's mark at Twilio");
         var waiting = await setup.CallAsync(callId);
         Assert.True(waiting.HasStep("greet"), $"the greeting never started: {waiting}");
         Assert.False(waiting.HasStep("after"), "the next step started before Twilio reported the greeting played");

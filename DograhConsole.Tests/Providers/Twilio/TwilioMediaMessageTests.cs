@@ -6,6 +6,7 @@ using DograhConsole.Core.WorkflowRuntime.Agent;
 namespace DograhConsole.Tests.Providers.Twilio;
 
 /// <summary>The in-place reader of Twilio media messages, against what Twilio sends and what it must not trip on.</summary>
+[Trait("Category", "Unit")]
 public sealed class TwilioMediaMessageTests
 {
     private static readonly byte[] Audio = Enumerable.Range(0, 160).Select(i => (byte)(i * 7)).ToArray();

@@ -28,6 +28,7 @@ public sealed class TwilioSocketFixture() : TwilioConsoleFixture(
 /// Bad input on <c>/api/v1/telephony/ws/twilio</c>, through a real WebSocket on loopback: what the console does with
 /// it (closes with a status and reason, or ignores it while the stream keeps working) and what it leaves unchanged.
 /// </summary>
+[Trait("Category", "Host")]
 public sealed class TwilioMediaSocketBadInputTests(TwilioSocketFixture fixture) : IClassFixture<TwilioSocketFixture>
 {
     private const string PauseWorkflow = """{"steps":[{"type":"pause","durationMs":600000}]}""";
@@ -64,7 +65,7 @@ public sealed class TwilioMediaSocketBadInputTests(TwilioSocketFixture fixture) 
 
         var received = Probe.For(call.Id);
         await Eventually.TrueAsync(() => received.CallerFrames.Contains(Decoded(GoodByte)) && received.Digits.Contains('7'),
-            "the good frame and digit after the bad input", TestTimeouts.Long);
+            "the good frame and digit after the bad input");
         Assert.Equal([Decoded(GoodByte)], received.CallerFrames);
         Assert.Equal(['7'], received.Digits);
         Assert.False(socket.Closed, "the console closed the socket");
@@ -87,13 +88,13 @@ public sealed class TwilioMediaSocketBadInputTests(TwilioSocketFixture fixture) 
         await socket.SendAsync(new JsonObject { ["event"] = "mark", ["streamSid"] = socket.StreamSid, ["mark"] = new JsonObject { ["name"] = "early" } });
         Assert.False(Live.IsLive(call.Id));
         await socket.SendStartAsync(call.Id.ToString(), call.Token, call.Fake.Sid, call.Fake.AccountSid);
-        await Probe.For(call.Id).Listening.Task.WaitAsync(TestTimeouts.Long);
+        await Probe.For(call.Id).Listening.Task.WaitAsync(Eventually.Patience);
         await socket.SendMediaAsync(GoodByte);
         await socket.SendDtmfAsync("4");
 
         var received = Probe.For(call.Id);
         await Eventually.TrueAsync(() => received.CallerFrames.Contains(Decoded(GoodByte)) && received.Digits.Contains('4'),
-            "the frame and digit after the start", TestTimeouts.Long);
+            "the frame and digit after the start");
         Assert.Equal([Decoded(GoodByte)], received.CallerFrames);
         Assert.Equal(['4'], received.Digits);
         Assert.Equal("in-progress", (await setup.CallAsync(call.Id)).Status());
@@ -243,7 +244,7 @@ public sealed class TwilioMediaSocketBadInputTests(TwilioSocketFixture fixture) 
         var socket = await TwilioSocketClient.ConnectAsync(fixture.Address);
         await socket.SendAsync(new JsonObject { ["event"] = "connected", ["protocol"] = "Call", ["version"] = "1.0.0" });
         await socket.SendStartAsync(call.Id.ToString(), call.Token, call.Fake.Sid, call.Fake.AccountSid);
-        await Probe.For(call.Id).Listening.Task.WaitAsync(TestTimeouts.Long);
+        await Probe.For(call.Id).Listening.Task.WaitAsync(Eventually.Patience);
         return socket;
     }
 
@@ -257,7 +258,7 @@ public sealed class TwilioMediaSocketBadInputTests(TwilioSocketFixture fixture) 
     {
         await using var socket = await StartStreamAsync(call);
         await socket.SendMediaAsync(GoodByte);
-        await Eventually.TrueAsync(() => Probe.For(call.Id).CallerFrames.Contains(Decoded(GoodByte)), "the frame after the start", TestTimeouts.Long);
+        await Eventually.TrueAsync(() => Probe.For(call.Id).CallerFrames.Contains(Decoded(GoodByte)), "the frame after the start");
         Assert.Equal([Decoded(GoodByte)], Probe.For(call.Id).CallerFrames);
         Assert.Equal("in-progress", (await setup.CallAsync(call.Id)).Status());
     }

@@ -6,6 +6,7 @@ using System.Xml.Linq;
 using DograhConsole.Core.CallControl.Inbound;
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Providers.Twilio;
+using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
@@ -16,6 +17,7 @@ public sealed class ShortStreamStartFixture() : TwilioConsoleFixture(new Diction
 });
 
 /// <summary>Calls answered with Connect/Stream whose media stream never starts are hung up and failed, freeing their slot.</summary>
+[Trait("Category", "Host")]
 public sealed class TwilioMediaStreamStartTests(ShortStreamStartFixture fixture) : IClassFixture<ShortStreamStartFixture>
 {
     private static readonly string InboundUrl = TwilioTestKit.PublicUrl(PublicUrls.InboundWebhookPath);
@@ -51,7 +53,7 @@ public sealed class TwilioMediaStreamStartTests(ShortStreamStartFixture fixture)
         Assert.Equal(NeverStarted, failed.GetProperty("failureReason").GetString());
 
         // Twilio was asked to hang up exactly this call, and the timeline says so.
-        await fakeCall.EndedTask.WaitAsync(TestTimeouts.Long);
+        await fakeCall.EndedTask.WaitAsync(Eventually.Patience);
         Assert.Equal("completed", fakeCall.Status);
         Assert.Contains(twilio.Requests, r => r.Method == "POST" && r.Path.EndsWith($"/Calls/{fakeCall.Sid}.json", StringComparison.Ordinal)
             && r.Form.GetValueOrDefault("Status") is ["completed"]);
@@ -93,7 +95,7 @@ public sealed class TwilioMediaStreamStartTests(ShortStreamStartFixture fixture)
         Assert.Equal(NeverStarted, failed.GetProperty("failureReason").GetString());
         Assert.NotNull(failed.GetProperty("answeredAt").GetString());
 
-        await fakeCall.EndedTask.WaitAsync(TestTimeouts.Long);
+        await fakeCall.EndedTask.WaitAsync(Eventually.Patience);
         Assert.Contains(twilio.Requests, r => r.Method == "POST" && r.Path.EndsWith($"/Calls/{fakeCall.Sid}.json", StringComparison.Ordinal)
             && r.Form.GetValueOrDefault("Status") is ["completed"]);
         Assert.Contains(fakeCall.StatusCallbacks, c => c.CallStatus == "completed" && c.Response == HttpStatusCode.NoContent);

@@ -3,10 +3,12 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Providers.Twilio;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
+[Trait("Category", "Host")]
 public sealed class TwilioOutboundCallTests(TwilioConsoleFixture fixture) : IClassFixture<TwilioConsoleFixture>
 {
     [Fact]
@@ -36,21 +38,11 @@ public sealed class TwilioOutboundCallTests(TwilioConsoleFixture fixture) : ICla
         // A key press drives the gather's branch (re-sent while the menu has not taken it, for any runner's timing).
         await setup.WaitForCallAsync(callId, call => call.HasStep("menu"), "the menu step");
         Assert.False(fixture.App.Services.GetRequiredService<MediaStartWatch>().IsWatching(callId), "the started stream did not end the call's media watch");
-        for (var attempt = 0; ; attempt++)
-        {
-            await fakeCall.SendDtmfAsync('1');
-            try
-            {
-                await setup.WaitForCallAsync(callId, call => call.HasStep("pressed-one"), "the pressed-one branch");
-                break;
-            }
-            catch (Xunit.Sdk.FailException) when (attempt < 2)
-            {
-            }
-        }
+        await Eventually.RetryAsync(() => fakeCall.SendDtmfAsync('1'), async () => (await setup.CallAsync(callId)).HasStep("pressed-one"),
+            "the pressed-one branch", TimeSpan.FromSeconds(30));
 
         // The workflow hangs up through the REST API and completes the record; Twilio stops the stream and reports completed.
-        await fakeCall.EndedTask.WaitAsync(TestTimeouts.Long);
+        await fakeCall.EndedTask.WaitAsync(Eventually.Patience);
         var done = await setup.WaitForCallAsync(callId, call => call.Status() == "completed", "completed");
         Assert.Contains(twilio.Requests, r => r.Method == "POST" && r.Path.EndsWith($"/Calls/{fakeCall.Sid}.json", StringComparison.Ordinal)
             && r.Form.GetValueOrDefault("Status") is ["completed"]);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Primitives;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
+[Trait("Category", "Unit")]
 public sealed class TwilioSignatureTests
 {
     private const string Token = "12345";

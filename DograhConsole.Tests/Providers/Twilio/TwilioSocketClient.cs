@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Providers.Twilio;
+using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
@@ -83,7 +84,7 @@ public sealed class TwilioSocketClient : IAsyncDisposable
     });
 
     /// <summary>How the console closed the socket.</summary>
-    public Task<(WebSocketCloseStatus? Status, string? Description)> ClosedAsync() => _closed.Task.WaitAsync(TestTimeouts.Long);
+    public Task<(WebSocketCloseStatus? Status, string? Description)> ClosedAsync() => _closed.Task.WaitAsync(Eventually.Patience);
 
     public bool Closed => _closed.Task.IsCompleted;
 
@@ -91,7 +92,7 @@ public sealed class TwilioSocketClient : IAsyncDisposable
 
     private async Task SendAsync(byte[] bytes, WebSocketMessageType type)
     {
-        using var timeout = new CancellationTokenSource(TestTimeouts.Long);
+        using var timeout = new CancellationTokenSource(Eventually.Patience);
         await _socket.SendAsync(bytes, type, true, timeout.Token);
     }
 

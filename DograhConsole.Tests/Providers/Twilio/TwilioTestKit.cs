@@ -40,7 +40,7 @@ public class TwilioConsoleFixture : IAsyncLifetime
     }
 
     /// <summary>A fake Twilio account of its own for one test.</summary>
-    public Task<FakeTwilio> StartTwilioAsync() => FakeTwilio.StartAsync(Address, DograhAppFactory.PublicBaseUrl);
+    public Task<FakeTwilio> StartTwilioAsync() => App.StartTwilioAsync();
 }
 
 /// <summary>An organization with a Twilio configuration pointing at a fake, a workflow and a number.</summary>
@@ -48,27 +48,17 @@ public sealed record TwilioSetup(TestOrganization Organization, HttpClient Api, 
 
 public static class TwilioTestKit
 {
-    /// <summary>Tone, a one-digit menu with two branches and a default, then hang-up: what the real runner must also run.</summary>
-    public const string MenuWorkflow = """
-        {"steps":[
-          {"id":"greet","type":"tone","frequencyHz":440,"durationMs":400},
-          {"id":"menu","type":"gather","numDigits":1,"timeoutSeconds":60,"branches":{"1":"pressed-one","2":"pressed-two"},"default":"no-choice"},
-          {"id":"pressed-one","type":"tone","frequencyHz":880,"durationMs":200},
-          {"id":"bye-one","type":"hangup","reason":"chose one"},
-          {"id":"pressed-two","type":"tone","frequencyHz":660,"durationMs":200},
-          {"id":"bye-two","type":"hangup","reason":"chose two"},
-          {"id":"no-choice","type":"hangup","reason":"no choice"}
-        ]}
-        """;
-
     public static string PublicUrl(string path) => DograhAppFactory.PublicBaseUrl + path;
+
+    /// <summary>A fake Twilio account whose calls reach <paramref name="app"/> on its loopback port.</summary>
+    public static Task<FakeTwilio> StartTwilioAsync(this DograhAppFactory app) => FakeTwilio.StartAsync(app.Address, DograhAppFactory.PublicBaseUrl);
 
     /// <summary>A configuration's credentials for the fake's account (its auth token is the secret).</summary>
     public static Api.SampleCredentials Credentials(this FakeTwilio twilio) => new(TwilioProviderSpec.Name,
         new() { ["accountSid"] = twilio.AccountSid, ["authToken"] = twilio.AuthToken, ["apiBaseUrl"] = twilio.ApiBaseUrl }, [twilio.AuthToken]);
 
     public static async Task<TwilioSetup> SetUpAsync(this TwilioConsoleFixture fixture, FakeTwilio twilio, int? maxConcurrentCalls = null, bool assignWorkflow = true,
-        string definition = MenuWorkflow)
+        string definition = TestWorkflows.Menu)
     {
         var organization = await fixture.App.NewOrganizationAsync(maxConcurrentCalls);
         var api = fixture.App.CreateApiClient(organization.ApiKey);
@@ -105,17 +95,8 @@ public static class TwilioTestKit
     }
 
     /// <summary>Polls the call until <paramref name="condition"/> holds (generous timeout for a loaded machine).</summary>
-    public static async Task<JsonElement> WaitForCallAsync(this TwilioSetup setup, Guid callId, Func<JsonElement, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TestTimeouts.Long;
-        while (true)
-        {
-            var call = await setup.CallAsync(callId);
-            if (condition(call)) return call;
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out waiting for {what}; the call is {call}");
-            await Task.Delay(50);
-        }
-    }
+    public static Task<JsonElement> WaitForCallAsync(this TwilioSetup setup, Guid callId, Func<JsonElement, bool> condition, string what) =>
+        Eventually.MatchAsync(() => setup.CallAsync(callId), condition, call => $"{what}; the call is {call}");
 
     public static IEnumerable<JsonElement> Events(this JsonElement call) => call.GetProperty("events").EnumerateArray();
 

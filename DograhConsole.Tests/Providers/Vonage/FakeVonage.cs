@@ -7,13 +7,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Providers.Vonage;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Tests.Providers.Vonage;
 
@@ -82,10 +78,7 @@ public sealed class FakeVonage(FakeVonageAccount account, HttpClient console, Fu
 
     public async Task<FakeVonage> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         app.Use(async (context, next) =>
         {
             context.Request.EnableBuffering();
@@ -108,9 +101,8 @@ public sealed class FakeVonage(FakeVonageAccount account, HttpClient console, Fu
             Application = (JsonObject)JsonNode.Parse(await new StreamReader(request.Body).ReadToEndAsync())!;
             return Results.Text(Application.ToJsonString(), "application/json");
         });
-        await app.StartAsync();
         _app = app;
-        BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        BaseUrl = await app.StartLoopbackAsync();
         return this;
     }
 
@@ -118,17 +110,8 @@ public sealed class FakeVonage(FakeVonageAccount account, HttpClient console, Fu
         Requests.Where(r => r.Method == method && r.Path.StartsWith(pathPrefix, StringComparison.Ordinal)).ToArray();
 
     /// <summary>A call created through the API, once it exists.</summary>
-    public async Task<FakeVonageCall> WaitForCallAsync(Func<FakeVonageCall, bool>? match = null, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (DateTime.UtcNow < deadline)
-        {
-            var call = Calls.Values.FirstOrDefault(c => match?.Invoke(c) ?? true);
-            if (call is not null) return call;
-            await Task.Delay(20);
-        }
-        throw new TimeoutException("No matching call reached the fake Vonage.");
-    }
+    public Task<FakeVonageCall> WaitForCallAsync(Func<FakeVonageCall, bool>? match = null) =>
+        Eventually.ValueAsync(() => Task.FromResult(Calls.Values.FirstOrDefault(c => match?.Invoke(c) ?? true)), "a matching call at the fake Vonage");
 
     /// <summary>An inbound call: Vonage POSTs the signed answer webhook to <paramref name="answerUrl"/>; a connect NCCO opens the media socket.</summary>
     public async Task<(HttpResponseMessage Response, FakeVonageCall Call)> RingInboundAsync(string answerUrl, string eventUrl, string from, string to, Action<FakeSignedRequest>? tamper = null)

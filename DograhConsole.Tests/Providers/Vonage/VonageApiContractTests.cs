@@ -9,6 +9,7 @@ using YamlDotNet.Serialization;
 namespace DograhConsole.Tests.Providers.Vonage;
 
 /// <summary>Every request the Vonage client sends, captured by the fake and checked against voice.yml.</summary>
+[Trait("Category", "Host")]
 public sealed class VonageApiContractTests
 {
     [SpecsFact("vonage")]

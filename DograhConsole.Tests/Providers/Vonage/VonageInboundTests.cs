@@ -6,10 +6,12 @@ using DograhConsole.Core.Providers.Vonage;
 using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Tests.Providers.Vonage;
 
+[Trait("Category", "Host")]
 public sealed class VonageInboundTests(VonageTestHost host) : IClassFixture<VonageTestHost>
 {
     private static string InboundUrl => DograhConsole.Tests.Infrastructure.DograhAppFactory.PublicBaseUrl + PublicUrls.InboundWebhookPath;
@@ -19,7 +21,7 @@ public sealed class VonageInboundTests(VonageTestHost host) : IClassFixture<Vona
     public async Task An_inbound_call_is_answered_with_a_websocket_ncco_runs_its_workflow_and_completes()
     {
         await using var vonage = await host.NewVonageAsync();
-        var setup = await host.SetUpAsync(vonage, VonageOutboundEndToEndTests.MenuDefinition);
+        var setup = await host.SetUpAsync(vonage, TestWorkflows.Menu);
 
         var (response, leg) = await vonage.RingInboundAsync(InboundUrl, ApplicationEventsUrl, "+447700900123", setup.Number);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -41,12 +43,12 @@ public sealed class VonageInboundTests(VonageTestHost host) : IClassFixture<Vona
 
         Assert.Equal(HttpStatusCode.NoContent, await leg.PostEventAsync("answered"));
         await VonageTestHost.WaitForAsync(() => leg.AudibleFramesReceived >= 5, "the workflow's audio");
-        await VonageOutboundEndToEndTests.PressUntilAsync(host.App, leg, '2', callId, "support");
-        await leg.Ended.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await VonageOutboundEndToEndTests.PressUntilAsync(host.App, leg, '2', callId, "pressed-two");
+        await leg.Ended.Task.WaitAsync(Eventually.Patience);
         await VonageTestHost.WaitForAsync(async () => (await host.App.StoredCallAsync(callId)).Status == CallStatus.Completed, "completed");
         var steps = (await host.App.StoredEventsAsync(callId)).Where(e => e.Kind == CallEventKind.Step).Select(e => e.Message).ToList();
-        Assert.Contains("step support (tone)", steps);
-        Assert.DoesNotContain("step sales (tone)", steps);
+        Assert.Contains("step pressed-two (tone)", steps);
+        Assert.DoesNotContain("step pressed-one (tone)", steps);
     }
 
     public static TheoryData<string> Refusals => new() { "unknown number", "no workflow", "inactive configuration", "limit reached" };

@@ -4,28 +4,18 @@ using DograhConsole.Core.Calls;
 using DograhConsole.Core.Providers.Vonage;
 using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Providers.Vonage;
 
+[Trait("Category", "Host")]
 public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFixture<VonageTestHost>
 {
-    /// <summary>Tone, a one-key menu with two branches, and hang-up: what the real runner must run the same way.</summary>
-    public const string MenuDefinition = """
-        {"steps":[
-          {"id":"greeting","type":"tone","frequencyHz":440,"durationMs":400},
-          {"id":"menu","type":"gather","numDigits":1,"timeoutSeconds":30,"branches":{"1":"sales","2":"support"}},
-          {"id":"support","type":"tone","frequencyHz":660,"durationMs":200},
-          {"type":"hangup"},
-          {"id":"sales","type":"tone","frequencyHz":880,"durationMs":200},
-          {"id":"bye","type":"hangup"}
-        ]}
-        """;
-
     [Fact]
     public async Task A_placed_call_answers_streams_the_workflow_takes_a_key_and_completes_with_its_whole_timeline()
     {
         await using var vonage = await host.NewVonageAsync();
-        var setup = await host.SetUpAsync(vonage, MenuDefinition, inboundWorkflow: false);
+        var setup = await host.SetUpAsync(vonage, TestWorkflows.Menu, inboundWorkflow: false);
 
         var placed = (await host.Admin.ApiPostAsync("/api/v1/telephony/initiate-call",
             new { workflowId = setup.WorkflowId, telephonyConfigurationId = setup.ConfigurationId, toNumber = "+14155550123" })).Expect(HttpStatusCode.Accepted);
@@ -43,9 +33,9 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
         Assert.Contains("\"content-type\":\"audio/l16;rate=16000\"", leg.HeadersMessage);
 
         await VonageTestHost.WaitForAsync(async () => (string?)(await VonageTestHost.CallAsync(host.Admin, callId))["currentStep"] == "menu (gather)", "the menu step");
-        await PressUntilAsync(host.App, leg, '1', callId, "sales");
+        await PressUntilAsync(host.App, leg, '1', callId, "pressed-one");
 
-        await leg.Ended.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await leg.Ended.Task.WaitAsync(Eventually.Patience);
         await VonageTestHost.WaitForAsync(async () => (string?)(await VonageTestHost.CallAsync(host.Admin, callId))["status"] == "completed", "the completed status");
 
         var call = await VonageTestHost.CallAsync(host.Admin, callId);
@@ -59,7 +49,7 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
         [
             "status: initiated", "info: provider call id " + leg.Uuid, "status: ringing", "status: in-progress",
             "webhook: vonage answer URL fetched", "info: vonage media connected",
-            "step: step greeting (tone)", "step: step menu (gather)", "dtmf: dtmf 1", "step: step sales (tone)", "status: completed",
+            "step: step greet (tone)", "step: step menu (gather)", "dtmf: dtmf 1", "step: step pressed-one (tone)", "status: completed",
         ];
         var position = -1;
         foreach (var entry in expected)
@@ -68,7 +58,7 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
             Assert.True(found > position, $"'{entry}' missing or out of order in:\n{string.Join("\n", timeline)}");
             position = found;
         }
-        Assert.DoesNotContain(timeline, t => t.StartsWith("step: step support ", StringComparison.Ordinal));
+        Assert.DoesNotContain(timeline, t => t.StartsWith("step: step pressed-two ", StringComparison.Ordinal));
         // Each Vonage status moved the call once: no repeated status entries.
         Assert.Single(timeline, t => t.StartsWith("status: completed", StringComparison.Ordinal));
     }
@@ -77,7 +67,7 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
     public async Task Vonage_refusing_the_call_fails_it_with_vonages_own_words()
     {
         await using var vonage = await host.NewVonageAsync();
-        var setup = await host.SetUpAsync(vonage, MenuDefinition, inboundWorkflow: false);
+        var setup = await host.SetUpAsync(vonage, TestWorkflows.Menu, inboundWorkflow: false);
         vonage.FailNextCreate = (HttpStatusCode.PaymentRequired, """{"type":"https://developer.nexmo.com/api-errors/#low-balance","title":"Low balance","detail":"This request could not be performed due to your account balance being low."}""");
 
         var refused = (await host.Admin.ApiPostAsync("/api/v1/telephony/initiate-call",
@@ -96,7 +86,7 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
     public async Task A_hang_up_from_the_console_ends_the_vonage_call_and_a_replayed_media_token_is_refused_afterwards()
     {
         await using var vonage = await host.NewVonageAsync();
-        var setup = await host.SetUpAsync(vonage, MenuDefinition, inboundWorkflow: false);
+        var setup = await host.SetUpAsync(vonage, TestWorkflows.Menu, inboundWorkflow: false);
         var callId = (await host.Admin.ApiPostAsync("/api/v1/telephony/initiate-call",
             new { workflowId = setup.WorkflowId, telephonyConfigurationId = setup.ConfigurationId, toNumber = "+14155550125" }))
             .Expect(HttpStatusCode.Accepted).Json["callId"]!.GetValue<Guid>();
@@ -104,13 +94,13 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
         await VonageTestHost.WaitForAsync(() => leg.AudibleFramesReceived > 0, "media");
 
         (await host.Admin.ApiPostAsync($"/api/v1/calls/{callId}/hangup", null)).Expect(HttpStatusCode.Accepted);
-        await leg.Ended.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await leg.Ended.Task.WaitAsync(Eventually.Patience);
         await VonageTestHost.WaitForAsync(async () => (string?)(await VonageTestHost.CallAsync(host.Admin, callId))["status"] == "completed", "completed");
 
         // Vonage (or anyone) opening the socket again with the same headers gets nothing.
         var replay = new FakeVonageCall(vonage, "outbound", leg.To, leg.From);
         await replay.OpenMediaAsync(new Uri("wss://console.dograh.test" + VonageRoutes.MediaSocketPath), leg.HeadersMessage!);
-        var status = await replay.SocketClosed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var status = await replay.SocketClosed.Task.WaitAsync(Eventually.Patience);
         Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, status);
         Assert.Equal(0, replay.FramesReceived);
         var events = await host.App.StoredEventsAsync(callId);
@@ -120,16 +110,8 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
     /// <summary>Presses a key once the menu listens; presses again only if the branch did not start (a key that raced the gather).</summary>
     internal static async Task PressUntilAsync(Infrastructure.DograhAppFactory app, FakeVonageCall leg, char key, Guid callId, string branch)
     {
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            await leg.SendDtmfAsync(key);
-            var deadline = DateTime.UtcNow.AddSeconds(5);
-            while (DateTime.UtcNow < deadline)
-            {
-                if ((await app.StoredEventsAsync(callId)).Any(e => e.Kind == CallEventKind.Step && e.Message.StartsWith($"step {branch} (", StringComparison.Ordinal))) return;
-                await Task.Delay(50);
-            }
-        }
-        Assert.Fail($"Pressing {key} never reached step {branch}.");
+        await Eventually.RetryAsync(() => leg.SendDtmfAsync(key),
+            async () => (await app.StoredEventsAsync(callId)).Any(e => e.Kind == CallEventKind.Step && e.Message.StartsWith($"step {branch} (", StringComparison.Ordinal)),
+            $"pressing {key} to reach step {branch}", TimeSpan.FromSeconds(5));
     }
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace DograhConsole.Tests.Providers.Vonage;
 
 /// <summary>The JWTs, the signed-webhook rule and the NCCOs, against Vonage's vectors and schema.</summary>
+[Trait("Category", "Unit")]
 public sealed class VonageProtocolTests
 {
     // Copied as data from test-vectors.json (official: vonage-python-sdk test_verify_jwt.py; derived: payload_hash).

@@ -58,11 +58,11 @@ public class VonageTestHost : IDisposable
         (await client.ApiGetAsync($"/api/v1/calls/{callId}")).Expect(HttpStatusCode.OK).Json;
 
     /// <summary>Waits for a condition on a live system; fails with <paramref name="what"/> after a generous timeout.</summary>
-    public static Task WaitForAsync(Func<Task<bool>> condition, string what, int seconds = 30) =>
-        Eventually.TrueAsync(condition, what, TimeSpan.FromSeconds(seconds));
+    public static Task WaitForAsync(Func<Task<bool>> condition, string what) =>
+        Eventually.TrueAsync(condition, what);
 
-    public static Task WaitForAsync(Func<bool> condition, string what, int seconds = 30) =>
-        Eventually.TrueAsync(condition, what, TimeSpan.FromSeconds(seconds));
+    public static Task WaitForAsync(Func<bool> condition, string what) =>
+        Eventually.TrueAsync(condition, what);
 
     private HttpClient CreateAdmin()
     {

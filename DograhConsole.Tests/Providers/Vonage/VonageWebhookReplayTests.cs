@@ -16,6 +16,7 @@ namespace DograhConsole.Tests.Providers.Vonage;
 /// Each signed-webhook token is good for one handled request, and free again for Vonage's retry when handling failed;
 /// payload_hash binds a POST's body; a signed GET is accepted. Through the console's real HTTP endpoints on loopback.
 /// </summary>
+[Trait("Category", "Host")]
 public sealed class VonageWebhookReplayTests(VonageLoopbackHost host) : IClassFixture<VonageLoopbackHost>
 {
     private const string PauseWorkflow = """{"steps":[{"type":"pause","durationMs":600000}]}""";

@@ -3,6 +3,7 @@ using static DograhConsole.Tests.Unit.Workflows.DefinitionTestKit;
 
 namespace DograhConsole.Tests.Unit.Workflows;
 
+[Trait("Category", "Unit")]
 public sealed class AgentStepTests
 {
     [Fact]

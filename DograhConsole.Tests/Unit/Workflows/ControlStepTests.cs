@@ -4,6 +4,7 @@ using static DograhConsole.Tests.Unit.Workflows.DefinitionTestKit;
 namespace DograhConsole.Tests.Unit.Workflows;
 
 /// <summary>goto, transfer and hangup.</summary>
+[Trait("Category", "Unit")]
 public sealed class ControlStepTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using static DograhConsole.Tests.Unit.Workflows.DefinitionTestKit;
 namespace DograhConsole.Tests.Unit.Workflows;
 
 /// <summary>Rules of the definition as a whole: ids, jumps, limits, paths.</summary>
+[Trait("Category", "Unit")]
 public sealed class DefinitionStructureTests
 {
     [Fact]

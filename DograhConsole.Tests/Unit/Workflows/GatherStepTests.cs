@@ -3,6 +3,7 @@ using static DograhConsole.Tests.Unit.Workflows.DefinitionTestKit;
 
 namespace DograhConsole.Tests.Unit.Workflows;
 
+[Trait("Category", "Unit")]
 public sealed class GatherStepTests
 {
     private const string Targets = """{"id":"sales","type":"say","text":"Sales"},{"id":"support","type":"say","text":"Support"},{"id":"again","type":"hangup"}""";

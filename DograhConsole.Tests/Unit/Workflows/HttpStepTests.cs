@@ -4,6 +4,7 @@ using static DograhConsole.Tests.Unit.Workflows.DefinitionTestKit;
 
 namespace DograhConsole.Tests.Unit.Workflows;
 
+[Trait("Category", "Unit")]
 public sealed class HttpStepTests
 {
     private static DefinitionTestKit.Outcome Http(string properties) =>

@@ -4,6 +4,7 @@ using static DograhConsole.Tests.Unit.Workflows.DefinitionTestKit;
 namespace DograhConsole.Tests.Unit.Workflows;
 
 /// <summary>say, play, tone and pause.</summary>
+[Trait("Category", "Unit")]
 public sealed class MediaStepTests
 {
     [Fact]

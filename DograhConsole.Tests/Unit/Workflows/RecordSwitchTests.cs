@@ -4,6 +4,7 @@ using DograhConsole.Core.Workflows.Definition;
 namespace DograhConsole.Tests.Unit.Workflows;
 
 /// <summary>The root "record" switch of a definition.</summary>
+[Trait("Category", "Unit")]
 public class RecordSwitchTests
 {
     [Theory]

@@ -2,6 +2,7 @@ using DograhConsole.Core.Workflows.Definition;
 
 namespace DograhConsole.Tests.Unit.Workflows;
 
+[Trait("Category", "Unit")]
 public sealed class TemplateRendererTests
 {
     private static readonly Dictionary<string, string?> Context = new(StringComparer.Ordinal)

@@ -5,6 +5,7 @@ using static DograhConsole.Tests.Unit.Workflows.DefinitionTestKit;
 
 namespace DograhConsole.Tests.Unit.Workflows;
 
+[Trait("Category", "Unit")]
 public sealed class WorkflowDefinitionWriterTests
 {
     public static TheoryData<string> Types => new(WorkflowStepTypes.All);

@@ -6,6 +6,7 @@ using static DograhConsole.Tests.Unit.Workflows.DefinitionTestKit;
 
 namespace DograhConsole.Tests.Unit.Workflows;
 
+[Trait("Category", "Unit")]
 public sealed class WorkflowDraftTests
 {
     private static WorkflowDraft Load(string json, WorkflowDraft? secretsFrom = null)

@@ -14,9 +14,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Workflows.Agent;
 
 /// <summary>The agent-stream bridge from the container, on real media sessions and the real shared clock, against a loopback fake bot.</summary>
+[Trait("Category", "Host")]
 public sealed class AgentStreamTests(DograhAppFactory app) : IClassFixture<DograhAppFactory>, IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private FakeBot _bot = null!;
 
     public async Task InitializeAsync() => _bot = await FakeBot.StartAsync();
@@ -189,12 +189,12 @@ public sealed class AgentStreamTests(DograhAppFactory app) : IClassFixture<Dogra
         await call.Bot.SendMediaAsync(Sid(start), Encode(Tone(700, 8000, 4000, 4000))); // 0.5 s
         await call.Bot.SendAsync(new { @event = "hangup", streamSid = Sid(start), hangup = new { reason = "caller said goodbye" } });
 
-        var outcome = Assert.IsType<AgentStreamOutcome.HangupRequested>(await call.Outcome.WaitAsync(Patience));
+        var outcome = Assert.IsType<AgentStreamOutcome.HangupRequested>(await call.Outcome.WaitAsync(Eventually.Patience));
         Assert.Equal("caller said goodbye", outcome.Reason);
         Assert.True(call.Sink.Count >= 25, $"only {call.Sink.Count} of 25 goodbye frames played");
         var stop = await call.Bot.NextAsync("stop");
         Assert.Equal("CA" + call.CallId.ToString("N"), stop.GetProperty("stop").GetProperty("callSid").GetString());
-        Assert.Equal(WebSocketCloseStatus.NormalClosure, await call.Bot.Closed.WaitAsync(Patience));
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await call.Bot.Closed.WaitAsync(Eventually.Patience));
     }
 
     [Fact]
@@ -204,7 +204,7 @@ public sealed class AgentStreamTests(DograhAppFactory app) : IClassFixture<Dogra
         var start = await call.Bot.NextAsync("start");
         await call.Bot.SendAsync(new { @event = "transfer", streamSid = Sid(start), transfer = new { to = "+14155550100" } });
 
-        var outcome = Assert.IsType<AgentStreamOutcome.TransferRequested>(await call.Outcome.WaitAsync(Patience));
+        var outcome = Assert.IsType<AgentStreamOutcome.TransferRequested>(await call.Outcome.WaitAsync(Eventually.Patience));
         Assert.Equal("+14155550100", outcome.To);
         await call.Bot.NextAsync("stop");
     }
@@ -221,7 +221,7 @@ public sealed class AgentStreamTests(DograhAppFactory app) : IClassFixture<Dogra
         await call.Bot.SendAsync(new { @event = "text", streamSid = Sid(start), text = new { message = "Booking confirmed for Tuesday" } });
         await call.Bot.SendAsync(new { @event = "hangup", streamSid = Sid(start), hangup = new { } });
 
-        var outcome = Assert.IsType<AgentStreamOutcome.HangupRequested>(await call.Outcome.WaitAsync(Patience));
+        var outcome = Assert.IsType<AgentStreamOutcome.HangupRequested>(await call.Outcome.WaitAsync(Eventually.Patience));
         Assert.Null(outcome.Reason);
         var events = await app.StoredEventsAsync(record.Id);
         var text = Assert.Single(events, e => e.Kind == CallEventKind.AgentText);
@@ -236,7 +236,7 @@ public sealed class AgentStreamTests(DograhAppFactory app) : IClassFixture<Dogra
         await call.Bot.NextAsync("start");
         await call.Bot.CloseAsync();
 
-        var outcome = Assert.IsType<AgentStreamOutcome.BotGone>(await call.Outcome.WaitAsync(Patience));
+        var outcome = Assert.IsType<AgentStreamOutcome.BotGone>(await call.Outcome.WaitAsync(Eventually.Patience));
         Assert.Contains("closed", outcome.Error);
         Assert.Contains("bot done", outcome.Error);
     }
@@ -248,7 +248,7 @@ public sealed class AgentStreamTests(DograhAppFactory app) : IClassFixture<Dogra
         await call.Bot.NextAsync("start");
         call.Bot.Abort();
 
-        var outcome = Assert.IsType<AgentStreamOutcome.BotGone>(await call.Outcome.WaitAsync(Patience));
+        var outcome = Assert.IsType<AgentStreamOutcome.BotGone>(await call.Outcome.WaitAsync(Eventually.Patience));
         Assert.False(string.IsNullOrWhiteSpace(outcome.Error));
     }
 
@@ -262,7 +262,7 @@ public sealed class AgentStreamTests(DograhAppFactory app) : IClassFixture<Dogra
         var stream = app.Services.GetRequiredService<IAgentStream>();
         await using var session = NewSession(8000, new CapturingSink(), Guid.NewGuid());
 
-        var outcome = await stream.RunAsync(Request(Guid.NewGuid(), new Uri($"ws://127.0.0.1:{port}/bot")), session, CancellationToken.None).WaitAsync(Patience);
+        var outcome = await stream.RunAsync(Request(Guid.NewGuid(), new Uri($"ws://127.0.0.1:{port}/bot")), session, CancellationToken.None).WaitAsync(Eventually.Patience);
 
         var gone = Assert.IsType<AgentStreamOutcome.BotGone>(outcome);
         Assert.Contains($"127.0.0.1:{port}/bot", gone.Error);
@@ -287,10 +287,10 @@ public sealed class AgentStreamTests(DograhAppFactory app) : IClassFixture<Dogra
         await call.Bot.NextAsync("start");
         call.End();
 
-        Assert.IsType<AgentStreamOutcome.CallEnded>(await call.Outcome.WaitAsync(Patience));
+        Assert.IsType<AgentStreamOutcome.CallEnded>(await call.Outcome.WaitAsync(Eventually.Patience));
         var stop = await call.Bot.NextAsync("stop");
         Assert.Equal(call.Bot.Seen.Count(m => m.TryGetProperty("sequenceNumber", out _)), int.Parse(stop.GetProperty("sequenceNumber").GetString()!, CultureInfo.InvariantCulture));
-        Assert.Equal(WebSocketCloseStatus.NormalClosure, await call.Bot.Closed.WaitAsync(Patience));
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await call.Bot.Closed.WaitAsync(Eventually.Patience));
     }
 
     [Fact]
@@ -318,7 +318,7 @@ public sealed class AgentStreamTests(DograhAppFactory app) : IClassFixture<Dogra
         Assert.Equal(expected, call.Sink.Frames.Single());
 
         call.End();
-        Assert.IsType<AgentStreamOutcome.CallEnded>(await call.Outcome.WaitAsync(Patience));
+        Assert.IsType<AgentStreamOutcome.CallEnded>(await call.Outcome.WaitAsync(Eventually.Patience));
         Assert.Contains(app.LogLines, line => line.Contains("ignored a message over") && line.Contains(call.CallId.ToString()));
         Assert.Contains(app.LogLines, line => line.Contains("ignored a malformed message (not valid JSON") && line.Contains(call.CallId.ToString()));
     }
@@ -365,15 +365,7 @@ public sealed class AgentStreamTests(DograhAppFactory app) : IClassFixture<Dogra
         return crossings;
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => Eventually.TrueAsync(condition, "the condition");
 
     private sealed record RunningStream(Guid CallId, MediaSession Session, CapturingSink Sink, BotConnection Bot, CancellationTokenSource Ended, Task<AgentStreamOutcome> Outcome) : IAsyncDisposable
     {
@@ -384,7 +376,7 @@ public sealed class AgentStreamTests(DograhAppFactory app) : IClassFixture<Dogra
             Ended.Cancel();
             try
             {
-                await Outcome.WaitAsync(Patience);
+                await Outcome.WaitAsync(Eventually.Patience);
             }
             finally
             {

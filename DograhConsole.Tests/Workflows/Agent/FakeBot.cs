@@ -1,15 +1,10 @@
-using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Tests.Workflows.Agent;
 
@@ -31,21 +26,17 @@ internal sealed class FakeBot : IAsyncDisposable
 
     public static async Task<FakeBot> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var bot = new FakeBot(app);
         app.UseWebSockets();
         app.Map("/bot", bot.AcceptAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        bot.Url = new Uri(address.Replace("http://", "ws://") + "/bot?token=query-secret");
+        var address = await app.StartLoopbackAsync();
+        bot.Url = new Uri($"ws://{address.Authority}/bot?token=query-secret");
         return bot;
     }
 
     public async Task<BotConnection> NextConnectionAsync() =>
-        await _connections.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        await _connections.Reader.ReadAsync().AsTask().WaitAsync(Eventually.Patience);
 
     public async ValueTask DisposeAsync()
     {

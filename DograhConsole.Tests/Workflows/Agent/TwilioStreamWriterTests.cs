@@ -3,6 +3,7 @@ using DograhConsole.Core.WorkflowRuntime.Agent;
 
 namespace DograhConsole.Tests.Workflows.Agent;
 
+[Trait("Category", "Unit")]
 public class TwilioStreamWriterTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using DograhConsole.Core;
 using DograhConsole.Core.Security;
 using DograhConsole.Core.Workflows;
 using DograhConsole.Tests.Api;
+using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Workflows.Agent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Workflows.Runtime;
 
 /// <summary>An agent step's auth header: encrypted at rest, masked in every read, kept by its unchanged mask, real only on the bot's socket.</summary>
+[Trait("Category", "Host")]
 public sealed class AgentAuthHeaderTests(RuntimeFixture fixture) : IClassFixture<RuntimeFixture>
 {
     private static string NewSecret() => "Bearer wf-secret-" + Guid.NewGuid().ToString("N");
@@ -30,7 +32,7 @@ public sealed class AgentAuthHeaderTests(RuntimeFixture fixture) : IClassFixture
     {
         var call = await fixture.CreateCallAsync(workflowId);
         await using var run = fixture.Run(call.Id);
-        var connection = await bot.NextConnectionAsync().WaitAsync(WorkflowRun.Patience);
+        var connection = await bot.NextConnectionAsync().WaitAsync(Eventually.Patience);
         await connection.NextAsync("start");
         return connection.Authorization;
     }

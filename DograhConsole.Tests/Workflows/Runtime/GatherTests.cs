@@ -4,6 +4,7 @@ using DograhConsole.Tests.Infrastructure;
 namespace DograhConsole.Tests.Workflows.Runtime;
 
 /// <summary>gather on a real session and clock: branches, finish key, timeouts, retries, default, barge-in.</summary>
+[Trait("Category", "Host")]
 public sealed class GatherTests(RuntimeFixture fixture) : IClassFixture<RuntimeFixture>
 {
     private const string Menu = """
@@ -18,7 +19,7 @@ public sealed class GatherTests(RuntimeFixture fixture) : IClassFixture<RuntimeF
     public async Task A_key_picks_its_branch_and_is_stored_as_digits()
     {
         await using var run = await fixture.StartAsync($$"""{"steps":[{{Menu}}]}""");
-        await Eventually.TrueAsync(() => run.Sink.AudibleFrames > 5, "the prompt to play", RuntimeTimeouts.Wait);
+        await Eventually.TrueAsync(() => run.Sink.AudibleFrames > 5, "the prompt to play");
 
         await run.PressAsync("2");
         await run.FinishedAsync();
@@ -40,7 +41,7 @@ public sealed class GatherTests(RuntimeFixture fixture) : IClassFixture<RuntimeF
                       {"type":"hangup","reason":"missed"},
                       {"id":"done","type":"hangup","reason":"barged"}]}
             """);
-        await Eventually.TrueAsync(() => run.Sink.AudibleFrames > 10, "the prompt to play", RuntimeTimeouts.Wait);
+        await Eventually.TrueAsync(() => run.Sink.AudibleFrames > 10, "the prompt to play");
 
         run.Session.ReceiveDtmf('1');
         await run.FinishedAsync();
@@ -59,7 +60,7 @@ public sealed class GatherTests(RuntimeFixture fixture) : IClassFixture<RuntimeF
                       {"id":"wrong","type":"hangup","reason":"wrong"},
                       {"id":"ok","type":"hangup","reason":"ok"}]}
             """);
-        await Eventually.TrueAsync(() => run.Sink.AudibleFrames > 5, "the prompt to play", RuntimeTimeouts.Wait);
+        await Eventually.TrueAsync(() => run.Sink.AudibleFrames > 5, "the prompt to play");
 
         await run.PressAsync("42#");
         await run.FinishedAsync();
@@ -76,7 +77,7 @@ public sealed class GatherTests(RuntimeFixture fixture) : IClassFixture<RuntimeF
                       {"id":"one","type":"hangup","reason":"one"},
                       {"id":"other","type":"hangup","reason":"other"}]}
             """);
-        await Eventually.TrueAsync(() => run.Sink.AudibleFrames > 5, "the prompt to play", RuntimeTimeouts.Wait);
+        await Eventually.TrueAsync(() => run.Sink.AudibleFrames > 5, "the prompt to play");
 
         await run.PressAsync("9");
         await run.FinishedAsync();
@@ -112,8 +113,8 @@ public sealed class GatherTests(RuntimeFixture fixture) : IClassFixture<RuntimeF
                       {"type":"hangup","reason":"gave up"},
                       {"id":"one","type":"hangup","reason":"one"}]}
             """);
-        await Eventually.TrueAsync(() => fixture.EventsAsync(run.CallId).Result.Any(e => e.Kind == CallEventKind.Dtmf), "the first timeout", RuntimeTimeouts.Wait);
-        await Eventually.TrueAsync(() => run.Sink.AudibleFrames > 0 && run.Session.QueuedAgentSamples > 0, "the second prompt", RuntimeTimeouts.Wait);
+        await Eventually.TrueAsync(() => fixture.EventsAsync(run.CallId).Result.Any(e => e.Kind == CallEventKind.Dtmf), "the first timeout");
+        await Eventually.TrueAsync(() => run.Sink.AudibleFrames > 0 && run.Session.QueuedAgentSamples > 0, "the second prompt");
 
         await run.PressAsync("1");
         await run.FinishedAsync();

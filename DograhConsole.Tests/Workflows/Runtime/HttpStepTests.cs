@@ -1,12 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using DograhConsole.Core.Calls;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Workflows.Runtime;
 
@@ -21,9 +18,7 @@ public sealed class LoopbackHttpServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
-        _app = builder.Build();
+        _app = LoopbackServer.Create();
         _app.Use(async (context, next) =>
         {
             using var reader = new StreamReader(context.Request.Body);
@@ -43,8 +38,7 @@ public sealed class LoopbackHttpServer : IAsyncLifetime
         });
         _app.MapPost("/not-json", () => Results.Text("<html>oops</html>", "text/html"));
         _app.MapPost("/broken", () => Results.StatusCode(503));
-        await _app.StartAsync();
-        BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        BaseAddress = await _app.StartLoopbackAsync();
     }
 
     public async Task DisposeAsync()
@@ -57,6 +51,7 @@ public sealed class LoopbackHttpServer : IAsyncLifetime
     }
 }
 
+[Trait("Category", "Host")]
 public sealed class HttpStepTests(RuntimeFixture fixture, LoopbackHttpServer server) : IClassFixture<RuntimeFixture>, IClassFixture<LoopbackHttpServer>
 {
     private string Url(string path) => new Uri(server.BaseAddress, path).ToString();

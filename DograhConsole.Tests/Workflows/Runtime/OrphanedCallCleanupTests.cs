@@ -1,12 +1,14 @@
 using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.WorkflowRuntime;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DograhConsole.Tests.Workflows.Runtime;
 
+[Trait("Category", "Host")]
 public sealed class OrphanedCallCleanupTests
 {
     [Fact]
@@ -28,7 +30,7 @@ public sealed class OrphanedCallCleanupTests
                 services.AddSingleton<IProviderCalls>(provider);
             }));
             var cleanup = restarted.Services.GetRequiredService<OrphanedCallCleanup>();
-            await cleanup.Completed.WaitAsync(TimeSpan.FromSeconds(60));
+            await cleanup.Completed.WaitAsync(Eventually.Patience);
 
             var stored = await fixture.StoredCallAsync(orphan.Id);
             Assert.Equal(CallStatus.Failed, stored.Status);

@@ -7,6 +7,7 @@ using DograhConsole.Tests.Api;
 
 namespace DograhConsole.Tests.Workflows.Runtime;
 
+[Trait("Category", "Host")]
 public sealed class PromptUploadTests(RuntimeFixture fixture) : IClassFixture<RuntimeFixture>
 {
     /// <summary>A WAV file with any header values, for good and bad uploads.</summary>

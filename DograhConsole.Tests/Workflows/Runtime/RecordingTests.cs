@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace DograhConsole.Tests.Workflows.Runtime;
 
+[Trait("Category", "Host")]
 public sealed class RecordingTests(RuntimeFixture fixture) : IClassFixture<RuntimeFixture>
 {
     [Theory]

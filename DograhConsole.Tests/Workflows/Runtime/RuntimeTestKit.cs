@@ -203,20 +203,18 @@ public sealed class RuntimeFixture : IAsyncLifetime
 
 public sealed class WorkflowRun(Guid callId, MediaSession session, CapturingSink sink, CancellationTokenSource ended, Task task) : IAsyncDisposable
 {
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
     public Guid CallId { get; } = callId;
     public MediaSession Session { get; } = session;
     public CapturingSink Sink { get; } = sink;
     public CancellationTokenSource Ended { get; } = ended;
     public Task Task { get; } = task;
 
-    public Task FinishedAsync() => Task.WaitAsync(Patience);
+    public Task FinishedAsync() => Task.WaitAsync(Eventually.Patience);
 
     public async ValueTask DisposeAsync()
     {
         await Ended.CancelAsync();
-        try { await Task.WaitAsync(Patience); } catch (TimeoutException) { }
+        try { await Task.WaitAsync(Eventually.Patience); } catch (TimeoutException) { }
         await Session.DisposeAsync();
         Ended.Dispose();
     }
@@ -230,12 +228,6 @@ public sealed class WorkflowRun(Guid callId, MediaSession session, CapturingSink
             await System.Threading.Tasks.Task.Delay(100);
         }
     }
-}
-
-/// <summary>How long runtime tests wait for a call to reach a state (generous: the machine may be loaded).</summary>
-public static class RuntimeTimeouts
-{
-    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 }
 
 public static class WavSamples

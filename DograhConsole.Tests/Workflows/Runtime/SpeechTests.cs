@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 namespace DograhConsole.Tests.Workflows.Runtime;
 
 /// <summary>espeak-ng for real (test.sh installs it), the cache, the missing-engine path, and the rational resampler.</summary>
+[Trait("Category", "Unit")]
 public sealed class SpeechTests : IDisposable
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), "dograh-tests", "speech-" + Guid.NewGuid().ToString("N"));

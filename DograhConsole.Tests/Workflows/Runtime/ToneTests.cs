@@ -3,6 +3,7 @@ using DograhConsole.Core.WorkflowRuntime;
 namespace DograhConsole.Tests.Workflows.Runtime;
 
 /// <summary>The tone step's audio, made a piece at a time as a play asks for it.</summary>
+[Trait("Category", "Unit")]
 public sealed class ToneTests
 {
     [Theory]

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Workflows.Runtime;
 
 /// <summary>The runner on a real session and clock: audio steps, endings, limits, transfer, agent, recording.</summary>
+[Trait("Category", "Host")]
 public sealed class WorkflowRunnerTests(RuntimeFixture fixture) : IClassFixture<RuntimeFixture>
 {
     [Theory]
@@ -92,10 +93,10 @@ public sealed class WorkflowRunnerTests(RuntimeFixture fixture) : IClassFixture<
     public async Task When_the_call_ends_the_workflow_stops_at_once_without_hanging_up()
     {
         await using var run = await fixture.StartAsync("""{"steps":[{"type":"pause","durationMs":600000},{"type":"hangup"}]}""");
-        await Eventually.TrueAsync(() => fixture.StoredCallAsync(run.CallId).Result.CurrentStep == "#1 (pause)", "the pause to start", RuntimeTimeouts.Wait);
+        await Eventually.TrueAsync(() => fixture.StoredCallAsync(run.CallId).Result.CurrentStep == "#1 (pause)", "the pause to start");
 
         await run.Ended.CancelAsync();
-        await run.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await run.Task.WaitAsync(Eventually.Patience);
 
         Assert.DoesNotContain(run.CallId, fixture.Provider.HangUps);
         Assert.True((await fixture.StoredCallAsync(run.CallId)).Active, "ending the record is the provider edge's job");
