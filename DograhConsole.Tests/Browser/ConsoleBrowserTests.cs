@@ -141,7 +141,7 @@ public sealed class ConsoleBrowserTests
 
         await browser.GotoAsync("/telephony");
         await page.ClickAsync("#add-configuration");
-        await browser.ChooseAsync("#provider", "Asterisk");
+        await browser.ChooseAsync("#provider", "Asterisk (ARI)");
         var appName = await page.InputValueAsync("#field-stasisAppName");
         Assert.Matches("^dograh-[0-9a-f]{6}$", appName);
         await page.FillAsync("#name", "Office PBX");
