@@ -93,7 +93,10 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>The open dialog.</summary>
     public ILocator Dialog => Page.Locator(".mud-dialog[role=dialog]");
 
-    /// <summary>Opens a MudSelect (by its input's selector) and picks the item whose text ends with <paramref name="itemText"/>.</summary>
+    /// <summary>
+    /// Opens a MudSelect (by its input's selector) and picks the item whose text ends with <paramref name="itemText"/>,
+    /// or continues after it with a parenthesis ("Main (Twilio)").
+    /// </summary>
     public Task ChooseAsync(string selectSelector, string itemText) => ChooseAsync(Page, selectSelector, itemText);
 
     public static async Task ChooseAsync(IPage page, string selectSelector, string itemText)
@@ -111,7 +114,7 @@ public sealed class BrowserSession : IAsyncDisposable
     }
 
     private static ILocator Option(IPage page, string text) =>
-        page.Locator(".mud-popover-open .mud-list-item").Filter(new LocatorFilterOptions { HasTextRegex = new Regex($"(^|\\s){Regex.Escape(text)}\\s*$") }).First;
+        page.Locator(".mud-popover-open .mud-list-item").Filter(new LocatorFilterOptions { HasTextRegex = new Regex($"(^|\\s){Regex.Escape(text)}(\\s*$|\\s+\\()") }).First;
 
     public async ValueTask DisposeAsync()
     {

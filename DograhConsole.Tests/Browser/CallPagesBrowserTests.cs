@@ -285,6 +285,18 @@ public sealed class CallPagesBrowserTests
         Assert.False(inboundCall.Ended);
         await Expect(inboundRow).ToBeVisibleAsync();
         await Expect(page.Locator("#live-count")).ToHaveTextAsync("1");
+
+        // Transfer: a destination that is not a number is refused beside the field (Enter submits), the dialog
+        // stays open, and Escape closes it with the call untouched.
+        await inboundRow.Locator(".transfer").ClickAsync();
+        await Expect(browser.Dialog).ToContainTextAsync("Transfer call");
+        await page.FillAsync("#transfer-to", "not a number");
+        await page.PressAsync("#transfer-to", "Enter");
+        await Expect(browser.Dialog.Locator(".field-error[data-field=to], #transfer-error").First).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("38b-transfer-dialog-error");
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(browser.Dialog).ToHaveCountAsync(0);
+        await Expect(inboundRow.Locator("[data-call-status]")).ToHaveTextAsync("in-progress");
     }
 
     [Fact]
@@ -357,14 +369,34 @@ public sealed class CallPagesBrowserTests
         await Expect(page.Locator("#call-state [data-call-status]")).ToHaveTextAsync("in-progress");
         await browser.ScreenshotAsync("43-call-detail-live");
 
-        // Tablet width: the same pages, with the tables scrolling inside their box.
-        await page.SetViewportSizeAsync(820, 1180);
-        await browser.ScreenshotAsync("44-call-detail-tablet");
-        await browser.GotoAsync("/calls/live");
-        await Expect(LiveRow(page, live.Id)).ToBeVisibleAsync();
-        await browser.ScreenshotAsync("45-live-calls-tablet");
-        await browser.GotoAsync("/calls");
-        await Expect(rows).ToHaveCountAsync(4);
-        await browser.ScreenshotAsync("46-call-history-tablet");
+        // Tablet (768 px) and phone (390 px) widths: the call pages fit without sideways scrolling and keep their controls.
+        foreach (var (width, height, device) in new[] { (768, 1024, "tablet"), (390, 844, "phone") })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            await browser.GotoAsync($"/calls/{live.Id}");
+            await Expect(page.Locator("#call-state [data-call-status]")).ToHaveTextAsync("in-progress");
+            await Expect(page.Locator("button.hang-up")).ToBeInViewportAsync();
+            await AssertFitsAsync(page, width);
+            await browser.ScreenshotAsync($"44-call-detail-{device}");
+            await browser.GotoAsync("/calls/live");
+            await Expect(LiveRow(page, live.Id)).ToBeVisibleAsync();
+            await AssertFitsAsync(page, width);
+            await browser.ScreenshotAsync($"45-live-calls-{device}");
+            await browser.GotoAsync("/calls");
+            await Expect(rows).ToHaveCountAsync(4);
+            await browser.ScreenshotAsync($"46-call-history-{device}");
+            await browser.GotoAsync($"/workflows/{setup.WorkflowId}");
+            await page.ClickAsync("#phone-call");
+            await Expect(page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Start call", Exact = true })).ToBeInViewportAsync();
+            await Expect(page.Locator("#call-to")).ToBeInViewportAsync();
+            await AssertFitsAsync(page, width);
+            await browser.ScreenshotAsync($"47-phone-call-dialog-{device}");
+            await browser.Dialog.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Close", Exact = true }).ClickAsync();
+            await Expect(browser.Dialog).ToHaveCountAsync(0);
+        }
     }
+
+    /// <summary>Nothing on the page is wider than the viewport.</summary>
+    private static async Task AssertFitsAsync(IPage page, int width) =>
+        Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= width, $"The page scrolls sideways at {width} px.");
 }

@@ -318,14 +318,14 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         var rows = Page.Locator("#campaign-contacts tbody tr");
         await Expect(rows).ToHaveCountAsync(5);
 
-        await Page.SelectOptionAsync("#contacts-state", "retry");
+        await _browser.ChooseAsync("#contacts-state", "Retry scheduled");
         await Expect(rows).ToHaveCountAsync(2);
         foreach (var number in busy) await Expect(Page.Locator("#campaign-contacts tbody")).ToContainTextAsync(number);
         await Expect(rows.First).ToContainTextAsync("busy");
         await Expect(rows.First).ToContainTextAsync("retry ");
         await _browser.ScreenshotAsync("82-campaign-contacts-retry");
 
-        await Page.SelectOptionAsync("#contacts-state", "completed");
+        await _browser.ChooseAsync("#contacts-state", "Completed");
         await Expect(rows).ToHaveCountAsync(3);
         await Page.FillAsync("#contacts-search", numbers[4][^5..]);
         await Page.PressAsync("#contacts-search", "Enter");
