@@ -5,18 +5,23 @@ using DograhConsole.Web.Components;
 using DograhConsole.Web.Components.Account;
 using DograhConsole.Web.Services;
 using Microsoft.AspNetCore.Components.Server.Circuits;
-using Radzen;
+using MudBlazor;
+using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Serves package assets (Radzen's CSS, JS and fonts) from a plain build as well as from a publish.
+// Serves package assets (MudBlazor's CSS and JS) from a plain build as well as from a publish.
 builder.WebHost.UseStaticWebAssets();
 
 builder.Services.AddDograhCore(builder.Configuration);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddScoped<CircuitHandler, OrganizationCircuitHandler>();
-builder.Services.AddRadzenComponents();
+builder.Services.AddMudServices(options =>
+{
+    options.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
+    options.SnackbarConfiguration.VisibleStateDuration = 6000;
+});
 builder.Services.AddScoped<BrowserTimeZone>();
 
 var app = builder.Build();

@@ -1,5 +1,7 @@
 using DograhConsole.Tests.Infrastructure;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace DograhConsole.Tests.Browser;
 
@@ -64,10 +66,20 @@ public sealed class BrowserSession : IAsyncDisposable
         await WaitForInteractiveAsync();
     }
 
+    /// <summary>
+    /// Saves the page as it is (light), and on interactive pages once more in dark mode (<c>{name}-dark.png</c>): the
+    /// browser's colour scheme turns dark, which the console follows, and back.
+    /// </summary>
     public async Task ScreenshotAsync(string name)
     {
         Directory.CreateDirectory(ScreenshotDirectory);
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+        if (await Page.Locator("body[data-interactive='true']").CountAsync() == 0) return;
+        await Page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
+        await Page.Locator("html[data-theme='dark']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + "-dark.png"), FullPage = true });
+        await Page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
+        await Page.Locator("html[data-theme='light']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
     }
 
     public async Task SignInAsync(string email = DograhAppFactory.AdminEmail, string password = DograhAppFactory.AdminPassword)
@@ -78,12 +90,31 @@ public sealed class BrowserSession : IAsyncDisposable
         await Page.ClickAsync("button[type=submit]");
     }
 
-    /// <summary>Chooses an item of a Radzen drop-down by its visible text.</summary>
-    public async Task ChooseAsync(string dropDownSelector, string itemText)
+    /// <summary>The open dialog.</summary>
+    public ILocator Dialog => Page.Locator(".mud-dialog[role=dialog]");
+
+    /// <summary>
+    /// Opens a MudSelect (by its input's selector) and picks the item whose text ends with <paramref name="itemText"/>,
+    /// or continues after it with a parenthesis ("Main (Twilio)").
+    /// </summary>
+    public Task ChooseAsync(string selectSelector, string itemText) => ChooseAsync(Page, selectSelector, itemText);
+
+    public static async Task ChooseAsync(IPage page, string selectSelector, string itemText)
     {
-        await Page.ClickAsync(dropDownSelector);
-        await Page.Locator(".rz-dropdown-item, .rz-dropdown-list li").Filter(new LocatorFilterOptions { HasTextString = itemText }).First.ClickAsync();
+        await page.Locator(selectSelector).Locator("xpath=ancestor::div[contains(@class,'mud-input-control')][1]").ClickAsync();
+        await Option(page, itemText).ClickAsync();
+        await Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
     }
+
+    /// <summary>Types into a MudAutocomplete and picks the suggestion that reads exactly <paramref name="itemText"/>.</summary>
+    public async Task AutocompleteAsync(string selector, string itemText)
+    {
+        await Page.FillAsync(selector, itemText);
+        await Page.Locator(".mud-popover-open .mud-list-item").Filter(new LocatorFilterOptions { HasTextRegex = new Regex($"^\\s*{Regex.Escape(itemText)}\\s*$") }).First.ClickAsync();
+    }
+
+    private static ILocator Option(IPage page, string text) =>
+        page.Locator(".mud-popover-open .mud-list-item").Filter(new LocatorFilterOptions { HasTextRegex = new Regex($"(^|\\s){Regex.Escape(text)}(\\s*$|\\s+\\()") }).First;
 
     public async ValueTask DisposeAsync()
     {

@@ -63,6 +63,10 @@ public sealed class CallPagesBrowserTests
         return new Setup(app, twilio, api, await app.FirstOrganizationIdAsync(), workflow.Id);
     }
 
+    /// <summary>A live call's row in the live calls table.</summary>
+    private static ILocator LiveRow(IPage page, Guid callId) => page.Locator($"#live-calls tr:has([data-call-id='{callId}'])");
+
+
     private static async Task SetLimitAsync(DograhAppFactory app, Guid organizationId, int limit)
     {
         await using var db = await app.Db().CreateDbContextAsync();
@@ -93,9 +97,9 @@ public sealed class CallPagesBrowserTests
         var configurationId = await setup.AddConfigurationAsync(withNumber: false);
         await page.ClickAsync("#phone-call");
         await Expect(page.Locator("#missing")).ToContainTextAsync(ConfigurationName + " cannot place calls: it has no active number to call from.");
-        // Radzen listens for Escape only once the dialog has finished opening; a key pressed sooner is lost (seen under
-        // load), so it is pressed again until the overlay is gone. It must be gone before the button is clicked again.
-        var overlay = page.Locator(".rz-dialog-wrapper");
+        // Escape reaches the dialog only once it has finished opening; a key pressed sooner is lost (seen under load),
+        // so it is pressed again until the overlay is gone. It must be gone before the button is clicked again.
+        var overlay = page.Locator(".mud-dialog-container");
         var closeBy = DateTime.UtcNow.AddSeconds(15);
         while (await overlay.CountAsync() > 0 && DateTime.UtcNow < closeBy)
         {
@@ -215,7 +219,7 @@ public sealed class CallPagesBrowserTests
         // A caller rings the number at Twilio: its voice webhook reaches the console, whose workflow answers on the stream.
         var inboundCall = await setup.Twilio.PlaceInboundCallAsync(TwilioTestKit.PublicUrl(PublicUrls.InboundWebhookPath), "+14155550177", CallerId);
         var inboundId = Guid.Parse(inboundCall.StreamParameters["callId"]);
-        var inboundRow = page.Locator($"tr[data-call-id='{inboundId}']");
+        var inboundRow = LiveRow(page, inboundId);
         await Expect(inboundRow).ToContainTextAsync("+14155550177 → " + CallerId);
         await Expect(inboundRow).ToContainTextAsync("Twilio · " + ConfigurationName);
         await Expect(inboundRow).ToContainTextAsync("Test agent");
@@ -232,21 +236,21 @@ public sealed class CallPagesBrowserTests
         // Twilio rings, answers and streams the call; its callbacks and the workflow move the row along.
         var outboundCall = await setup.Twilio.WaitForCallAsync("+14155550123");
         Assert.Equal(outboundCall.Sid, (await setup.Calls.FindAsync(outboundId))!.ProviderCallId);
-        var outboundRow = page.Locator($"tr[data-call-id='{outboundId}']");
+        var outboundRow = LiveRow(page, outboundId);
         await Expect(outboundRow.Locator("[data-call-status]")).ToHaveTextAsync("in-progress");
         await Expect(outboundRow).ToContainTextAsync("menu");
         await Expect(page.Locator("#live-count")).ToHaveTextAsync("2");
         await browser.ScreenshotAsync("38-live-calls");
 
-        await page.SelectOptionAsync("#filter-direction", "outbound");
+        await browser.ChooseAsync("#filter-direction", "Outbound");
         await Expect(inboundRow).ToHaveCountAsync(0);
         await Expect(outboundRow).ToBeVisibleAsync();
-        await page.SelectOptionAsync("#filter-direction", "");
+        await browser.ChooseAsync("#filter-direction", "Both");
         await Expect(inboundRow).ToBeVisibleAsync();
 
         // Hang up: Twilio is asked over REST and ends the call, and its signed completed callback ends the record.
         await outboundRow.Locator(".hang-up").ClickAsync();
-        await page.Locator(".rz-dialog button").Filter(new LocatorFilterOptions { HasTextString = "Hang up" }).ClickAsync();
+        await browser.Dialog.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Hang up", Exact = true }).ClickAsync();
         await Expect(outboundRow).ToHaveCountAsync(0);
         var hangUp = Assert.Single(setup.Twilio.Requests, r => r.Method == "POST" && r.Form.ContainsKey("Status"));
         Assert.Equal(($"/2010-04-01/Accounts/{setup.Twilio.AccountSid}/Calls/{outboundCall.Sid}.json", "completed"), (hangUp.Path, hangUp.Form["Status"].Single()));
@@ -257,6 +261,18 @@ public sealed class CallPagesBrowserTests
         Assert.False(inboundCall.Ended);
         await Expect(inboundRow).ToBeVisibleAsync();
         await Expect(page.Locator("#live-count")).ToHaveTextAsync("1");
+
+        // Transfer: a destination that is not a number is refused beside the field (Enter submits), the dialog
+        // stays open, and Escape closes it with the call untouched.
+        await inboundRow.Locator(".transfer").ClickAsync();
+        await Expect(browser.Dialog).ToContainTextAsync("Transfer call");
+        await page.FillAsync("#transfer-to", "not a number");
+        await page.PressAsync("#transfer-to", "Enter");
+        await Expect(browser.Dialog.Locator(".field-error[data-field=to], #transfer-error").First).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("38b-transfer-dialog-error");
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(browser.Dialog).ToHaveCountAsync(0);
+        await Expect(inboundRow.Locator("[data-call-status]")).ToHaveTextAsync("in-progress");
     }
 
     [Fact]
@@ -292,13 +308,13 @@ public sealed class CallPagesBrowserTests
         await Expect(rows).ToHaveCountAsync(4);
         await browser.ScreenshotAsync("40-call-history");
 
-        await page.SelectOptionAsync("#filter-direction", "outbound");
+        await browser.ChooseAsync("#filter-direction", "Outbound");
         await Expect(rows).ToHaveCountAsync(2);
-        await page.SelectOptionAsync("#filter-status", "busy");
+        await browser.ChooseAsync("#filter-status", "busy");
         await Expect(rows).ToHaveCountAsync(1);
         await Expect(rows.First).ToContainTextAsync("+14155550166");
-        await page.SelectOptionAsync("#filter-status", "");
-        await page.SelectOptionAsync("#filter-direction", "");
+        await browser.ChooseAsync("#filter-status", "Any");
+        await browser.ChooseAsync("#filter-direction", "Both");
         await page.FillAsync("#filter-search", "0188");
         await page.PressAsync("#filter-search", "Enter");
         await Expect(rows).ToHaveCountAsync(1);
@@ -306,7 +322,7 @@ public sealed class CallPagesBrowserTests
         await page.FillAsync("#filter-search", "");
         await page.PressAsync("#filter-search", "Enter");
         await Expect(rows).ToHaveCountAsync(4);
-        await page.SelectOptionAsync("#filter-direction", "outbound");
+        await browser.ChooseAsync("#filter-direction", "Outbound");
         await Expect(rows).ToHaveCountAsync(2);
         await browser.ScreenshotAsync("41-call-history-filtered");
 
@@ -329,14 +345,34 @@ public sealed class CallPagesBrowserTests
         await Expect(page.Locator("#call-state [data-call-status]")).ToHaveTextAsync("in-progress");
         await browser.ScreenshotAsync("43-call-detail-live");
 
-        // Tablet width: the same pages, with the tables scrolling inside their box.
-        await page.SetViewportSizeAsync(820, 1180);
-        await browser.ScreenshotAsync("44-call-detail-tablet");
-        await browser.GotoAsync("/calls/live");
-        await Expect(page.Locator($"tr[data-call-id='{live.Id}']")).ToBeVisibleAsync();
-        await browser.ScreenshotAsync("45-live-calls-tablet");
-        await browser.GotoAsync("/calls");
-        await Expect(rows).ToHaveCountAsync(4);
-        await browser.ScreenshotAsync("46-call-history-tablet");
+        // Tablet (768 px) and phone (390 px) widths: the call pages fit without sideways scrolling and keep their controls.
+        foreach (var (width, height, device) in new[] { (768, 1024, "tablet"), (390, 844, "phone") })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            await browser.GotoAsync($"/calls/{live.Id}");
+            await Expect(page.Locator("#call-state [data-call-status]")).ToHaveTextAsync("in-progress");
+            await Expect(page.Locator("button.hang-up")).ToBeInViewportAsync();
+            await AssertFitsAsync(page, width);
+            await browser.ScreenshotAsync($"44-call-detail-{device}");
+            await browser.GotoAsync("/calls/live");
+            await Expect(LiveRow(page, live.Id)).ToBeVisibleAsync();
+            await AssertFitsAsync(page, width);
+            await browser.ScreenshotAsync($"45-live-calls-{device}");
+            await browser.GotoAsync("/calls");
+            await Expect(rows).ToHaveCountAsync(4);
+            await browser.ScreenshotAsync($"46-call-history-{device}");
+            await browser.GotoAsync($"/workflows/{setup.WorkflowId}");
+            await page.ClickAsync("#phone-call");
+            await Expect(page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Start call", Exact = true })).ToBeInViewportAsync();
+            await Expect(page.Locator("#call-to")).ToBeInViewportAsync();
+            await AssertFitsAsync(page, width);
+            await browser.ScreenshotAsync($"47-phone-call-dialog-{device}");
+            await browser.Dialog.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Close", Exact = true }).ClickAsync();
+            await Expect(browser.Dialog).ToHaveCountAsync(0);
+        }
     }
+
+    /// <summary>Nothing on the page is wider than the viewport.</summary>
+    private static async Task AssertFitsAsync(IPage page, int width) =>
+        Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= width, $"The page scrolls sideways at {width} px.");
 }

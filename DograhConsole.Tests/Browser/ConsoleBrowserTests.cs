@@ -58,7 +58,7 @@ public sealed class ConsoleBrowserTests
         // A number typed in national format, answered by the workflow.
         await page.ClickAsync("#add-number");
         await page.FillAsync("#address", "(415) 555-0100");
-        await browser.ChooseAsync("#countryCode", "US");
+        await browser.AutocompleteAsync("#countryCode", "US");
         await Expect(page.Locator("#address-preview")).ToContainTextAsync("+14155550100");
         await page.FillAsync("#label", "Support line");
         await browser.ChooseAsync("#inboundWorkflow", "Support agent");
@@ -141,7 +141,7 @@ public sealed class ConsoleBrowserTests
 
         await browser.GotoAsync("/telephony");
         await page.ClickAsync("#add-configuration");
-        await browser.ChooseAsync("#provider", "Asterisk");
+        await browser.ChooseAsync("#provider", "Asterisk (ARI)");
         var appName = await page.InputValueAsync("#field-stasisAppName");
         Assert.Matches("^dograh-[0-9a-f]{6}$", appName);
         await page.FillAsync("#name", "Office PBX");

@@ -127,7 +127,7 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         var bus = _app.Services.GetRequiredService<CallEventBus>();
         var (changesBefore, busBefore) = (changes.SubscriberCount, bus.SubscriberCount);
         Assert.True(changesBefore >= 1);
-        await Page.ClickAsync("nav a[href='/workflows'], .rz-panel-menu a[href='/workflows']");
+        await Page.ClickAsync(".mud-navmenu a[href='workflows']");
         await Expect(Page).ToHaveURLAsync(new Regex("/workflows$"));
         await Eventually.TrueAsync(() => changes.SubscriberCount == changesBefore - 1 && bus.SubscriberCount == busBefore - 1,
             "the progress page's subscriptions to end");
@@ -218,12 +218,12 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         await MarkDocumentAsync();
         await Expect(Page.Locator("#campaign-current-calls li")).ToHaveCountAsync(2, new() { Timeout = 30_000 });
         await Page.ClickAsync("#campaign-cancel");
-        var dialog = Page.Locator(".rz-dialog");
+        var dialog = _browser.Dialog;
         await Expect(dialog).ToContainTextAsync("Contacts not dialed yet will not be called");
         await _browser.ScreenshotAsync("77-campaign-cancel-confirm");
         // Keeping it changes nothing.
         await dialog.Locator("button").Filter(new() { HasTextString = "Keep it" }).ClickAsync();
-        await Expect(Page.Locator(".rz-dialog-wrapper")).ToHaveCountAsync(0);
+        await Expect(Page.Locator(".mud-dialog-container")).ToHaveCountAsync(0);
         await Expect(Page.Locator("#campaign-status")).ToHaveTextAsync("running");
 
         await Page.ClickAsync("#campaign-cancel");
@@ -321,14 +321,14 @@ public sealed class CampaignPagesBrowserTests : IAsyncLifetime
         var rows = Page.Locator("#campaign-contacts tbody tr");
         await Expect(rows).ToHaveCountAsync(5);
 
-        await Page.SelectOptionAsync("#contacts-state", "retry");
+        await _browser.ChooseAsync("#contacts-state", "Retry scheduled");
         await Expect(rows).ToHaveCountAsync(2);
         foreach (var number in busy) await Expect(Page.Locator("#campaign-contacts tbody")).ToContainTextAsync(number);
         await Expect(rows.First).ToContainTextAsync("busy");
         await Expect(rows.First).ToContainTextAsync("retry ");
         await _browser.ScreenshotAsync("82-campaign-contacts-retry");
 
-        await Page.SelectOptionAsync("#contacts-state", "completed");
+        await _browser.ChooseAsync("#contacts-state", "Completed");
         await Expect(rows).ToHaveCountAsync(3);
         await Page.FillAsync("#contacts-search", numbers[4][^5..]);
         await Page.PressAsync("#contacts-search", "Enter");

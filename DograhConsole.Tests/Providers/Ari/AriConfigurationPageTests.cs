@@ -1,25 +1,24 @@
 using System.Net;
 using DograhConsole.Core.Providers.Ari;
+using Bunit;
 using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Tests.Components;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Web.Components.Pages.Telephony;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Ari;
 
 /// <summary>The configuration detail page shows the listener's live state for ARI configurations.</summary>
 [Trait("Category", "Host")]
-public sealed class AriConfigurationPageTests(AriConsoleHost host) : IClassFixture<AriConsoleHost>
+public sealed class AriConfigurationPageTests(AriConsoleHost host) : ConsoleComponentTest(host.Factory), IClassFixture<AriConsoleHost>
 {
     [Fact]
     public async Task Detail_page_shows_connected_then_reconnecting_with_the_last_error()
     {
-        await using var components = new ComponentHost(host.Factory);
         var app = "dograh-page-" + Guid.NewGuid().ToString("N")[..8];
         await using var fake = new FakeAsterisk(app, "page-password-0123456789", host.MediaUri);
         await fake.StartAsync();
-        var created = await components.Services.GetRequiredService<TelephonyConfigurationService>().CreateAsync(new TelephonyConfigurationInput
+        var created = await Service<TelephonyConfigurationService>().CreateAsync(new TelephonyConfigurationInput
         {
             Name = "PBX " + app,
             Provider = AriProviderSpec.Name,
@@ -29,16 +28,16 @@ public sealed class AriConfigurationPageTests(AriConsoleHost host) : IClassFixtu
         var id = created.Value!.Id;
         await Eventually.TrueAsync(() => host.States.Get(id)?.Status == AriConnectionStatus.Connected, "the listener connected");
 
-        var html = WebUtility.HtmlDecode(await components.RenderAsync<ConfigurationDetailPage>(new Dictionary<string, object?> { ["Id"] = id }));
-        Assert.Contains("ARI connection: Connected", html);
-        Assert.Contains("data-status=\"Connected\"", html);
+        var page = RenderPage<ConfigurationDetailPage>(p => p.Add(c => c.Id, id));
+        page.WaitForAssertion(() => Assert.Contains("ARI connection: Connected", page.Find("#ari-connection").TextContent));
+        Assert.Equal("Connected", page.Find("#ari-connection").GetAttribute("data-status"));
 
         fake.RefuseEvents = true;
         fake.DropEventConnections();
         await Eventually.TrueAsync(() => host.States.Get(id) is { Status: AriConnectionStatus.Reconnecting, LastError: not null }, "the listener reconnecting");
-        html = WebUtility.HtmlDecode(await components.RenderAsync<ConfigurationDetailPage>(new Dictionary<string, object?> { ["Id"] = id }));
-        Assert.Contains("ARI connection: Reconnecting", html);
-        Assert.Contains("Last error", html);
-        Assert.DoesNotContain(fake.Password, html);
+        // The page follows the listener by itself.
+        page.WaitForAssertion(() => Assert.Contains("ARI connection: Reconnecting", page.Find("#ari-connection").TextContent), Eventually.Patience);
+        Assert.Contains("Last error", page.Find("#ari-last-error").TextContent);
+        Assert.DoesNotContain(fake.Password, WebUtility.HtmlDecode(page.Markup));
     }
 }
