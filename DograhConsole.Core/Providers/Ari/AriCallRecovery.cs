@@ -15,10 +15,7 @@ public sealed class AriCallRecovery(
     TimeProvider time,
     ILogger<AriCallRecovery> logger)
 {
-    /// <summary>
-    /// Legs younger than this that are not yet in Stasis may still be on their way to Asterisk: recovery leaves them.
-    /// Well past <see cref="AriClientFactory.RequestTimeout"/>, so no request still waiting for its answer is taken for gone.
-    /// </summary>
+    /// <summary>Legs younger than this that are not yet in Stasis may still be on their way to Asterisk: recovery leaves them (three times <see cref="AriClientFactory.RequestTimeout"/>, the longest their request can be under way).</summary>
     private static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(30);
     /// <summary>Time for the reader to see the StasisStart of a channel that entered Stasis as the connection came up; short, as a true leftover waits for it.</summary>
     private static readonly TimeSpan OrphanGrace = TimeSpan.FromSeconds(2);

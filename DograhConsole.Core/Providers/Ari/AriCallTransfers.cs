@@ -17,6 +17,9 @@ public sealed class AriCallTransfers(
     IOptions<AriOptions> options,
     ILogger<AriCallTransfers> logger)
 {
+    /// <summary>How long a transfer waits past the ring timeout: Asterisk's own ChannelDestroyed, which tells busy from no answer, normally ends the wait first.</summary>
+    private static readonly TimeSpan AnswerWaitMargin = TimeSpan.FromSeconds(15);
+
     /// <summary>
     /// Originates the destination; on answer it joins the call's bridge and the media channel leaves (the console is
     /// then out of the call). Busy, no answer and failures come back as the outcome, and the workflow continues.
@@ -44,7 +47,7 @@ public sealed class AriCallTransfers(
         }
         try
         {
-            return OperationResult<TransferOutcome>.Success(await waiting.WaitAsync(TimeSpan.FromSeconds(options.Value.RingTimeoutSeconds + 15), ct));
+            return OperationResult<TransferOutcome>.Success(await waiting.WaitAsync(TimeSpan.FromSeconds(options.Value.RingTimeoutSeconds) + AnswerWaitMargin, ct));
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
