@@ -20,7 +20,8 @@ public sealed class AriListener(
     ConfigurationCredentials credentials,
     TelephonyConfigurationChanges changes,
     AriConnectionStates states,
-    AriCallHandler handler,
+    AriCallRecovery recovery,
+    AriEventDispatcher dispatcher,
     IOptions<AriOptions> options,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
@@ -114,7 +115,7 @@ public sealed class AriListener(
         {
             if (_connections.ContainsKey(id)) continue;
             _logger.LogInformation("ARI listener: starting {Configuration}", account);
-            var connection = new AriEventConnection(account, states, handler, this, options.Value, time, loggers.CreateLogger<AriEventConnection>());
+            var connection = new AriEventConnection(account, states, recovery, dispatcher, this, options.Value, time, loggers.CreateLogger<AriEventConnection>());
             _connections[id] = connection;
             connection.Start();
         }
@@ -140,12 +141,13 @@ public sealed class AriListener(
 
 /// <summary>
 /// One configuration's events WebSocket, reconnecting with <see cref="AriBackoff"/>. On every (re)connect it runs
-/// <see cref="AriCallHandler.RecoverAsync"/> before dispatching the events that arrived meanwhile.
+/// <see cref="AriCallRecovery.RecoverAsync"/> before dispatching the events that arrived meanwhile.
 /// </summary>
 internal sealed class AriEventConnection(
     AriAccount account,
     AriConnectionStates states,
-    AriCallHandler handler,
+    AriCallRecovery recovery,
+    AriEventDispatcher dispatcher,
     AriListener listener,
     AriOptions options,
     TimeProvider time,
@@ -219,11 +221,11 @@ internal sealed class AriEventConnection(
         var account = Account;
         var startedSinceConnect = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         var pending = Channel.CreateUnbounded<AriEvent>(new UnboundedChannelOptions { SingleReader = true });
-        var dispatcher = Task.Run(async () =>
+        var dispatching = Task.Run(async () =>
         {
             try
             {
-                await handler.RecoverAsync(account, connectedAt, startedSinceConnect.ContainsKey, ct);
+                await recovery.RecoverAsync(account, connectedAt, startedSinceConnect.ContainsKey, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -232,7 +234,7 @@ internal sealed class AriEventConnection(
             catch (OperationCanceledException)
             {
             }
-            await foreach (var e in pending.Reader.ReadAllAsync(CancellationToken.None)) handler.Dispatch(Account, e);
+            await foreach (var e in pending.Reader.ReadAllAsync(CancellationToken.None)) dispatcher.Dispatch(Account, e);
         }, CancellationToken.None);
         try
         {
@@ -250,7 +252,7 @@ internal sealed class AriEventConnection(
         finally
         {
             pending.Writer.TryComplete();
-            await dispatcher;
+            await dispatching;
         }
     }
 

@@ -20,7 +20,8 @@ namespace DograhConsole.Core.Providers.Ari;
 /// an <see cref="AriMediaSink"/>. HANGUP or a close ends the media, which stops the workflow.
 /// </summary>
 public sealed class AriMediaSocket(
-    AriCallHandler handler,
+    AriCallLegs legs,
+    AriBridgeWaiters bridges,
     CallMediaTokens tokens,
     IOptions<AriOptions> options,
     IServiceProvider services,
@@ -72,7 +73,7 @@ public sealed class AriMediaSocket(
         var start = await ReadMediaStartAsync(socket, aborted);
         if (start is null) return;
         var channelId = start.Field("channel_id") ?? "";
-        var leg = channelId.Length == 0 ? null : await handler.FindMediaLegAsync(channelId, aborted);
+        var leg = channelId.Length == 0 ? null : await legs.FindMediaAsync(channelId, aborted);
         if (leg is not { Role: AriLegRole.Media })
         {
             logger.LogWarning("ARI media socket for channel '{ChannelId}' closed: no pending call owns that channel", channelId);
@@ -138,7 +139,7 @@ public sealed class AriMediaSocket(
         string problem;
         try
         {
-            if (await handler.WaitForBridgeAsync(channelId, timeout.Token)) return true;
+            if (await bridges.WaitAsync(channelId, timeout.Token)) return true;
             problem = "the call ended before its media channel was bridged";
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)

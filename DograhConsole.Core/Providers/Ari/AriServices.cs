@@ -16,7 +16,17 @@ public static class AriServices
         services.AddHttpClient(AriClientFactory.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<AriClientFactory>();
         services.AddSingleton<AriConnectionStates>();
-        services.AddSingleton<AriCallHandler>();
+        services.AddSingleton<AriCallLegs>();
+        services.AddSingleton<AriCallLocks>();
+        services.AddSingleton<AriBridgeWaiters>();
+        services.AddSingleton<AriTransferWaiters>();
+        services.AddSingleton<AriCallTeardown>();
+        services.AddSingleton<AriCallBridging>();
+        services.AddSingleton<AriInboundCalls>();
+        services.AddSingleton<AriCallControl>();
+        services.AddSingleton<AriCallTransfers>();
+        services.AddSingleton<AriCallRecovery>();
+        services.AddSingleton<AriEventDispatcher>();
         services.AddSingleton<AriMediaSocket>();
         services.AddProviderCalls<AriProviderCalls>();
         services.AddHostedService<AriListener>();

@@ -109,7 +109,7 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
         await Eventually.TrueAsync(async () => (await scenario.CallAsync(callId)).Status == expected, $"the call to end {expected}");
         var call = await scenario.CallAsync(callId);
         Assert.Contains($"cause {cause}", call.HangupCause ?? call.FailureReason);
-        Assert.StartsWith(AriCallHandler.OutboundChannelPrefix, call.ProviderCallId);
+        Assert.StartsWith(AriChannelNames.OutboundChannelPrefix, call.ProviderCallId);
         var originate = Assert.Single(scenario.Fake.Requests, r => r.StartsWith("POST /ari/channels?", StringComparison.Ordinal));
         Assert.Contains("endpoint=PJSIP%2F7001", originate);
         Assert.Contains($"callerId={scenario.Extension}", originate);

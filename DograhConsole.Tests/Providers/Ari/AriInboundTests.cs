@@ -21,7 +21,7 @@ public sealed class AriInboundTests(AriConsoleHost host) : IClassFixture<AriCons
         var media = await scenario.WaitForMediaAsync();
         Assert.Equal("media", media.NegotiatedSubprotocol);
         await Eventually.TrueAsync(() => fake.Bridges.Values.Any(b => b.Contains(caller.Id) && b.Contains(media.ChannelId)), "caller and media channel bridged");
-        Assert.StartsWith(AriCallHandler.ExternalChannelPrefix, media.ChannelId);
+        Assert.StartsWith(AriChannelNames.ExternalChannelPrefix, media.ChannelId);
         Assert.Contains(fake.Requests, r => r.StartsWith($"POST /ari/channels/{caller.Id}/answer", StringComparison.Ordinal));
         var externalMedia = Assert.Single(fake.Requests, r => r.StartsWith("POST /ari/channels/externalMedia", StringComparison.Ordinal));
         Assert.Contains("external_host=dograh", externalMedia);
