@@ -16,12 +16,23 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# Formatting and code style as .editorconfig says (the build enforces the analyzers; this adds layout).
+dotnet restore DograhConsole.sln >/dev/null
+dotnet format DograhConsole.sln --verify-no-changes --no-restore
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 dotnet test DograhConsole.sln -c Release "$@" 2>&1 | tee "$log" || status=$?
 
 # One plain summary line over every test assembly, for readers that do not parse dotnet test's own.
-awk -F'[:,]' '/(Passed|Failed)! +- +Failed:/ { failed += $2; passed += $4; skipped += $6 }
-  END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
+summary=$(awk -F'[:,]' '/(Passed|Failed)! +- +Failed:/ { failed += $2; passed += $4; skipped += $6 }
+  END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log")
+echo "$summary"
+ran=$(echo "$summary" | awk '{ print $2 + $4 }')
+# A run that executed no test (a crashed host, an interrupted run) is a failure, not a pass.
+if [ "$status" -eq 0 ] && [ "${ran:-0}" -eq 0 ]; then
+  echo "No test ran." >&2
+  status=1
+fi
 exit $status

@@ -1,7 +1,7 @@
+using DograhConsole.Core.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using DograhConsole.Core.Hosting;
 
 namespace DograhConsole.Core.Data;
 

@@ -1,11 +1,11 @@
 using System.Security.Claims;
+using DograhConsole.Core.Audit;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using DograhConsole.Core.Audit;
 
 namespace DograhConsole.Core.Security;
 
@@ -52,8 +52,12 @@ public sealed class AccountService(
         var organization = new Organization { Id = Guid.NewGuid(), Name = orgName!, CreatedAt = now };
         var user = new AdminUser
         {
-            Id = Guid.NewGuid(), OrganizationId = organization.Id, Email = cleanEmail!,
-            NormalizedEmail = Normalize(cleanEmail!), CreatedAt = now, SecurityStamp = NewSecurityStamp(),
+            Id = Guid.NewGuid(),
+            OrganizationId = organization.Id,
+            Email = cleanEmail!,
+            NormalizedEmail = Normalize(cleanEmail!),
+            CreatedAt = now,
+            SecurityStamp = NewSecurityStamp(),
         };
         user.PasswordHash = hasher.HashPassword(user, password!);
         db.Organizations.Add(organization);
@@ -157,8 +161,13 @@ public sealed class AccountService(
         user.SecurityStamp = NewSecurityStamp();
         db.AuditEntries.Add(new AuditEntry
         {
-            OrganizationId = user.OrganizationId, At = time.GetUtcNow().UtcDateTime, Actor = user.Email,
-            Action = "changed password", EntityType = "user", EntityId = user.Id.ToString(), EntityName = user.Email,
+            OrganizationId = user.OrganizationId,
+            At = time.GetUtcNow().UtcDateTime,
+            Actor = user.Email,
+            Action = "changed password",
+            EntityType = "user",
+            EntityId = user.Id.ToString(),
+            EntityName = user.Email,
         });
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Admin {Email} changed their password; their other sessions ended", user.Email);

@@ -30,8 +30,12 @@ public sealed class ApiKeyService(OrganizationDb organizationDb, AuditLog audit,
         if (await db.ApiKeys.IgnoreQueryFilters().AnyAsync(k => k.KeyHash == hash)) return;
         db.ApiKeys.Add(new ApiKey
         {
-            Id = Guid.NewGuid(), OrganizationId = organizationId, Name = name,
-            Prefix = ShownPrefix(key), KeyHash = hash, CreatedAt = now,
+            Id = Guid.NewGuid(),
+            OrganizationId = organizationId,
+            Name = name,
+            Prefix = ShownPrefix(key),
+            KeyHash = hash,
+            CreatedAt = now,
         });
         await db.SaveChangesAsync();
     }
@@ -52,8 +56,11 @@ public sealed class ApiKeyService(OrganizationDb organizationDb, AuditLog audit,
         var secret = Generate();
         var key = new ApiKey
         {
-            Id = Guid.NewGuid(), Name = cleanName!, Prefix = ShownPrefix(secret),
-            KeyHash = Hash(secret), CreatedAt = time.GetUtcNow().UtcDateTime,
+            Id = Guid.NewGuid(),
+            Name = cleanName!,
+            Prefix = ShownPrefix(secret),
+            KeyHash = Hash(secret),
+            CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         await using var db = organizationDb.Create();
         db.ApiKeys.Add(key);

@@ -1,6 +1,5 @@
 using System.Net;
 using DograhConsole.Core.Calls;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using DograhConsole.Core.Campaigns;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;

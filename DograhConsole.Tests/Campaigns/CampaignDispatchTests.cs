@@ -1,7 +1,6 @@
 using System.Net;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Campaigns;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.RegularExpressions;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Security;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;
 using Hangfire;
@@ -99,7 +98,9 @@ public sealed partial class CampaignJobTests
         var name = Samples.UniqueName("Spring calls");
         var input = new
         {
-            name, workflowId = workflow, telephonyConfigurationId = configuration,
+            name,
+            workflowId = workflow,
+            telephonyConfigurationId = configuration,
             settings = new CampaignSettings { StartAt = DateTime.UtcNow.AddDays(1) },
         };
         var created = (await api.PostFormAsync(CampaignTestKit.Url, CampaignTestKit.Upload(input, "phone_number\n+14155550123\n"))).Expect(HttpStatusCode.Created);
@@ -109,9 +110,11 @@ public sealed partial class CampaignJobTests
         var login = await admin.GetStringAsync(AccountEndpoints.LoginPage);
         var token = AntiforgeryToken().Match(login).Groups[1].Value;
         using (var form = new FormUrlEncodedContent(new Dictionary<string, string>
-               {
-                   ["email"] = DograhAppFactory.AdminEmail, ["password"] = DograhAppFactory.AdminPassword, ["__RequestVerificationToken"] = token,
-               }))
+        {
+            ["email"] = DograhAppFactory.AdminEmail,
+            ["password"] = DograhAppFactory.AdminPassword,
+            ["__RequestVerificationToken"] = token,
+        }))
         using (var signedIn = await admin.PostAsync("/account/login", form))
             Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
 

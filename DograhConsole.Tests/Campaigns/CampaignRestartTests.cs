@@ -4,6 +4,7 @@ using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.WorkflowRuntime;
 using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

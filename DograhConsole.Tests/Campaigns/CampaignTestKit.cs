@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using DograhConsole.Core.Campaigns;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;

@@ -5,14 +5,13 @@ using DograhConsole.Core.Calls;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Media.Codecs;
-using DograhConsole.Tests.Api;
+using DograhConsole.Core.Workflows;
 using DograhConsole.Tests.Campaigns;
 using DograhConsole.Tests.Infrastructure;
-using DograhConsole.Tests.Workflows.Runtime;
+using DograhConsole.Tests.WorkflowRuntime;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using DograhConsole.Core.Workflows;
 
 namespace DograhConsole.Tests.Data;
 
@@ -113,19 +112,34 @@ public sealed class UpgradeFixtureWriter
                 new JsonObject { ["type"] = "pause", ["durationMs"] = 300 },
                 new JsonObject
                 {
-                    ["id"] = "menu", ["type"] = "gather", ["prompt"] = "Press one for the bot, two for a person.", ["numDigits"] = 1, ["timeoutSeconds"] = 5,
-                    ["branches"] = new JsonObject { ["1"] = "lookup", ["2"] = "person" }, ["default"] = "bye", ["retries"] = 2,
+                    ["id"] = "menu",
+                    ["type"] = "gather",
+                    ["prompt"] = "Press one for the bot, two for a person.",
+                    ["numDigits"] = 1,
+                    ["timeoutSeconds"] = 5,
+                    ["branches"] = new JsonObject { ["1"] = "lookup", ["2"] = "person" },
+                    ["default"] = "bye",
+                    ["retries"] = 2,
                 },
                 new JsonObject { ["type"] = "goto", ["target"] = "bye" },
                 new JsonObject
                 {
-                    ["id"] = "lookup", ["type"] = "http", ["method"] = "POST", ["url"] = "https://crm.example.com/lookup/{{call_id}}", ["timeoutSeconds"] = 3,
+                    ["id"] = "lookup",
+                    ["type"] = "http",
+                    ["method"] = "POST",
+                    ["url"] = "https://crm.example.com/lookup/{{call_id}}",
+                    ["timeoutSeconds"] = 3,
                     ["headers"] = new JsonObject { ["X-Caller"] = "{{caller_number}}" },
-                    ["responseMapping"] = new JsonObject { ["customer"] = "$.data.name" }, ["onError"] = "bye",
+                    ["responseMapping"] = new JsonObject { ["customer"] = "$.data.name" },
+                    ["onError"] = "bye",
                 },
                 new JsonObject
                 {
-                    ["id"] = "bot", ["type"] = "agent", ["url"] = "wss://bot.example.com/stream", ["authHeader"] = authHeader, ["fallbackStepId"] = "person",
+                    ["id"] = "bot",
+                    ["type"] = "agent",
+                    ["url"] = "wss://bot.example.com/stream",
+                    ["authHeader"] = authHeader,
+                    ["fallbackStepId"] = "person",
                     ["customParameters"] = new JsonObject { ["customer"] = "{{customer}}" },
                 },
                 new JsonObject { ["id"] = "person", ["type"] = "transfer", ["to"] = "+14155550100" },
@@ -172,7 +186,10 @@ public sealed class UpgradeFixtureWriter
         var organizationId = await OrganizationOfAsync(factory, workflowId);
         var inbound = (await calls.CreateAsync(new NewCall(organizationId, "twilio", CallDirection.Inbound, "+14155550199", "+14155550111")
         {
-            TelephonyConfigurationId = ids["twilio"], ProviderCallId = "CA" + new string('1', 32), WorkflowId = workflowId, InitialStatus = CallStatus.Ringing,
+            TelephonyConfigurationId = ids["twilio"],
+            ProviderCallId = "CA" + new string('1', 32),
+            WorkflowId = workflowId,
+            InitialStatus = CallStatus.Ringing,
         })).Value!;
         await calls.UpdateStatusAsync(inbound.Id, CallStatus.InProgress);
         await calls.SetStepAsync(inbound.Id, "menu");
@@ -189,12 +206,15 @@ public sealed class UpgradeFixtureWriter
 
         var outbound = (await calls.CreateAsync(new NewCall(organizationId, "vonage", CallDirection.Outbound, "+442071838750", "+447700900123")
         {
-            TelephonyConfigurationId = ids["vonage"], WorkflowId = simpleWorkflowId, Variables = new Dictionary<string, object?> { ["first_name"] = "Ada" },
+            TelephonyConfigurationId = ids["vonage"],
+            WorkflowId = simpleWorkflowId,
+            Variables = new Dictionary<string, object?> { ["first_name"] = "Ada" },
         })).Value!;
         await calls.FailAsync(outbound.Id, "Vonage refused the call: 401 Unauthorized");
         var busy = (await calls.CreateAsync(new NewCall(organizationId, "twilio", CallDirection.Outbound, "+14155550112", "+14155550177")
         {
-            TelephonyConfigurationId = ids["twilio"], WorkflowId = simpleWorkflowId,
+            TelephonyConfigurationId = ids["twilio"],
+            WorkflowId = simpleWorkflowId,
         })).Value!;
         await calls.UpdateStatusAsync(busy.Id, CallStatus.Ringing);
         await calls.UpdateStatusAsync(busy.Id, CallStatus.Busy, cause: "user busy");
@@ -203,7 +223,10 @@ public sealed class UpgradeFixtureWriter
         var setup = new CampaignSetup(workflowId, ids["ari"], ["1001", "1002"]);
         var settings = new CampaignSettings
         {
-            MaxConcurrentCalls = 3, CallsPerSecond = 2, RotateCallerIds = true, StartAt = new DateTime(2099, 1, 1, 9, 0, 0, DateTimeKind.Utc),
+            MaxConcurrentCalls = 3,
+            CallsPerSecond = 2,
+            RotateCallerIds = true,
+            StartAt = new DateTime(2099, 1, 1, 9, 0, 0, DateTimeKind.Utc),
             Retry = new RetrySettings { MaxAttempts = 3, DelaySeconds = 3600, OnNoAnswer = false },
             Breaker = new BreakerSettings { Enabled = true, WindowCalls = 10, FailurePercent = 80 },
             Schedule = new CampaignSchedule { TimeZone = "Europe/London" },
@@ -220,7 +243,10 @@ public sealed class UpgradeFixtureWriter
             var claim = claimed[i];
             var call = (await calls.CreateAsync(new NewCall(organizationId, "ari", CallDirection.Outbound, claim.FromNumber!, claim.PhoneNumber)
             {
-                TelephonyConfigurationId = ids["ari"], WorkflowId = workflowId, CampaignId = campaignId, Variables = claim.Variables,
+                TelephonyConfigurationId = ids["ari"],
+                WorkflowId = workflowId,
+                CampaignId = campaignId,
+                Variables = claim.Variables,
                 ProviderCallId = $"fixture-{i}",
             })).Value!;
             await store.LinkCallAsync(claim.AttemptId, call.Id);

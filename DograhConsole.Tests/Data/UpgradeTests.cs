@@ -2,18 +2,17 @@ using System.Net;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Data;
-using Hangfire;
-using Hangfire.Storage;
+using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Core.Workflows;
 using DograhConsole.Core.Workflows.Prompts;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Campaigns;
 using DograhConsole.Tests.Infrastructure;
+using Hangfire;
+using Hangfire.Storage;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using DograhConsole.Core.Security;
 
 namespace DograhConsole.Tests.Data;
 

@@ -1,3 +1,4 @@
+using DograhConsole.Tests.Infrastructure;
 namespace DograhConsole.Tests.Media;
 
 /// <summary>The ITU-T G.191 STL G.711 sweep vectors: raw little-endian 16-bit words, 65536 per file.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DograhConsole.Core.Media.Codecs;
+using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Media;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Security;

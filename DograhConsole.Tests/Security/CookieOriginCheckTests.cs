@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Security;

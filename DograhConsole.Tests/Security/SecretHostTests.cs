@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Security;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Security;

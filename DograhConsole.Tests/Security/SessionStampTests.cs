@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Security;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Providers.Twilio;

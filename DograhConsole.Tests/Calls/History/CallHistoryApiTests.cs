@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Calls.History;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Providers.Ari;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

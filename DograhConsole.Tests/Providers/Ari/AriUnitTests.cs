@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Providers.Ari;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 

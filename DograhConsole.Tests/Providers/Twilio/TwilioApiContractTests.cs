@@ -6,6 +6,7 @@ using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Providers.Twilio;
 using DograhConsole.Core.Telephony.Configurations;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DograhConsole.Tests.Providers.Twilio;
@@ -131,7 +132,7 @@ public sealed class TwilioApiContractTests(TwilioConsoleFixture fixture) : IClas
     {
         await using var twilio = await fixture.StartTwilioAsync();
         var setup = await fixture.SetUpAsync(twilio);
-        var number = Api.Samples.UniqueE164();
+        var number = Samples.UniqueE164();
         twilio.AddNumber(number, voiceUrl: "https://old.example/voice");
         twilio.NumberUpdateError = new FakeTwilioError(400, 21606, "The phone number is not owned by this account.");
 
@@ -142,7 +143,7 @@ public sealed class TwilioApiContractTests(TwilioConsoleFixture fixture) : IClas
         var numbers = await setup.Api.GetFromJsonAsync<JsonElement>($"/api/v1/telephony-configs/{setup.ConfigurationId}/phone-numbers");
         Assert.Contains(numbers.EnumerateArray(), n => n.GetProperty("normalizedAddress").GetString() == number && n.GetProperty("inboundWorkflowId").GetGuid() == setup.WorkflowId);
 
-        var missing = Api.Samples.UniqueE164();
+        var missing = Samples.UniqueE164();
         var notAtTwilio = await TwilioTestKit.PostAsync(setup.Api, $"/api/v1/telephony-configs/{setup.ConfigurationId}/phone-numbers",
             new { address = missing, inboundWorkflowId = setup.WorkflowId });
         Assert.Contains($"has no number {missing}", notAtTwilio.GetProperty("warnings")[0].GetString(), StringComparison.Ordinal);

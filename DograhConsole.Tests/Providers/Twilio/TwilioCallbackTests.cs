@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
 using DograhConsole.Core.Providers.Twilio;
+using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Providers.Twilio;
 
@@ -95,7 +96,7 @@ public sealed class TwilioCallbackTests(TwilioConsoleFixture fixture) : IClassFi
 
     private static async Task<(Guid CallId, FakeTwilioCall Call)> InitiateAsync(TwilioSetup setup, FakeTwilio twilio)
     {
-        var to = Api.Samples.UniqueE164();
+        var to = Samples.UniqueE164();
         using var response = await setup.Api.PostAsJsonAsync("/api/v1/telephony/initiate-call", new { workflowId = setup.WorkflowId, toNumber = to });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var callId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("callId").GetGuid();

@@ -65,7 +65,7 @@ public sealed class TwilioInboundCallTests(TwilioConsoleFixture fixture) : IClas
             InboundCallRouter.UnavailableMessage, "no matching phone number registered");
 
         // A number without a workflow.
-        var bare = Api.Samples.UniqueE164();
+        var bare = Samples.UniqueE164();
         await TwilioTestKit.PostAsync(setup.Api, $"/api/v1/telephony-configs/{setup.ConfigurationId}/phone-numbers", new { address = bare });
         await AssertRefusedAsync(setup, await twilio.PlaceInboundCallAsync(InboundUrl, "+14155550111", bare),
             InboundCallRouter.UnavailableMessage, "has no inbound workflow assigned");

@@ -8,7 +8,7 @@ using DograhConsole.Core.Media.Codecs;
 using DograhConsole.Core.Providers.Twilio;
 using DograhConsole.Core.WorkflowRuntime;
 using DograhConsole.Tests.Infrastructure;
-using DograhConsole.Tests.Unit;
+using DograhConsole.Tests.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 

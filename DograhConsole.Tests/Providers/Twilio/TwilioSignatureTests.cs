@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DograhConsole.Core.Providers.Twilio;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.Primitives;
 
 namespace DograhConsole.Tests.Providers.Twilio;

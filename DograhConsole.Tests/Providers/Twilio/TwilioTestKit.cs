@@ -54,7 +54,7 @@ public static class TwilioTestKit
     public static Task<FakeTwilio> StartTwilioAsync(this DograhAppFactory app) => FakeTwilio.StartAsync(app.Address, DograhAppFactory.PublicBaseUrl);
 
     /// <summary>A configuration's credentials for the fake's account (its auth token is the secret).</summary>
-    public static Api.SampleCredentials Credentials(this FakeTwilio twilio) => new(TwilioProviderSpec.Name,
+    public static SampleCredentials Credentials(this FakeTwilio twilio) => new(TwilioProviderSpec.Name,
         new() { ["accountSid"] = twilio.AccountSid, ["authToken"] = twilio.AuthToken, ["apiBaseUrl"] = twilio.ApiBaseUrl }, [twilio.AuthToken]);
 
     public static async Task<TwilioSetup> SetUpAsync(this TwilioConsoleFixture fixture, FakeTwilio twilio, int? maxConcurrentCalls = null, bool assignWorkflow = true,
@@ -70,7 +70,7 @@ public static class TwilioTestKit
             credentials = twilio.Credentials().Values,
         });
         var workflow = await PostAsync(api, "/api/v1/workflows", new { name = "Menu " + Guid.NewGuid().ToString("N")[..6], definition });
-        var number = Api.Samples.UniqueE164();
+        var number = Samples.UniqueE164();
         twilio.AddNumber(number);
         var configurationId = configuration.GetProperty("id").GetGuid();
         var workflowId = workflow.GetProperty("id").GetGuid();

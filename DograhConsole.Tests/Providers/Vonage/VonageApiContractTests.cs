@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Providers.Vonage;
+using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using YamlDotNet.Serialization;

@@ -4,7 +4,6 @@ using DograhConsole.Core.Calls;
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Providers.Vonage;
 using DograhConsole.Core.Telephony.Configurations;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

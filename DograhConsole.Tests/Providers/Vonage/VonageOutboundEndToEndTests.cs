@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Providers.Vonage;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 

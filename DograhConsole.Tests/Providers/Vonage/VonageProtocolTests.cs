@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Providers.Vonage;
-using DograhConsole.Tests.Unit;
+using DograhConsole.Tests.Infrastructure;
+using DograhConsole.Tests.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 

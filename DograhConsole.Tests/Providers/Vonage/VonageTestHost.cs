@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Infrastructure;
 
 namespace DograhConsole.Tests.Providers.Vonage;

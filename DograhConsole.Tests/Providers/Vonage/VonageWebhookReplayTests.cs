@@ -4,7 +4,6 @@ using DograhConsole.Core;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Providers.Vonage;
-using DograhConsole.Tests.Api;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;

@@ -1,0 +1,91 @@
+using DograhConsole.Core.CallControl;
+using DograhConsole.Core.Calls;
+using DograhConsole.Core.Media.Sessions;
+using DograhConsole.Tests.Calls;
+using DograhConsole.Tests.Infrastructure;
+using DograhConsole.Tests.Media.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DograhConsole.Tests.CallControl;
+
+[Trait("Category", "Host")]
+public sealed class LiveMediaSessionsTests(DograhAppFactory factory) : IClassFixture<DograhAppFactory>
+{
+    private sealed class WaitingRunner : ICallWorkflowRunner
+    {
+        public Task RunAsync(Guid callId, MediaSession session, CancellationToken callEnded) =>
+            Task.Delay(Timeout.Infinite, callEnded).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    [Fact]
+    public async Task Attached_media_is_sampled_for_levels_until_the_media_is_disposed()
+    {
+        var live = factory.Services.GetRequiredService<LiveMediaSessions>();
+        var host = new CallMediaHost(factory.Calls(), factory.Services.GetRequiredService<MediaSessionFactory>(), new WaitingRunner(), live,
+            factory.Services.GetRequiredService<MediaStartWatch>(), NullLogger<CallMediaHost>.Instance);
+        var organization = await factory.NewOrganizationAsync();
+        var call = await factory.CreateCallAsync(CallTestKit.Outbound(organization.Id));
+
+        Assert.False(live.TryGetLevels(call.Id, out _));
+        var media = await host.AttachAsync(call.Id, new RecordingSink(), new MediaSessionOptions { CallId = "" });
+        Assert.NotNull(media);
+        Assert.True(live.IsLive(call.Id));
+
+        var loud = Enumerable.Repeat((short)16000, media!.Session.FrameSamples).ToArray();
+        media.Session.ReceiveCallerFrame(loud);
+        Assert.True(live.TryGetLevels(call.Id, out var levels));
+        Assert.True(levels.Caller.Dbfs > -10, $"caller level {levels.Caller.Dbfs} dBFS");
+        Assert.True(levels.Agent.Dbfs < -50, $"agent level {levels.Agent.Dbfs} dBFS");
+
+        await media.DisposeAsync();
+        Assert.False(live.IsLive(call.Id));
+        Assert.False(live.TryGetLevels(call.Id, out _));
+    }
+
+    [Fact]
+    public async Task Media_for_an_ended_call_is_refused_and_never_registered()
+    {
+        var live = factory.Services.GetRequiredService<LiveMediaSessions>();
+        var host = new CallMediaHost(factory.Calls(), factory.Services.GetRequiredService<MediaSessionFactory>(), new WaitingRunner(), live,
+            factory.Services.GetRequiredService<MediaStartWatch>(), NullLogger<CallMediaHost>.Instance);
+        var organization = await factory.NewOrganizationAsync();
+        var call = await factory.CreateCallAsync(CallTestKit.Outbound(organization.Id));
+        await factory.Calls().UpdateStatusAsync(call.Id, CallStatus.Completed);
+
+        Assert.Null(await host.AttachAsync(call.Id, new RecordingSink(), new MediaSessionOptions { CallId = "" }));
+        Assert.False(live.IsLive(call.Id));
+    }
+
+    [Fact]
+    public async Task A_call_has_one_media_socket_at_a_time_and_only_from_its_own_provider()
+    {
+        var live = factory.Services.GetRequiredService<LiveMediaSessions>();
+        var host = new CallMediaHost(factory.Calls(), factory.Services.GetRequiredService<MediaSessionFactory>(), new WaitingRunner(), live,
+            factory.Services.GetRequiredService<MediaStartWatch>(), NullLogger<CallMediaHost>.Instance);
+        var organization = await factory.NewOrganizationAsync();
+        var call = await factory.CreateCallAsync(CallTestKit.Outbound(organization.Id));
+        var other = call.Provider == "vonage" ? "twilio" : "vonage";
+
+        Assert.Null(await host.AttachAsync(call.Id, new RecordingSink(), new MediaSessionOptions { CallId = "" }, provider: other));
+        Assert.False(live.IsLive(call.Id));
+        await using var first = await host.AttachAsync(call.Id, new RecordingSink(), new MediaSessionOptions { CallId = "" }, provider: call.Provider);
+        Assert.NotNull(first);
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => host.AttachAsync(call.Id, new RecordingSink(), new MediaSessionOptions { CallId = "" })));
+        Assert.All(results, Assert.Null);
+        Assert.True(live.IsLive(call.Id));
+    }
+
+    [Fact]
+    public void A_media_token_opens_one_socket()
+    {
+        var tokens = factory.Services.GetRequiredService<CallMediaTokens>();
+        var callId = Guid.NewGuid();
+        var token = tokens.Issue(callId);
+        Assert.True(tokens.TryRedeem(token, out var redeemed));
+        Assert.Equal(callId, redeemed);
+        Assert.False(tokens.TryRedeem(token, out _));
+        // Another token for the same call (a replayed answer webhook's) is its own, but the call keeps one socket (above).
+        Assert.True(tokens.TryRedeem(tokens.Issue(callId), out _));
+    }
+}
