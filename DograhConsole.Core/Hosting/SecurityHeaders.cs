@@ -5,7 +5,7 @@ namespace DograhConsole.Core.Hosting;
 
 /// <summary>
 /// Response headers for every answer: no MIME sniffing, no referrer beyond this origin, a Content-Security-Policy
-/// that Blazor Server works under (its scripts and its WebSocket come from this origin; Radzen sets inline styles),
+/// that Blazor Server works under (its scripts and its WebSocket come from this origin; MudBlazor sets inline styles),
 /// no framing by other sites, and HSTS when the request came over HTTPS (directly or from a trusted proxy).
 /// </summary>
 public static class SecurityHeaders
