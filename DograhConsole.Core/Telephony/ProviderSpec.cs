@@ -30,6 +30,12 @@ public sealed record CredentialField(
     /// <summary>Field-specific checks beyond required/length/options: returns an error message or null.</summary>
     public Func<string, string?>? Check { get; init; }
 
+    /// <summary>
+    /// Rewrites a trimmed value into the one form the console stores and shows (e.g. an ARI URL without its
+    /// <c>/ari</c> prefix gains it). Runs before <see cref="Check"/>; must return its input when it cannot parse it.
+    /// </summary>
+    public Func<string, string>? Normalize { get; init; }
+
     /// <summary>Produces a default for a new configuration when <see cref="DefaultValue"/> is not fixed (e.g. a unique app name).</summary>
     public Func<string>? GenerateDefault { get; init; }
 

@@ -12,6 +12,7 @@ public static class TelephonyServices
         services.AddSingleton<ProviderRegistry>();
         services.AddSingleton<ConfigurationCredentials>();
         services.AddSingleton<TelephonyConfigurationChanges>();
+        services.AddSingleton<ProviderConnectionMonitor>();
         services.AddScoped<TelephonyConfigurationService>();
         services.AddScoped<PhoneNumberService>();
         services.AddScoped<ITelephonyConfigurationUsage>(sp => sp.GetRequiredService<PhoneNumberService>());

@@ -62,12 +62,15 @@ public static class CampaignTestKit
         return new CampaignSetup(workflow, config, numbers);
     }
 
+    private static readonly int[] AreaCodesInService = [201, 212, 213, 305, 312, 415, 503, 617, 646, 702, 718, 805, 917];
+
     /// <summary>A CSV of <paramref name="count"/> contacts with distinct numbers and a first_name column.</summary>
     public static (string Csv, List<string> Numbers) Contacts(int count, int start = 0)
     {
         var builder = new StringBuilder("phone_number,first_name\n");
         var numbers = new List<string>();
-        var prefix = Random.Shared.Next(200, 999);
+        // Area codes in service (about half of 200-999 are not, and their numbers are refused as impossible).
+        var prefix = AreaCodesInService[Random.Shared.Next(AreaCodesInService.Length)];
         for (var i = start; i < start + count; i++)
         {
             var number = $"+1{prefix}55{i:D5}";

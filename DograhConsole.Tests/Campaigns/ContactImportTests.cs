@@ -128,7 +128,7 @@ public sealed class ContactImportTests
         var rows = 0;
         while (csv.Length < 10 * 1024 * 1024)
         {
-            csv.Append("+1415").Append((1_000_000 + rows).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            csv.Append("+1415").Append((2_000_000 + rows).ToString(System.Globalization.CultureInfo.InvariantCulture))
                .Append(",Name").Append(rows).Append(",\"Acme, Inc.\",\"a note long enough to fill the file quickly with text\"\n");
             rows++;
         }

@@ -62,7 +62,7 @@ public static class Samples
     public static SampleCredentials Ari(string? stasisAppName = null)
     {
         var password = Token(24);
-        var values = new Dictionary<string, string?> { ["ariEndpointUrl"] = "http://127.0.0.1:8088/ari", ["appPassword"] = password };
+        var values = new Dictionary<string, string?> { ["ariEndpointUrl"] = UnreachableApi + "/ari", ["appPassword"] = password };
         if (stasisAppName is not null) values["stasisAppName"] = stasisAppName;
         return new("ari", values, [password]);
     }
@@ -78,7 +78,8 @@ public static class Samples
     public static string UniqueName(string prefix) => $"{prefix} {Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>A +1 415 555 01xx-style number that no other test uses.</summary>
-    public static string UniqueE164() => "+1415" + RandomNumberGenerator.GetInt32(1_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    // San Francisco's exchanges 200-999 are all valid in the numbering plan; 0xx and 1xx are not.
+    public static string UniqueE164() => "+1415" + RandomNumberGenerator.GetInt32(2_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public const string SimpleDefinition = """{"steps":[{"id":"hello","type":"say","text":"Hello"},{"type":"hangup"}]}""";
 }

@@ -37,8 +37,8 @@ public sealed class InboundCallRouter(IDbContextFactory<DograhDbContext> dbFacto
     {
         // Only an address that parses is stored (and becomes {{caller_number}} / {{called_number}}): a provider's From
         // can carry anything a caller's equipment sends, such as "+1415...&role=admin#".
-        var called = PhoneAddress.TryParse(facts.To, null, out var parsed, out _) ? parsed!.Normalized : "";
-        var caller = PhoneAddress.TryParse(facts.From, null, out var parsedFrom, out _) ? parsedFrom!.Normalized : "";
+        var called = PhoneAddress.NormalizeReported(facts.To);
+        var caller = PhoneAddress.NormalizeReported(facts.From);
         if (caller.Length == 0 && !string.IsNullOrWhiteSpace(facts.From))
             logger.LogInformation("Inbound {Provider} call {ProviderCallId}: the caller address is not a number, SIP URI or extension; stored as unknown",
                 configuration.Provider, facts.ProviderCallId);

@@ -106,7 +106,8 @@ public sealed class OutboundCallService(
         if (parsed is not null)
             errors.Add(field, $"{spec.DisplayName} cannot call a {PhoneAddress.Describe(parsed.Type)}; use {PhoneAddress.DescribeAll(spec.AddressTypes, " or ")}.");
         else
-            errors.Add(field, spec.Kind == ProviderKind.Carrier && error is not null && !string.IsNullOrWhiteSpace(raw)
+            // A number typed with its + has its own reason (e.g. impossible in its country); anything else lacks the country.
+            errors.Add(field, spec.Kind == ProviderKind.Carrier && error is not null && !string.IsNullOrWhiteSpace(raw) && !raw.TrimStart().StartsWith('+')
                 ? "Enter the number in international format, like +14155550123." : error ?? "Enter a destination.");
         return null;
     }

@@ -107,6 +107,7 @@ public static class ContactImport
                 var allowed = PhoneAddress.DescribeAll(rules.Provider.AddressTypes, " or ");
                 Reject(record.LineNumber, (parsed, carrier) switch
                 {
+                    (null, true) when raw.StartsWith('+') => $"Invalid phone number '{Clip(raw)}': {error}",
                     (null, true) => $"Invalid phone number '{Clip(raw)}': {rules.Provider.DisplayName} needs E.164, like +14155550123.",
                     (null, false) => $"Invalid phone number '{Clip(raw)}': {error}",
                     (_, true) => $"Invalid phone number '{Clip(raw)}': {rules.Provider.DisplayName} needs E.164, like +14155550123 ({PhoneAddress.Describe(parsed.Type)}s cannot be called; use {allowed}).",

@@ -16,7 +16,8 @@ public sealed record AriAccount(
     /// <summary>Null when the stored URL is not an absolute http(s) URL (validation should have stopped that).</summary>
     public static AriAccount? From(ProviderAccount account)
     {
-        var raw = account.Credential("ariEndpointUrl").Trim().TrimEnd('/');
+        // Configurations saved before the URL was normalized on save may lack the /ari prefix.
+        var raw = AriEndpointUrl.Normalize(account.Credential("ariEndpointUrl"));
         if (!Uri.TryCreate(raw, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)) return null;
         var template = account.Credential("dialStringTemplate");
         var client = account.Credential("webSocketClientName");

@@ -1,36 +1,10 @@
 using System.Collections.Concurrent;
+using DograhConsole.Core.Telephony.Configurations;
 
 namespace DograhConsole.Core.Providers.Ari;
 
-public enum AriConnectionStatus
-{
-    Connecting,
-    Connected,
-    Reconnecting,
-    /// <summary>Not listening: the configuration is inactive, deleted, or shares its app with another.</summary>
-    Stopped,
-}
-
-/// <summary>The live state of one configuration's events connection, as the configuration page shows it.</summary>
-public sealed record AriConnectionState(
-    Guid ConfigurationId,
-    AriConnectionStatus Status,
-    DateTime Since,
-    string? LastError,
-    DateTime? LastErrorAt,
-    TimeSpan? NextAttemptIn)
-{
-    public string Describe() => Status switch
-    {
-        AriConnectionStatus.Connected => "Connected",
-        AriConnectionStatus.Connecting => "Connecting",
-        AriConnectionStatus.Reconnecting => "Reconnecting",
-        _ => "Not listening",
-    };
-}
-
 /// <summary>The connection state of every ARI configuration the listener knows, with a change notification for live pages.</summary>
-public sealed class AriConnectionStates(TimeProvider time)
+public sealed class AriConnectionStates(TimeProvider time) : IProviderConnections
 {
     private readonly ConcurrentDictionary<Guid, AriConnectionState> _states = new();
 
@@ -38,6 +12,13 @@ public sealed class AriConnectionStates(TimeProvider time)
     public event Action<Guid>? Changed;
 
     public AriConnectionState? Get(Guid configurationId) => _states.GetValueOrDefault(configurationId);
+
+    string IProviderConnections.Provider => AriProviderSpec.Name;
+
+    ProviderConnection IProviderConnections.Get(Guid configurationId) => Get(configurationId) is { } state
+        ? new(state.Status == AriConnectionStatus.Connected, "ARI " + state.Describe().ToLowerInvariant(),
+            state.Status == AriConnectionStatus.Stopped ? null : state.Since, state.LastError, state.LastErrorAt)
+        : ProviderConnection.NotStarted;
 
     internal IEnumerable<Guid> Known => _states.Keys;
 

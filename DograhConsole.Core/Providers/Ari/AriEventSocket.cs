@@ -53,7 +53,7 @@ internal sealed class AriEventSocket(AriAccount account) : IDisposable
                 throw new AriException(Operation, status, "Authentication required", e);
             if (status != 0 && status != HttpStatusCode.SwitchingProtocols)
                 throw new AriException(Operation, status,
-                    status == HttpStatusCode.NotFound ? $"no ARI at {EventsUri.GetLeftPart(UriPartial.Path)} (is res_ari loaded and the URL's /ari prefix right?)" : "the events WebSocket was refused", e);
+                    status == HttpStatusCode.NotFound ? $"no ARI at {EventsUri.GetLeftPart(UriPartial.Path)} (is res_ari loaded, and is http.conf's prefix in the ARI Endpoint URL?)" : "the events WebSocket was refused", e);
             throw new AriException(Operation, null, $"cannot connect to {Where}: {(e.InnerException ?? e).Message}", e);
         }
     }

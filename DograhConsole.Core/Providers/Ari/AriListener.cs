@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Telephony.Configurations;
 using Microsoft.EntityFrameworkCore;
@@ -86,7 +84,7 @@ public sealed class AriListener(
             var account = AriAccount.From(credentials.ToAccount(configuration));
             if (account is null || string.IsNullOrEmpty(account.App))
             {
-                states.Set(configuration.Id, AriConnectionStatus.Stopped, "The ARI URL or the Stasis app name is not valid.");
+                states.Set(configuration.Id, AriConnectionStatus.Stopped, "The ARI Endpoint URL or the Stasis App Name is not valid.");
                 continue;
             }
             if (apps.TryGetValue(account.App, out var first))
@@ -136,136 +134,5 @@ public sealed class AriListener(
         }
         _logger.LogError("ARI configuration {ConfigurationId} marked inactive: {Reason}", configurationId, reason);
         changes.Notify(configurationId);
-    }
-}
-
-/// <summary>
-/// One configuration's events WebSocket, reconnecting with <see cref="AriBackoff"/>. On every (re)connect it runs
-/// <see cref="AriCallRecovery.RecoverAsync"/> before dispatching the events that arrived meanwhile.
-/// </summary>
-internal sealed class AriEventConnection(
-    AriAccount account,
-    AriConnectionStates states,
-    AriCallRecovery recovery,
-    AriEventDispatcher dispatcher,
-    AriListener listener,
-    AriOptions options,
-    TimeProvider time,
-    ILogger<AriEventConnection> logger) : IAsyncDisposable
-{
-    private readonly CancellationTokenSource _stop = new();
-    private Task _run = Task.CompletedTask;
-
-    public AriAccount Account { get; set; } = account;
-
-    public void Start() => _run = Task.Run(() => RunAsync(_stop.Token));
-
-    private async Task RunAsync(CancellationToken ct)
-    {
-        var backoff = new AriBackoff();
-        var authenticationFailures = 0;
-        states.Set(Account.ConfigurationId, AriConnectionStatus.Connecting);
-        while (!ct.IsCancellationRequested)
-        {
-            string error;
-            using (var socket = new AriEventSocket(Account))
-            {
-                try
-                {
-                    await socket.ConnectAsync(ct);
-                    authenticationFailures = 0;
-                    var connectedAt = time.GetUtcNow();
-                    states.Set(Account.ConfigurationId, AriConnectionStatus.Connected);
-                    logger.LogInformation("ARI events connected for {Configuration}", Account);
-                    error = await ListenAsync(socket, connectedAt.UtcDateTime, ct);
-                    backoff.ConnectionEnded(time.GetUtcNow() - connectedAt);
-                }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (AriException e) when (e.IsAuthenticationFailure)
-                {
-                    authenticationFailures++;
-                    error = $"Asterisk refused the ARI user '{Account.App}' ({(int)e.Status!} {e.AsteriskMessage}): check the password and that ari.conf has a [{Account.App}] user.";
-                    if (authenticationFailures >= options.AuthenticationFailuresBeforeDeactivation)
-                    {
-                        logger.LogError("ARI events for {Configuration}: {Error} ({Count} times in a row); deactivating", Account, error, authenticationFailures);
-                        states.Set(Account.ConfigurationId, AriConnectionStatus.Stopped, error);
-                        await listener.DeactivateAsync(Account.ConfigurationId, $"{error} Refused {authenticationFailures} times in a row.");
-                        return;
-                    }
-                }
-                catch (AriException e)
-                {
-                    error = e.Message;
-                }
-            }
-            var delay = backoff.Next();
-            logger.LogWarning("ARI events for {Configuration}: {Error}; reconnecting in {Delay}", Account, error, delay);
-            states.Set(Account.ConfigurationId, AriConnectionStatus.Reconnecting, error, delay);
-            try
-            {
-                await Task.Delay(delay, time, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary>Reads events until the connection ends; returns why it ended. Events wait until recovery has run.</summary>
-    private async Task<string> ListenAsync(AriEventSocket socket, DateTime connectedAt, CancellationToken ct)
-    {
-        var account = Account;
-        var startedSinceConnect = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
-        var pending = Channel.CreateUnbounded<AriEvent>(new UnboundedChannelOptions { SingleReader = true });
-        var dispatching = Task.Run(async () =>
-        {
-            try
-            {
-                await recovery.RecoverAsync(account, connectedAt, startedSinceConnect.ContainsKey, ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning("ARI recovery for {Configuration} failed: {Message}", account, e.Message);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            await foreach (var e in pending.Reader.ReadAllAsync(CancellationToken.None)) dispatcher.Dispatch(Account, e);
-        }, CancellationToken.None);
-        try
-        {
-            await foreach (var e in socket.ReadAsync(ct))
-            {
-                if (e.Type == "StasisStart" && e.Channel is not null) startedSinceConnect[e.Channel.Id] = true;
-                pending.Writer.TryWrite(e);
-            }
-            return socket.CloseReason ?? "Asterisk closed the events connection";
-        }
-        catch (AriException e)
-        {
-            return e.Message;
-        }
-        finally
-        {
-            pending.Writer.TryComplete();
-            await dispatching;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        try
-        {
-            await _run.WaitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
-        {
-        }
-        _stop.Dispose();
     }
 }

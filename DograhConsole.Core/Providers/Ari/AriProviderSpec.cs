@@ -30,7 +30,7 @@ public static class AriProviderSpec
             [
                 new("Dialplan (extensions.conf)", $"same => n,Stasis({app})",
                     "Put this in the context your phones or trunks dial into, after Answer() if you want it answered first."),
-                new("ari.conf", $"[{app}]\ntype = user\nread_only = no\npassword = <the ARI password saved here>\npassword_format = plain",
+                new("ari.conf", $"[{app}]\ntype = user\nread_only = no\npassword = <the App Password saved here>\npassword_format = plain",
                     "The ARI user this console signs in as; http.conf must have enabled = yes.", Multiline: true),
                 new("websocket_client.conf",
                     $"[{client}]\ntype = websocket_client\nuri = {mediaUrl}\nprotocols = media\nconnection_type = per_call_config\n" +
@@ -41,22 +41,23 @@ public static class AriProviderSpec
         },
         Fields =
         [
-            new("ariEndpointUrl", "ARI URL", Required: true,
-                HelpText: "Asterisk's HTTP server with the /ari prefix, as reachable from this console.",
-                Placeholder: "http://pbx.example.com:8088/ari")
+            new("ariEndpointUrl", "ARI Endpoint URL", Required: true,
+                HelpText: "Asterisk's HTTP server (http.conf) as reachable from this console; /ari is added when you leave it out.",
+                Placeholder: "http://asterisk.example.com:8088")
             {
+                Normalize = AriEndpointUrl.Normalize,
                 Check = FieldChecks.AbsoluteHttpUrl,
                 SecretsSentHere = ["appPassword"],
             },
-            new("stasisAppName", "Stasis app name", Required: true, MaxLength: 64,
+            new("stasisAppName", "Stasis App Name", Required: true, MaxLength: 64,
                 HelpText: "Also the ARI user name in ari.conf. Unique across all configurations.")
             {
                 Check = FieldChecks.Matches(FieldChecks.Identifier(), "Use letters, digits, '.', '_' or '-' only."),
                 GenerateDefault = () => "dograh-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant(),
             },
-            new("appPassword", "ARI password", CredentialFieldType.Password, Required: true, Sensitive: true, MaxLength: 128,
+            new("appPassword", "App Password", CredentialFieldType.Password, Required: true, Sensitive: true, MaxLength: 128,
                 HelpText: "The password of the ARI user in ari.conf."),
-            new("webSocketClientName", "WebSocket client name", Required: true, DefaultValue: "dograh", MaxLength: 64,
+            new("webSocketClientName", "WebSocket Client Name", Required: true, DefaultValue: "dograh", MaxLength: 64,
                 HelpText: "The section name in websocket_client.conf that points Asterisk at this console's media socket.")
             {
                 Check = FieldChecks.Matches(FieldChecks.Identifier(), "Use letters, digits, '.', '_' or '-' only."),

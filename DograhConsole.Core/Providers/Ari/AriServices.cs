@@ -1,5 +1,6 @@
 using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Telephony;
+using DograhConsole.Core.Telephony.Configurations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,7 @@ public static class AriServices
         services.AddHttpClient(AriClientFactory.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<AriClientFactory>();
         services.AddSingleton<AriConnectionStates>();
+        services.AddSingleton<IProviderConnections>(sp => sp.GetRequiredService<AriConnectionStates>());
         services.AddSingleton<AriCallLegs>();
         services.AddSingleton<AriCallLocks>();
         services.AddSingleton<AriBridgeWaiters>();

@@ -9,9 +9,6 @@ using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Core.Providers.Vonage;
 
-/// <summary>What Vonage said about a call (create and fetch responses).</summary>
-public sealed record VonageCall(string Uuid, string? Status, string? Direction, string? ConversationUuid);
-
 /// <summary>
 /// The Voice API over the named <see cref="HttpClientName"/> client of IHttpClientFactory (timeout set at registration,
 /// handlers pooled by the factory, so this singleton never pins one connection pool). Calls use the application's

@@ -4,9 +4,6 @@ using Microsoft.AspNetCore.Http;
 
 namespace DograhConsole.Core.Providers.Vonage;
 
-/// <summary>A signed-webhook token that passed every check: who it is for, its jti, and the first moment it is no longer accepted.</summary>
-public readonly record struct VonageWebhookToken(string ApiKey, string Jti, DateTimeOffset ExpiresAt);
-
 /// <summary>
 /// Checks Vonage's signed webhooks: <c>Authorization: Bearer</c> with an HS256 JWT keyed by the account's signature
 /// secret, whose <c>api_key</c> (and <c>application_id</c>, where present) must be the configuration's, which carries a

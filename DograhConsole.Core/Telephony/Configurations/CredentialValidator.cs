@@ -47,6 +47,7 @@ public static class CredentialValidator
             else
             {
                 value = field.Type is CredentialFieldType.TextArea or CredentialFieldType.Password ? raw?.Trim('\r', '\n', ' ') : raw?.Trim();
+                if (!string.IsNullOrEmpty(value) && field.Normalize is { } normalize) value = normalize(value);
             }
 
             if (string.IsNullOrEmpty(value))

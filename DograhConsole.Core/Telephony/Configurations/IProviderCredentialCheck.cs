@@ -14,6 +14,3 @@ public interface IProviderCredentialCheck
     /// </summary>
     Task<CredentialRejection?> CheckAsync(IReadOnlyDictionary<string, string> values, CancellationToken ct);
 }
-
-/// <summary>The provider refused the credentials: <see cref="Field"/> is a credential field name.</summary>
-public sealed record CredentialRejection(string Field, string Message);

@@ -15,6 +15,8 @@ public enum ConfigurationStatus
     Ready,
     SetupIncomplete,
     Inactive,
+    /// <summary>Set up, but the provider's standing connection (Asterisk's events socket) is down.</summary>
+    Disconnected,
 }
 
 public sealed record ReadinessItem(string Title, bool Done, string Detail, bool Required = true);
@@ -34,7 +36,8 @@ public sealed record TelephonyConfigurationView(
     string? StatusReason,
     IReadOnlyList<string> Warnings,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    ProviderConnection? Connection = null);
 
 public sealed record TelephonyConfigurationDetail(
     TelephonyConfigurationView Configuration,

@@ -12,6 +12,7 @@ public sealed class TelephonyConfigurationService(
     ConfigurationCredentials credentials,
     IEnumerable<ITelephonyConfigurationUsage> usages,
     IEnumerable<IProviderCredentialCheck> credentialChecks,
+    ProviderConnectionMonitor connections,
     AuditLog audit,
     PublicUrls urls,
     TimeProvider time,
@@ -219,20 +220,33 @@ public sealed class TelephonyConfigurationService(
     {
         var spec = registry.Find(c.Provider);
         var values = spec is null ? new Dictionary<string, string>() : credentials.Read(c);
-        var checklist = Assess(c, spec, values);
+        var connection = connections.Get(c.Provider, c.Id);
+        var checklist = Assess(c, spec, values, connection);
         var masked = spec is null ? new Dictionary<string, string>() : CredentialValidator.Masked(spec, values);
-        var blocking = checklist.FirstOrDefault(i => i.Required && !i.Done);
-        var status = c.IsInactive ? ConfigurationStatus.Inactive : blocking is null ? ConfigurationStatus.Ready : ConfigurationStatus.SetupIncomplete;
-        var reason = c.IsInactive ? c.InactiveReason : blocking?.Detail;
+        // A dropped connection is its own status: the set-up may be complete and only the provider unreachable.
+        var blocking = checklist.FirstOrDefault(i => i.Required && !i.Done && i.Title != ConnectionTitle);
+        var status = c.IsInactive ? ConfigurationStatus.Inactive
+            : blocking is not null ? ConfigurationStatus.SetupIncomplete
+            : connection is { IsUp: false } ? ConfigurationStatus.Disconnected
+            : ConfigurationStatus.Ready;
+        var reason = status switch
+        {
+            ConfigurationStatus.Inactive => c.InactiveReason,
+            ConfigurationStatus.SetupIncomplete => blocking!.Detail,
+            ConfigurationStatus.Disconnected => connection!.Describe(),
+            _ => null,
+        };
         var warnings = checklist.Where(i => i.Title == WarningTitle).Select(i => i.Detail).ToList();
         var view = new TelephonyConfigurationView(c.Id, c.Name, c.Provider, spec?.DisplayName ?? c.Provider, masked, c.IsDefaultOutbound,
-            c.IsInactive, c.InactiveReason, c.InactiveSince, c.PhoneNumbers.Count, status, reason, warnings, c.CreatedAt, c.UpdatedAt);
+            c.IsInactive, c.InactiveReason, c.InactiveSince, c.PhoneNumbers.Count, status, reason, warnings, c.CreatedAt, c.UpdatedAt, connection);
         return (view, checklist);
     }
 
     private const string WarningTitle = "Warning";
+    private const string ConnectionTitle = "Connected";
 
-    private List<ReadinessItem> Assess(TelephonyConfiguration configuration, ProviderSpec? spec, IReadOnlyDictionary<string, string> values)
+    private List<ReadinessItem> Assess(TelephonyConfiguration configuration, ProviderSpec? spec, IReadOnlyDictionary<string, string> values,
+        ProviderConnection? connection)
     {
         var items = new List<ReadinessItem>();
         if (spec is null)
@@ -247,6 +261,12 @@ public sealed class TelephonyConfigurationService(
         var missing = spec.Fields.Where(f => f.Required && string.IsNullOrEmpty(values.GetValueOrDefault(f.Name))).Select(f => f.Label).ToList();
         items.Add(new("Credentials complete", missing.Count == 0,
             missing.Count == 0 ? "Every required field is filled in." : "Missing: " + string.Join(", ", missing) + "."));
+
+        if (connection is not null && !configuration.IsInactive)
+        {
+            var since = connection.Since is { } at ? $" since {at:u}" : "";
+            items.Add(new(ConnectionTitle, connection.IsUp, connection.Describe() + since + "."));
+        }
 
         var urlProblem = urls.Problem;
         var urlBlocking = urlProblem is not null && (spec.Kind == ProviderKind.Carrier || !urls.IsConfigured);

@@ -27,6 +27,9 @@ public sealed record PhoneNumberView(
     DateTime CreatedAt,
     DateTime UpdatedAt)
 {
+    /// <summary>The address as people read it: "+1 415-555-0100 (US)" for a number, the address itself otherwise.</summary>
+    public string DisplayAddress => PhoneAddress.Display(NormalizedAddress);
+
     /// <summary>Things the provider refused after the number was saved (e.g. setting its voice URL), in the provider's words.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

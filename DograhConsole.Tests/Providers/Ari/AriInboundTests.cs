@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Media.Codecs;
 using DograhConsole.Core.Providers.Ari;
@@ -10,6 +11,20 @@ namespace DograhConsole.Tests.Providers.Ari;
 [Trait("Category", "Host")]
 public sealed class AriInboundTests(AriConsoleHost host) : IClassFixture<AriConsoleHost>
 {
+    [Fact]
+    public async Task A_configuration_saved_with_the_URL_as_Dograhs_guide_writes_it_stores_the_ari_prefix_connects_and_answers_calls()
+    {
+        await using var scenario = await AriScenario.StartAsync(host, typeUrlWithoutAriPrefix: true);
+        var saved = await scenario.Api.GetFromJsonAsync<System.Text.Json.JsonElement>($"{ApiCalls.Configs}/{scenario.ConfigurationId}");
+        Assert.Equal(scenario.Fake.AriUrl.GetLeftPart(UriPartial.Authority) + "/ari",
+            saved.GetProperty("configuration").GetProperty("credentials").GetProperty("ariEndpointUrl").GetString());
+        Assert.Contains(scenario.Fake.Requests, r => r.StartsWith("GET /ari/events", StringComparison.Ordinal));
+
+        await scenario.Fake.DialInAsync(scenario.Extension, "6001");
+        await scenario.WaitForCallAsync(c => c.Status == CallStatus.InProgress, "the inbound call to be in progress");
+        await scenario.WaitForMediaAsync();
+    }
+
     [Fact]
     public async Task Inbound_call_is_answered_bridged_and_carries_audio_both_ways_and_dtmf_until_the_workflow_hangs_up()
     {

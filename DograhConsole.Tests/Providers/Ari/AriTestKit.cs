@@ -79,7 +79,7 @@ public sealed class AriScenario : IAsyncDisposable
     public DograhAppFactory Factory => Host.Factory;
 
     public static async Task<AriScenario> StartAsync(AriConsoleHost host, string definition = TestWorkflows.Menu, bool assignWorkflow = true,
-        string? configuredPassword = null, bool waitForConnection = true, int? maxConcurrentCalls = null)
+        string? configuredPassword = null, bool waitForConnection = true, int? maxConcurrentCalls = null, bool typeUrlWithoutAriPrefix = false)
     {
         var organization = await host.Factory.NewOrganizationAsync(maxConcurrentCalls);
         var api = host.CreateApiClient(organization.ApiKey);
@@ -90,7 +90,8 @@ public sealed class AriScenario : IAsyncDisposable
         var workflow = (await api.CreateWorkflowAsync(definition: definition)).Id;
         var configuration = (await api.CreateConfigAsync(new SampleCredentials("ari", new()
         {
-            ["ariEndpointUrl"] = fake.AriUrl.ToString(),
+            // Dograh's Asterisk guide types the URL without /ari; Asterisk's docs with it.
+            ["ariEndpointUrl"] = typeUrlWithoutAriPrefix ? fake.AriUrl.GetLeftPart(UriPartial.Authority) : fake.AriUrl.ToString(),
             ["stasisAppName"] = app,
             ["appPassword"] = configuredPassword ?? password,
             ["webSocketClientName"] = "dograh",

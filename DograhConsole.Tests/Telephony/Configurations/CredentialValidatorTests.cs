@@ -287,6 +287,29 @@ public sealed class CredentialValidatorTests
     }
 
     [Theory]
+    [InlineData("http://asterisk.example.com:8088", "http://asterisk.example.com:8088/ari")]
+    [InlineData("http://asterisk.example.com:8088/", "http://asterisk.example.com:8088/ari")]
+    [InlineData("http://asterisk.example.com:8088/ari", "http://asterisk.example.com:8088/ari")]
+    [InlineData("  https://PBX.example.com:8089/ari/ ", "https://pbx.example.com:8089/ari")]
+    [InlineData("http://10.0.0.5:8088/asterisk", "http://10.0.0.5:8088/asterisk/ari")]
+    [InlineData("http://10.0.0.5:8088/asterisk/ARI", "http://10.0.0.5:8088/asterisk/ARI")]
+    public void The_ARI_Endpoint_URL_is_stored_with_the_ari_prefix_whether_or_not_it_was_typed(string typed, string stored)
+    {
+        var (merged, errors) = Merge(Ari, new() { ["ariEndpointUrl"] = typed, ["appPassword"] = "pw" });
+        Assert.Empty(errors);
+        Assert.Equal(stored, merged["ariEndpointUrl"]);
+    }
+
+    [Fact]
+    public void Adding_the_ari_prefix_on_update_is_the_same_host_so_the_stored_password_is_kept()
+    {
+        var stored = new Dictionary<string, string> { ["ariEndpointUrl"] = "http://127.0.0.1:8088/ari", ["stasisAppName"] = "kept", ["appPassword"] = "stored", ["webSocketClientName"] = "dograh" };
+        var (merged, errors) = Merge(Ari, new() { ["ariEndpointUrl"] = "http://127.0.0.1:8088" }, stored);
+        Assert.Empty(errors);
+        Assert.Equal("stored", merged["appPassword"]);
+    }
+
+    [Theory]
     [InlineData("ftp://127.0.0.1/ari")]
     [InlineData("127.0.0.1:8088/ari")]
     [InlineData("http://127.0.0.1:8088/ari?api_key=x")]

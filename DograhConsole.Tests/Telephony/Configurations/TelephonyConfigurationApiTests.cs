@@ -296,6 +296,33 @@ public sealed class TelephonyConfigurationApiTests(DograhAppFactory factory) : A
     }
 
     [Fact]
+    public async Task An_Asterisk_that_refuses_the_events_connection_makes_the_configuration_disconnected_with_the_error()
+    {
+        var client = await NewOrganizationClientAsync();
+        var created = await client.CreateConfigAsync(Samples.Ari());
+        await client.CreateNumberAsync(created.Id, "2001");
+
+        // Port 9 refuses: the listener's first attempt fails and the configuration says so, with the error and its time.
+        JsonNode? detail = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            detail = (await client.ApiGetAsync($"{ApiCalls.Configs}/{created.Id}")).Expect(HttpStatusCode.OK).Json;
+            return detail["configuration"]!["connection"]?["lastError"] is not null;
+        }, "the refused events connection on the configuration");
+        var configuration = detail!["configuration"]!;
+        Assert.Equal("disconnected", configuration["status"]!.GetValue<string>());
+        Assert.Contains("refused", configuration["statusReason"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+        Assert.False(configuration["connection"]!["isUp"]!.GetValue<bool>());
+        Assert.NotNull(configuration["connection"]!["lastErrorAt"]);
+        var item = detail["checklist"]!.AsArray().Single(i => i!["title"]!.GetValue<string>() == "Connected")!;
+        Assert.False(item["done"]!.GetValue<bool>());
+
+        // The list (cards, dashboard) carries the same status.
+        var listed = (await client.ApiGetAsync(ApiCalls.Configs)).Expect(HttpStatusCode.OK).Json.AsArray().Single(c => c!["id"]!.GetValue<Guid>() == created.Id)!;
+        Assert.Equal("disconnected", listed["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Vonage_without_a_signature_secret_carries_a_warning()
     {
         var without = await Admin.CreateConfigAsync(Samples.Vonage(withSignatureSecret: false));

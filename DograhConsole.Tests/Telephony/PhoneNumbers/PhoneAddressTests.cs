@@ -189,19 +189,66 @@ public sealed class PhoneAddressTests
     }
 
     [Theory]
-    [InlineData("GB", "44")]
-    [InlineData("gb", "44")]
-    [InlineData(" +44 ", "44")]
-    [InlineData("IT", "39")]
-    [InlineData("US", "1")]
-    [InlineData("XX", null)]
-    [InlineData("", null)]
-    [InlineData("0", null)]
-    [InlineData("1234", null)]
-    [InlineData("999", null)]
-    [InlineData("353", "353")]
-    public void Country_hints_resolve_to_calling_codes(string hint, string? expected)
+    [InlineData("GB")]
+    [InlineData("gb")]
+    [InlineData(" +44 ")]
+    [InlineData("44")]
+    public void A_country_hint_is_an_ISO_code_or_a_calling_code(string hint)
     {
-        Assert.Equal(expected, CountryCallingCodes.Resolve(hint));
+        Assert.Equal("+442079460958", Parse("020 7946 0958", hint).Normalized);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1234")]
+    [InlineData("044")]
+    public void Hints_that_are_neither_are_refused(string hint)
+    {
+        Assert.StartsWith("Unknown country", Refuse("020 7946 0958", hint));
+    }
+
+    [Theory]
+    [InlineData("+1 415 123 4567", "United States")] // no US exchange starts with 1
+    [InlineData("+1 415 012 3456", "United States")]
+    [InlineData("+44 7700 900123", "United Kingdom")] // Ofcom's range for drama: never a real line
+    [InlineData("+1 415 555 010", "United States")] // too short
+    [InlineData("+1 415 555 01000", "United States")] // too long
+    [InlineData("(415) 123-4567", "United States", "US")]
+    public void A_number_that_is_E164_in_form_but_impossible_in_its_country_is_refused_with_the_reason(string raw, string country, string? hint = null)
+    {
+        var error = Refuse(raw, hint);
+        Assert.Contains(country, error);
+        Assert.DoesNotContain("E.164", error);
+    }
+
+    [Fact]
+    public void An_unused_calling_code_is_refused()
+    {
+        Assert.Contains("+999", Refuse("+999 123 4567"));
+    }
+
+    [Theory]
+    [InlineData("+14155550100", "+1 415-555-0100 (US)")]
+    [InlineData("+442079460958", "+44 20 7946 0958 (GB)")]
+    [InlineData("+390612345678", "+39 06 1234 5678 (IT)")]
+    [InlineData("8000", "8000")]
+    [InlineData("sip:agent@pbx.example.com", "sip:agent@pbx.example.com")]
+    public void Display_formats_numbers_the_way_people_read_them(string normalized, string expected)
+    {
+        Assert.Equal(expected, PhoneAddress.Display(normalized));
+    }
+
+    [Theory]
+    [InlineData("+447700900123", "+447700900123")] // reported by a carrier: stored even where the plan says impossible
+    [InlineData("+1 415 555 0100", "+14155550100")]
+    [InlineData("0044 20 7946 0958", "+442079460958")]
+    [InlineData("6001", "6001")]
+    [InlineData("SIP:Bob@PBX.example.com", "sip:bob@pbx.example.com")]
+    [InlineData("+1415...&role=admin#", "")]
+    [InlineData("anonymous caller", "")]
+    [InlineData(null, "")]
+    public void What_a_provider_reports_is_normalized_but_never_refused_for_its_country(string? reported, string expected)
+    {
+        Assert.Equal(expected, PhoneAddress.NormalizeReported(reported));
     }
 }

@@ -29,15 +29,22 @@ public sealed class AriConfigurationPageTests(AriConsoleHost host) : ConsoleComp
         await Eventually.TrueAsync(() => host.States.Get(id)?.Status == AriConnectionStatus.Connected, "the listener connected");
 
         var page = RenderPage<ConfigurationDetailPage>(p => p.Add(c => c.Id, id));
-        page.WaitForAssertion(() => Assert.Contains("ARI connection: Connected", page.Find("#ari-connection").TextContent));
-        Assert.Equal("Connected", page.Find("#ari-connection").GetAttribute("data-status"));
+        page.WaitForAssertion(() => Assert.Contains("ARI connected", page.Find(".provider-connection").TextContent));
+        Assert.Equal("true", page.Find(".provider-connection").GetAttribute("data-connection-up"));
+        Assert.Equal("true", ConnectedItem(page).GetAttribute("data-done"));
 
         fake.RefuseEvents = true;
         fake.DropEventConnections();
         await Eventually.TrueAsync(() => host.States.Get(id) is { Status: AriConnectionStatus.Reconnecting, LastError: not null }, "the listener reconnecting");
         // The page follows the listener by itself.
-        page.WaitForAssertion(() => Assert.Contains("ARI connection: Reconnecting", page.Find("#ari-connection").TextContent), Eventually.Patience);
-        Assert.Contains("Last error", page.Find("#ari-last-error").TextContent);
+        page.WaitForAssertion(() => Assert.Contains("ARI reconnecting", page.Find(".provider-connection").TextContent), Eventually.Patience);
+        Assert.Contains("Last error", page.Find(".connection-last-error").TextContent);
+        // The readiness checklist counts the dropped connection, with its error.
+        Assert.Equal("false", ConnectedItem(page).GetAttribute("data-done"));
+        Assert.Contains("ARI reconnecting", ConnectedItem(page).TextContent);
         Assert.DoesNotContain(fake.Password, WebUtility.HtmlDecode(page.Markup));
     }
+
+    private static AngleSharp.Dom.IElement ConnectedItem(IRenderedComponent<ConfigurationDetailPage> page) =>
+        page.FindAll("#readiness li").Single(li => li.QuerySelector("strong")?.TextContent == "Connected");
 }

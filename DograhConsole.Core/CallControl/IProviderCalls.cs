@@ -5,19 +5,6 @@ using DograhConsole.Core.Telephony.Configurations;
 
 namespace DograhConsole.Core.CallControl;
 
-/// <summary>An outbound call to place: the call record already exists (it holds a concurrency slot).</summary>
-public sealed record ProviderDial(CallView Call, ProviderAccount Account, string From, string To);
-
-/// <summary>What a transfer came to. Only <see cref="Transferred"/> ends the workflow; the others let it continue.</summary>
-public enum TransferOutcome
-{
-    /// <summary>The provider took the call to the destination; the console's media leg is gone.</summary>
-    Transferred,
-    Busy,
-    NoAnswer,
-    Failed,
-}
-
 /// <summary>
 /// The call control of one provider, one implementation per provider folder (register it with
 /// <see cref="CallControlServices.AddProviderCalls{T}"/>). Failures are
@@ -43,14 +30,4 @@ public interface IProviderCalls
     /// call records when the listener reconnects), so the generic start-up clean-up leaves them alone.
     /// </summary>
     bool RecoversCallsAfterRestart => false;
-}
-
-/// <summary>The machine-readable codes of call-control failures.</summary>
-public static class ProviderCallCodes
-{
-    public const string ProviderError = "provider_error";
-    public const string Unsupported = "provider_unsupported";
-    public const string NotConfigured = "not_configured";
-    public const string NotReady = "configuration_not_ready";
-    public const string InvalidNumber = "invalid_number";
 }

@@ -1,0 +1,4 @@
+
+namespace DograhConsole.Core.Providers.Ari;
+
+public sealed record AriBridge(string Id, IReadOnlyList<string>? Channels);
