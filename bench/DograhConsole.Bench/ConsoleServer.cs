@@ -24,7 +24,7 @@ internal sealed record ConsoleBenchCall(Guid CallId, string Token, string CallSi
 /// <summary>
 /// The real console (AddDograhCore + MapDograhEndpoints, the Web project's middleware order) on a temp data directory,
 /// for the "console (real Twilio edge)" path: the load client opens <c>/api/v1/telephony/ws/twilio</c>, the real
-/// <see cref="TwilioMediaStream"/> checks the token, CallSid and AccountSid, and <see cref="CallMediaHost"/> runs the
+/// <see cref="TwilioMediaSocket"/> checks the token, CallSid and AccountSid, and <see cref="CallMediaHost"/> runs the
 /// real workflow runner on a <see cref="MediaSession"/> per call. Bench-only additions: <c>POST /bench/calls?count=N</c>
 /// creates N outbound Twilio calls (an organization whose limit is raised above N, a Twilio configuration stored with
 /// encrypted credentials, a workflow that plays a tone continuously) and issues their media tokens; <c>/stats</c>

@@ -1,201 +1,145 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using DograhConsole.Core.Telephony.Configurations;
 using Microsoft.Extensions.Logging;
+using Twilio.Clients;
+using Twilio.Exceptions;
+using Twilio.Http;
+using Twilio.Rest.Api.V2010;
+using Twilio.Rest.Api.V2010.Account;
+using Twilio.Types;
+using HttpMethod = Twilio.Http.HttpMethod;
 
 namespace DograhConsole.Core.Providers.Twilio;
 
-/// <summary>The account a request goes to: HTTP Basic AccountSid:AuthToken at the configuration's API base URL.</summary>
-public sealed record TwilioCredentials(string AccountSid, string AuthToken, string ApiBaseUrl)
-{
-    public static TwilioCredentials From(IReadOnlyDictionary<string, string> values) => new(
-        values.GetValueOrDefault("accountSid") ?? "",
-        values.GetValueOrDefault("authToken") ?? "",
-        string.IsNullOrWhiteSpace(values.GetValueOrDefault("apiBaseUrl")) ? TwilioProviderSpec.DefaultApiBaseUrl : values["apiBaseUrl"]);
-
-    public static TwilioCredentials From(ProviderAccount account) => From(account.Credentials);
-
-    public override string ToString() => $"Twilio account {AccountSid}";
-}
-
-/// <summary>What Twilio answered: the resource, or its error (<c>message</c> and <c>code</c> from its JSON body).</summary>
-public sealed record TwilioResponse<T>(T? Value, HttpStatusCode? Status, string? Error) where T : class
-{
-    public bool Succeeded => Value is not null && Error is null;
-}
-
-public sealed class TwilioCallResource
-{
-    [JsonPropertyName("sid")] public string? Sid { get; set; }
-    [JsonPropertyName("account_sid")] public string? AccountSid { get; set; }
-    [JsonPropertyName("status")] public string? Status { get; set; }
-    [JsonPropertyName("to")] public string? To { get; set; }
-    [JsonPropertyName("from")] public string? From { get; set; }
-    [JsonPropertyName("direction")] public string? Direction { get; set; }
-    [JsonPropertyName("duration")] public string? Duration { get; set; }
-}
-
-public sealed class TwilioAccountResource
-{
-    [JsonPropertyName("sid")] public string? Sid { get; set; }
-    [JsonPropertyName("friendly_name")] public string? FriendlyName { get; set; }
-    [JsonPropertyName("status")] public string? Status { get; set; }
-}
-
-public sealed class TwilioIncomingNumberResource
-{
-    [JsonPropertyName("sid")] public string? Sid { get; set; }
-    [JsonPropertyName("phone_number")] public string? PhoneNumber { get; set; }
-    [JsonPropertyName("voice_url")] public string? VoiceUrl { get; set; }
-    [JsonPropertyName("voice_method")] public string? VoiceMethod { get; set; }
-}
-
-public sealed class TwilioIncomingNumberPage
-{
-    [JsonPropertyName("incoming_phone_numbers")] public List<TwilioIncomingNumberResource>? IncomingPhoneNumbers { get; set; }
-}
-
-/// <summary>A call to create: the answer URL (TwiML) and the status callback for the events asked for.</summary>
-public sealed record TwilioNewCall(string To, string From, string AnswerUrl, string StatusCallbackUrl);
-
 /// <summary>
-/// The Twilio REST API (2010-04-01) over <see cref="IHttpClientFactory"/>: form-encoded requests, HTTP Basic, a timeout
-/// per attempt. Reads and hang-ups are retried with backoff on network errors, 429 and 5xx; creating a call and
-/// redirecting one never are (a retry could place a second call).
+/// The Twilio REST API (2010-04-01) through the official SDK: a <see cref="TwilioRestClient"/> per attempt on an
+/// <see cref="IHttpClientFactory"/> client whose <see cref="TwilioApiBaseHandler"/> sends it to the configuration's API
+/// base URL. Reads, hang-ups and number updates are retried with backoff on network errors, 429 and 5xx; creating a
+/// call and redirecting one never are (a retry could place a second call). Errors come back as Twilio's own words.
 /// </summary>
 public sealed class TwilioApiClient(IHttpClientFactory httpClients, ILogger<TwilioApiClient> logger)
 {
     public const string HttpClientName = "twilio";
-    public const string ApiVersion = "2010-04-01";
+
+    /// <summary>How long one attempt may take: Twilio answers in well under a second, and a dial must not hang the caller.</summary>
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Attempts of a safe request: two retries ride out a brief outage without holding a webhook for long.</summary>
     private const int SafeAttempts = 3;
 
-    public Task<TwilioResponse<TwilioCallResource>> CreateCallAsync(TwilioCredentials account, TwilioNewCall call, CancellationToken ct) =>
-        SendAsync<TwilioCallResource>(account, HttpMethod.Post, $"Accounts/{Escape(account.AccountSid)}/Calls.json",
-        [
-            new("To", call.To),
-            new("From", call.From),
-            new("Url", call.AnswerUrl),
-            new("Method", "POST"),
-            new("StatusCallback", call.StatusCallbackUrl),
-            new("StatusCallbackMethod", "POST"),
-            new("StatusCallbackEvent", "initiated"),
-            new("StatusCallbackEvent", "ringing"),
-            new("StatusCallbackEvent", "answered"),
-            new("StatusCallbackEvent", "completed"),
-        ], retry: false, ct);
+    /// <summary>The first retry's wait; each further one waits three times longer (250 ms, 750 ms), plus up to 100 ms of jitter.</summary>
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
 
-    public Task<TwilioResponse<TwilioCallResource>> FetchCallAsync(TwilioCredentials account, string callSid, CancellationToken ct) =>
-        SendAsync<TwilioCallResource>(account, HttpMethod.Get, $"Accounts/{Escape(account.AccountSid)}/Calls/{Escape(callSid)}.json", null, retry: true, ct);
+    /// <summary>The most matches a look-up by exact number can have (one); the page size keeps it to one request.</summary>
+    private const int NumberLookupPageSize = 20;
+
+    private static readonly List<string> StatusCallbackEvents = ["initiated", "ringing", "answered", "completed"];
+
+    public Task<TwilioApiResult<CallResource>> CreateCallAsync(TwilioCredentials account, TwilioNewCall call, CancellationToken ct) =>
+        SendAsync(account, "create call", client => CallResource.CreateAsync(new CreateCallOptions(new PhoneNumber(call.To), new PhoneNumber(call.From))
+        {
+            PathAccountSid = account.AccountSid,
+            Url = new Uri(call.AnswerUrl),
+            Method = HttpMethod.Post,
+            StatusCallback = new Uri(call.StatusCallbackUrl),
+            StatusCallbackMethod = HttpMethod.Post,
+            StatusCallbackEvent = StatusCallbackEvents,
+        }, client), retry: false, ct);
+
+    public Task<TwilioApiResult<CallResource>> FetchCallAsync(TwilioCredentials account, string callSid, CancellationToken ct) =>
+        SendAsync(account, "fetch call", client => CallResource.FetchAsync(new FetchCallOptions(callSid) { PathAccountSid = account.AccountSid }, client), retry: true, ct);
 
     /// <summary>Ends the call (safe to repeat). 404 means Twilio no longer has the call in progress.</summary>
-    public Task<TwilioResponse<TwilioCallResource>> HangUpCallAsync(TwilioCredentials account, string callSid, CancellationToken ct) =>
-        SendAsync<TwilioCallResource>(account, HttpMethod.Post, $"Accounts/{Escape(account.AccountSid)}/Calls/{Escape(callSid)}.json",
-            [new("Status", "completed")], retry: true, ct);
+    public Task<TwilioApiResult<CallResource>> HangUpCallAsync(TwilioCredentials account, string callSid, CancellationToken ct) =>
+        SendAsync(account, "hang up call", client => CallResource.UpdateAsync(
+            new UpdateCallOptions(callSid) { PathAccountSid = account.AccountSid, Status = CallResource.UpdateStatusEnum.Completed }, client), retry: true, ct);
 
     /// <summary>Replaces what the call is doing with <paramref name="twiml"/>.</summary>
-    public Task<TwilioResponse<TwilioCallResource>> RedirectCallAsync(TwilioCredentials account, string callSid, string twiml, CancellationToken ct) =>
-        SendAsync<TwilioCallResource>(account, HttpMethod.Post, $"Accounts/{Escape(account.AccountSid)}/Calls/{Escape(callSid)}.json",
-            [new("Twiml", twiml)], retry: false, ct);
+    public Task<TwilioApiResult<CallResource>> RedirectCallAsync(TwilioCredentials account, string callSid, string twiml, CancellationToken ct) =>
+        SendAsync(account, "redirect call", client => CallResource.UpdateAsync(
+            new UpdateCallOptions(callSid) { PathAccountSid = account.AccountSid, Twiml = new Twiml(twiml) }, client), retry: false, ct);
 
-    public Task<TwilioResponse<TwilioAccountResource>> FetchAccountAsync(TwilioCredentials account, CancellationToken ct) =>
-        SendAsync<TwilioAccountResource>(account, HttpMethod.Get, $"Accounts/{Escape(account.AccountSid)}.json", null, retry: true, ct);
+    public Task<TwilioApiResult<AccountResource>> FetchAccountAsync(TwilioCredentials account, CancellationToken ct) =>
+        SendAsync(account, "fetch account", client => AccountResource.FetchAsync(new FetchAccountOptions { PathSid = account.AccountSid }, client), retry: true, ct);
 
-    public Task<TwilioResponse<TwilioIncomingNumberPage>> FindIncomingNumberAsync(TwilioCredentials account, string e164, CancellationToken ct) =>
-        SendAsync<TwilioIncomingNumberPage>(account, HttpMethod.Get,
-            $"Accounts/{Escape(account.AccountSid)}/IncomingPhoneNumbers.json?PhoneNumber={Uri.EscapeDataString(e164)}", null, retry: true, ct);
+    /// <summary>The account's numbers equal to <paramref name="e164"/> (one page: an exact number matches at most one).</summary>
+    public Task<TwilioApiResult<IReadOnlyList<IncomingPhoneNumberResource>>> FindIncomingNumberAsync(TwilioCredentials account, string e164, CancellationToken ct) =>
+        SendAsync(account, "find number", async client =>
+        {
+            var numbers = await IncomingPhoneNumberResource.ReadAsync(new ReadIncomingPhoneNumberOptions
+            {
+                PathAccountSid = account.AccountSid,
+                PhoneNumber = new PhoneNumber(e164),
+                PageSize = NumberLookupPageSize,
+            }, client);
+            // Further pages would be fetched synchronously while enumerating.
+            numbers.AutoPaging = false;
+            return (IReadOnlyList<IncomingPhoneNumberResource>)numbers.ToList();
+        }, retry: true, ct);
 
     /// <summary>Points the number's incoming calls at <paramref name="voiceUrl"/> (HTTP POST). Setting the same value twice is harmless.</summary>
-    public Task<TwilioResponse<TwilioIncomingNumberResource>> SetVoiceUrlAsync(TwilioCredentials account, string numberSid, string voiceUrl, CancellationToken ct) =>
-        SendAsync<TwilioIncomingNumberResource>(account, HttpMethod.Post,
-            $"Accounts/{Escape(account.AccountSid)}/IncomingPhoneNumbers/{Escape(numberSid)}.json",
-            [new("VoiceUrl", voiceUrl), new("VoiceMethod", "POST")], retry: true, ct);
+    public Task<TwilioApiResult<IncomingPhoneNumberResource>> SetVoiceUrlAsync(TwilioCredentials account, string numberSid, string voiceUrl, CancellationToken ct) =>
+        SendAsync(account, "set voice URL", client => IncomingPhoneNumberResource.UpdateAsync(new UpdateIncomingPhoneNumberOptions(numberSid)
+        {
+            PathAccountSid = account.AccountSid,
+            VoiceUrl = new Uri(voiceUrl),
+            VoiceMethod = HttpMethod.Post,
+        }, client), retry: true, ct);
 
-    private async Task<TwilioResponse<T>> SendAsync<T>(
-        TwilioCredentials account, HttpMethod method, string relativePath, IReadOnlyList<KeyValuePair<string, string>>? form, bool retry, CancellationToken ct)
+    private async Task<TwilioApiResult<T>> SendAsync<T>(
+        TwilioCredentials account, string operation, Func<ITwilioRestClient, Task<T>> request, bool retry, CancellationToken ct)
         where T : class
     {
-        if (!Uri.TryCreate(account.ApiBaseUrl.TrimEnd('/') + "/" + ApiVersion + "/" + relativePath, UriKind.Absolute, out var uri))
+        if (!Uri.TryCreate(account.ApiBaseUrl, UriKind.Absolute, out var apiBase) || apiBase.Scheme is not ("http" or "https"))
             return new(null, null, $"The API base URL '{account.ApiBaseUrl}' is not valid.");
         var attempts = retry ? SafeAttempts : 1;
         for (var attempt = 1; ; attempt++)
         {
-            using var request = new HttpRequestMessage(method, uri);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.AccountSid}:{account.AuthToken}")));
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            if (form is not null) request.Content = new FormUrlEncodedContent(form);
-
-            using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            attemptTimeout.CancelAfter(AttemptTimeout);
-            string? transient;
+            using var http = httpClients.CreateClient(HttpClientName);
+            TwilioApiBaseHandler.Target(http, apiBase);
+            var transport = new SystemNetHttpClient(http);
+            var client = new TwilioRestClient(account.AccountSid, account.AuthToken, httpClient: transport);
+            HttpStatusCode? status;
+            string error;
+            bool transient;
             try
             {
-                using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, attemptTimeout.Token);
-                var body = await response.Content.ReadAsStringAsync(attemptTimeout.Token);
-                if (response.IsSuccessStatusCode)
-                {
-                    try
-                    {
-                        var value = JsonSerializer.Deserialize<T>(body);
-                        return value is null ? new(null, response.StatusCode, "Twilio answered with an empty body.") : new(value, response.StatusCode, null);
-                    }
-                    catch (JsonException)
-                    {
-                        return new(null, response.StatusCode, $"Twilio answered HTTP {(int)response.StatusCode} with a body that is not JSON.");
-                    }
-                }
-                var error = ErrorMessage(response.StatusCode, body);
-                var retryable = response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500;
-                if (!retryable || attempt >= attempts)
-                {
-                    logger.LogWarning("Twilio {Method} {Path} for {Account} failed: {Error}", method, uri.AbsolutePath, account.AccountSid, error);
-                    return new(null, response.StatusCode, error);
-                }
-                transient = error;
+                // The SDK takes no token: the wait ends on ct, and disposing the client abandons the request.
+                var value = await request(client).WaitAsync(ct);
+                status = transport.LastResponse?.StatusCode;
+                return value is null ? new(null, status, "Twilio answered with an empty body.") : new(value, status, null);
             }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            catch (ApiException e)
             {
-                transient = $"Twilio did not answer within {AttemptTimeout.TotalSeconds:0} seconds.";
+                status = transport.LastResponse?.StatusCode;
+                error = ErrorMessage(e, status);
+                transient = status is HttpStatusCode.TooManyRequests || (int?)status >= 500;
             }
-            catch (HttpRequestException e)
+            catch (ApiConnectionException e)
             {
-                transient = $"Twilio could not be reached: {e.Message}";
+                status = null;
+                error = e.InnerException is TaskCanceledException or TimeoutException
+                    ? $"Twilio did not answer within {AttemptTimeout.TotalSeconds:0} seconds."
+                    : $"Twilio could not be reached: {(e.InnerException ?? e).Message}";
+                transient = true;
             }
-            if (attempt >= attempts)
+            if (!transient || attempt >= attempts)
             {
-                logger.LogWarning("Twilio {Method} {Path} for {Account} failed: {Error}", method, uri.AbsolutePath, account.AccountSid, transient);
-                return new(null, null, transient);
+                logger.LogWarning("Twilio {Operation} for {Account} failed: {Error}", operation, account.AccountSid, error);
+                return new(null, status, error);
             }
-            var delay = TimeSpan.FromMilliseconds(250 * Math.Pow(3, attempt - 1) + Random.Shared.Next(0, 100));
-            logger.LogInformation("Twilio {Method} {Path} attempt {Attempt} failed ({Error}); retrying in {Delay} ms",
-                method, uri.AbsolutePath, attempt, transient, (int)delay.TotalMilliseconds);
+            var delay = FirstRetryDelay * Math.Pow(3, attempt - 1) + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 100));
+            logger.LogInformation("Twilio {Operation} attempt {Attempt} failed ({Error}); retrying in {Delay} ms",
+                operation, attempt, error, (int)delay.TotalMilliseconds);
             await Task.Delay(delay, ct);
         }
     }
 
-    /// <summary>Twilio's own words: <c>message</c> (and <c>code</c>) of its error body, or the HTTP status.</summary>
-    internal static string ErrorMessage(HttpStatusCode status, string body)
+    /// <summary>Twilio's own words: the <c>message</c> (and <c>code</c>) of its error body, or the HTTP status.</summary>
+    private static string ErrorMessage(ApiException error, HttpStatusCode? status) => (error.Code, status) switch
     {
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("message", out var message)
-                && message.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(message.GetString()))
-            {
-                var code = json.RootElement.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number ? $" (Twilio error {c.GetRawText()})" : "";
-                return message.GetString()!.Trim() + code;
-            }
-        }
-        catch (JsonException)
-        {
-            // Not Twilio's JSON (a proxy's page): fall back to the status line.
-        }
-        return $"HTTP {(int)status} {status}";
-    }
-
-    private static string Escape(string value) => Uri.EscapeDataString(value);
+        ( > 0, _) => $"{error.Message} (Twilio error {error.Code})",
+        (_, { } s) when (int)s is >= 200 and < 300 => $"Twilio answered HTTP {(int)s} with a body the SDK could not read.",
+        (_, { } s) => $"HTTP {(int)s} {s}",
+        _ => error.Message,
+    };
 }

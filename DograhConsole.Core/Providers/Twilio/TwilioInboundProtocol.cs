@@ -20,7 +20,7 @@ public sealed class TwilioInboundProtocol(CallMediaTokens tokens, PublicUrls url
     public string? AccountKey(InboundWebhook webhook) => webhook.Field("AccountSid");
 
     public bool VerifySignature(InboundWebhook webhook, ProviderAccount account) =>
-        IsSignedBy(webhook, account.Credential("authToken"))
+        TwilioWebhookVerifier.IsSignedBy(webhook, account.Credential("authToken"))
         && string.Equals(webhook.Field("AccountSid"), account.Credential("accountSid"), StringComparison.Ordinal);
 
     public InboundCallFacts? ReadCall(InboundWebhook webhook, out string? error)
@@ -54,21 +54,5 @@ public sealed class TwilioInboundProtocol(CallMediaTokens tokens, PublicUrls url
             [TwilioTwiml.CallIdParameter] = call.Id.ToString("D"),
             [TwilioTwiml.TokenParameter] = tokens.Issue(call.Id),
         }));
-    }
-
-    /// <summary>
-    /// Checks X-Twilio-Signature against the external URL: form bodies sign their parameters, other bodies carry
-    /// bodySHA256 in the URL, GETs sign the URL alone.
-    /// </summary>
-    public static bool IsSignedBy(InboundWebhook webhook, string authToken)
-    {
-        if (string.IsNullOrEmpty(authToken)) return false;
-        var signature = webhook.Headers[TwilioSignature.Header].ToString();
-        var url = webhook.ExternalUrl.OriginalString;
-        var contentType = webhook.Request.ContentType ?? "";
-        if (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
-            return TwilioSignature.IsValid(authToken, url, webhook.Fields, signature);
-        if (webhook.RawBody.Length > 0) return TwilioSignature.IsValidJson(authToken, url, webhook.RawBody, signature);
-        return TwilioSignature.IsValid(authToken, url, null, signature);
     }
 }

@@ -4,19 +4,6 @@ using System.Text.Json;
 
 namespace DograhConsole.Core.Providers.Twilio;
 
-/// <summary>What <see cref="TwilioMediaMessage.Read(ReadOnlySpan{byte}, Span{byte}, out int)"/> made of one Media Streams message.</summary>
-internal enum TwilioMediaRead
-{
-    /// <summary>Not a media event (or not JSON this reader takes in place): parse it as a document.</summary>
-    NeedsDocument,
-    /// <summary>A media event with nothing to play: another track, or no payload.</summary>
-    Ignored,
-    /// <summary>A media event whose payload is not base64 or is longer than the buffer.</summary>
-    BadPayload,
-    /// <summary>Caller audio, decoded into the buffer.</summary>
-    Audio,
-}
-
 /// <summary>
 /// Reads a Twilio <c>media</c> message in place, 50 times a second per call, without building a document: the
 /// top-level <c>event</c>, and <c>media.track</c> and <c>media.payload</c>, whose base64 is decoded straight into
@@ -26,6 +13,7 @@ internal enum TwilioMediaRead
 /// </summary>
 internal static class TwilioMediaMessage
 {
+    /// <summary>Twilio's messages nest three levels (start.mediaFormat); the rest is room for fields it may add, and a deeper message is malformed.</summary>
     public const int MaxDepth = 8;
 
     public static TwilioMediaRead Read(ReadOnlySpan<byte> message, Span<byte> ulaw, out int length)

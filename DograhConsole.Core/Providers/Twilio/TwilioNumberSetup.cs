@@ -18,11 +18,12 @@ public sealed class TwilioNumberSetup(TwilioApiClient api, PublicUrls urls, ILog
         var credentials = TwilioCredentials.From(account);
         var found = await api.FindIncomingNumberAsync(credentials, normalizedAddress, ct);
         if (!found.Succeeded) return Warn(normalizedAddress, $"Twilio could not look the number up: {found.Error}");
-        var number = found.Value!.IncomingPhoneNumbers?.FirstOrDefault(n => n.PhoneNumber == normalizedAddress && !string.IsNullOrEmpty(n.Sid));
+        var number = found.Value!.FirstOrDefault(n => n.PhoneNumber?.ToString() == normalizedAddress && !string.IsNullOrEmpty(n.Sid));
         if (number is null)
             return Warn(normalizedAddress, $"Twilio account {credentials.AccountSid} has no number {normalizedAddress}; set its voice webhook to {voiceUrl} where the number lives.");
-        if (string.Equals(number.VoiceUrl, voiceUrl, StringComparison.Ordinal) && string.Equals(number.VoiceMethod, "POST", StringComparison.OrdinalIgnoreCase)) return null;
-        var updated = await api.SetVoiceUrlAsync(credentials, number.Sid!, voiceUrl, ct);
+        if (string.Equals(number.VoiceUrl?.OriginalString, voiceUrl, StringComparison.Ordinal)
+            && string.Equals(number.VoiceMethod?.ToString(), "POST", StringComparison.OrdinalIgnoreCase)) return null;
+        var updated = await api.SetVoiceUrlAsync(credentials, number.Sid, voiceUrl, ct);
         if (!updated.Succeeded) return Warn(normalizedAddress, $"Twilio refused to set the number's voice URL: {updated.Error}");
         logger.LogInformation("Twilio number {Number} ({Sid}) now sends its calls to {VoiceUrl}", normalizedAddress, number.Sid, voiceUrl);
         return null;

@@ -26,12 +26,14 @@ public static partial class TwilioProviderSpec
         ],
         Fields =
         [
+            // AC and 32 hexadecimal digits.
             new("accountSid", "Account SID", Required: true, MaxLength: 34,
                 HelpText: "Twilio Console > Account info. Starts with AC.",
                 Placeholder: "ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
             {
                 Check = FieldChecks.Matches(AccountSid(), "An Account SID is AC followed by 32 hexadecimal characters."),
             },
+            // Twilio's are 32 characters: twice that is never cut, half of it is surely a partial paste.
             new("authToken", "Auth token", CredentialFieldType.Password, Required: true, Sensitive: true, MaxLength: 64,
                 HelpText: "Twilio Console > Account info. Also used to verify Twilio's webhook signatures.")
             {

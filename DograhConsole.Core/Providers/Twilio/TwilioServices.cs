@@ -2,6 +2,8 @@ using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Core.Telephony.PhoneNumbers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,13 +18,14 @@ public static class TwilioServices
         services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName)
             .Validate(o => o.MediaStreamStartTimeout > TimeSpan.Zero, $"{TwilioOptions.SectionName}:MediaStreamStartTimeout must be positive.")
             .ValidateOnStart();
-        services.AddHttpClient(TwilioApiClient.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.AddTransient<TwilioApiBaseHandler>();
+        services.AddHttpClient(TwilioApiClient.HttpClientName, client => client.Timeout = TwilioApiClient.AttemptTimeout)
+            .AddHttpMessageHandler<TwilioApiBaseHandler>();
         services.AddSingleton<TwilioApiClient>();
         services.AddProviderCalls<TwilioProviderCalls>();
         services.AddSingleton<TwilioInboundProtocol>();
         services.AddInboundProtocol<TwilioInboundProtocol>();
         services.AddSingleton<TwilioWebhookContext>();
-        services.AddSingleton<TwilioMediaStreams>();
         services.AddSingleton<IProviderCredentialCheck, TwilioCredentialCheck>();
         services.AddSingleton<IProviderNumberSetup, TwilioNumberSetup>();
         return services;
@@ -31,7 +34,7 @@ public static class TwilioServices
     public static IEndpointRouteBuilder MapTwilioEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapTwilioWebhooks();
-        app.MapTwilioMediaSocket();
+        app.Map(TwilioRoutes.MediaSocketPath, TwilioMediaSocket.HandleAsync).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 }

@@ -1,10 +1,14 @@
 using System.Xml.Linq;
 using DograhConsole.Core.Telephony.PhoneNumbers;
 using Microsoft.AspNetCore.Http;
+using Twilio.TwiML;
+using Twilio.TwiML.Voice;
+using PhoneNumber = Twilio.Types.PhoneNumber;
+using Stream = Twilio.TwiML.Voice.Stream;
 
 namespace DograhConsole.Core.Providers.Twilio;
 
-/// <summary>The TwiML documents the console answers with (text/xml; XLinq escapes every value).</summary>
+/// <summary>The TwiML documents the console answers with, built with the SDK's <see cref="VoiceResponse"/> (text/xml, every value escaped).</summary>
 public static class TwilioTwiml
 {
     public const string ContentType = "text/xml";
@@ -16,27 +20,26 @@ public static class TwilioTwiml
     /// <summary>Keeps the call on a bidirectional Media Stream to <paramref name="streamUrl"/>; when the socket closes the call ends.</summary>
     public static string ConnectStream(string streamUrl, IReadOnlyDictionary<string, string> parameters)
     {
-        var stream = new XElement("Stream", new XAttribute("url", streamUrl));
-        foreach (var (name, value) in parameters) stream.Add(new XElement("Parameter", new XAttribute("name", name), new XAttribute("value", value)));
-        return Document(new XElement("Connect", stream));
+        var stream = new Stream(url: streamUrl);
+        foreach (var (name, value) in parameters) stream.Parameter(name: name, value: value);
+        return Document(new VoiceResponse().Append(new Connect().Append(stream)));
     }
 
-    public static string SayAndHangUp(string message) => Document(new XElement("Say", message), new XElement("Hangup"));
+    public static string SayAndHangUp(string message) => Document(new VoiceResponse().Say(message).Hangup());
 
-    public static string HangUp() => Document(new XElement("Hangup"));
+    public static string HangUp() => Document(new VoiceResponse().Hangup());
 
     /// <summary>Dials a number (E.164) or a SIP URI.</summary>
     public static string Dial(string to)
     {
         var parsed = PhoneAddress.TryParse(to, null, out var address, out _) ? address : null;
-        XElement noun = parsed?.Type == AddressType.SipUri
-            ? new XElement("Sip", parsed.Normalized)
-            : new XElement("Number", parsed?.Normalized ?? to.Trim());
-        return Document(new XElement("Dial", noun));
+        var dial = new Dial();
+        if (parsed?.Type == AddressType.SipUri) dial.Sip(new Uri(parsed.Normalized));
+        else dial.Number(new PhoneNumber(parsed?.Normalized ?? to.Trim()));
+        return Document(new VoiceResponse().Append(dial));
     }
 
     public static IResult Result(string twiml) => Results.Content(twiml, ContentType, System.Text.Encoding.UTF8);
 
-    private static string Document(params object[] verbs) =>
-        new XDeclaration("1.0", "UTF-8", null) + Environment.NewLine + new XElement("Response", verbs).ToString(SaveOptions.DisableFormatting);
+    private static string Document(TwiML response) => response.ToString(SaveOptions.DisableFormatting);
 }

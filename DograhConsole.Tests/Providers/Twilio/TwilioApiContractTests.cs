@@ -28,7 +28,7 @@ public sealed class TwilioApiContractTests(TwilioConsoleFixture fixture) : IClas
         var sid = created.Value!.Sid!;
         Assert.True((await api.FetchCallAsync(account, sid, default)).Succeeded);
         Assert.True((await api.FetchAccountAsync(account, default)).Succeeded);
-        Assert.Equal(number.Sid, (await api.FindIncomingNumberAsync(account, "+14155550142", default)).Value!.IncomingPhoneNumbers!.Single().Sid);
+        Assert.Equal(number.Sid, (await api.FindIncomingNumberAsync(account, "+14155550142", default)).Value!.Single().Sid);
         Assert.True((await api.SetVoiceUrlAsync(account, number.Sid, "https://console.example/api/v1/telephony/inbound/run", default)).Succeeded);
 
         var calls = fixture.App.Services.GetServices<IProviderCalls>().Single(p => p.Provider == "twilio");
@@ -78,16 +78,29 @@ public sealed class TwilioApiContractTests(TwilioConsoleFixture fixture) : IClas
             foreach (var (field, values) in request.Form)
             {
                 Assert.True(properties.TryGetProperty(field, out var property), $"{request.Method} {template}: {field} is not a parameter");
-                if (property.TryGetProperty("items", out var items) && items.TryGetProperty("enum", out var allowed))
-                    Assert.All(values, v => Assert.Contains(allowed.EnumerateArray(), a => a.GetString() == v));
+                // An enumerated value (of the field, or of each item of an array field) must be one the spec lists, in its casing.
+                var valueSchema = Resolve(spec.RootElement, property.TryGetProperty("items", out var items) ? items : property);
+                if (valueSchema.TryGetProperty("enum", out var allowed))
+                    Assert.All(values, v => Assert.True(allowed.EnumerateArray().Any(a => a.GetString() == v), $"{request.Method} {template}: {field}={v} is not a listed value"));
             }
         }
 
         var create = requests.Single(r => r.Path.EndsWith("/Calls.json", StringComparison.Ordinal));
         Assert.Equal(["answered", "completed", "initiated", "ringing"], create.Form["StatusCallbackEvent"].Order());
         Assert.Equal(["POST"], create.Form["StatusCallbackMethod"]);
+        Assert.Equal(["POST"], create.Form["Method"]);
+        Assert.Contains(requests, r => r.Form.TryGetValue("Status", out var status) && status.SequenceEqual(["completed"]));
         var transfer = requests.Single(r => r.Form.ContainsKey("Twiml"));
         Assert.Contains("<Dial><Sip>sip:desk@pbx.example.com</Sip></Dial>", transfer.Form["Twiml"][0], StringComparison.Ordinal);
+    }
+
+    /// <summary>The schema a local <c>$ref</c> (#/components/schemas/...) points at, or the schema itself.</summary>
+    private static JsonElement Resolve(JsonElement root, JsonElement schema)
+    {
+        if (!schema.TryGetProperty("$ref", out var reference)) return schema;
+        var target = root;
+        foreach (var part in reference.GetString()!.TrimStart('#', '/').Split('/')) target = target.GetProperty(part);
+        return target;
     }
 
     [Fact]

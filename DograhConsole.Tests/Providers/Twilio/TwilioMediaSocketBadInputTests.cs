@@ -119,7 +119,7 @@ public sealed class TwilioMediaSocketBadInputTests(TwilioSocketFixture fixture) 
 
             var (status, reason) = input == "a binary frame"
                 ? (WebSocketCloseStatus.InvalidMessageType, "Twilio Media Streams messages are JSON text")
-                : (WebSocketCloseStatus.MessageTooBig, $"a message is larger than {TwilioMediaStream.MaxMessageBytes} bytes");
+                : (WebSocketCloseStatus.MessageTooBig, $"a message is larger than {TwilioMediaSocket.MaxMessageBytes} bytes");
             if (input == "a binary frame") await socket.SendBinaryAsync(Enumerable.Repeat(BadByte, 160).ToArray());
             else await socket.SendMediaAsync(BadByte, 50_000); // about 66 KB of JSON
 
@@ -280,7 +280,7 @@ public sealed class TwilioMediaSocketBadInputTests(TwilioSocketFixture fixture) 
             case "an event name that is not a string": await socket.SendAsync(new JsonObject { ["event"] = 7, ["streamSid"] = sid }); break;
             case "no event at all": await socket.SendAsync(new JsonObject { ["streamSid"] = sid, ["media"] = new JsonObject { ["payload"] = "AAAA" } }); break;
             case "a media payload that is not base64": await socket.SendMediaPayloadAsync("this is not base64!"); break;
-            case "a media payload over the limit": await socket.SendMediaAsync(BadByte, TwilioMediaStream.MaxPayloadBytes + 1); break;
+            case "a media payload over the limit": await socket.SendMediaAsync(BadByte, TwilioMediaSocket.MaxPayloadBytes + 1); break;
             case "a media payload that is not a string": await socket.SendMediaPayloadAsync(12345); break;
             case "media without a media object": await socket.SendAsync(new JsonObject { ["event"] = "media", ["streamSid"] = sid, ["media"] = "AAAA" }); break;
             case "media of the outbound track":

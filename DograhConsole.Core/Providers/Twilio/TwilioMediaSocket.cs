@@ -1,67 +1,35 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Media.Codecs;
 using DograhConsole.Core.Media.Sessions;
-using DograhConsole.Core.Media.Transport;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Core.Providers.Twilio;
 
-/// <summary><c>/api/v1/telephony/ws/twilio</c>: the socket Twilio opens for a <c>&lt;Connect&gt;&lt;Stream&gt;</c>.</summary>
-public static class TwilioMediaSocketEndpoint
-{
-    public static IEndpointRouteBuilder MapTwilioMediaSocket(this IEndpointRouteBuilder app)
-    {
-        app.Map(TwilioRoutes.MediaSocketPath, async (HttpContext http, TwilioMediaStreams streams) =>
-        {
-            if (!http.WebSockets.IsWebSocketRequest)
-                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "WebSocket expected",
-                    detail: "This is the Twilio Media Streams socket; connect with a WebSocket.");
-            using var socket = await http.WebSockets.AcceptWebSocketAsync();
-            await streams.RunAsync(socket, http.RequestAborted);
-            return Results.Empty;
-        }).AllowAnonymous().ExcludeFromDescription();
-        return app;
-    }
-}
-
-/// <summary>Creates the per-socket <see cref="TwilioMediaStream"/>s with their services.</summary>
-public sealed class TwilioMediaStreams(
-    CallService calls,
-    CallMediaTokens tokens,
-    ProviderCallRouter router,
-    IServiceProvider services,
-    ILoggerFactory loggers)
-{
-    public Task RunAsync(WebSocket socket, CancellationToken aborted) =>
-        new TwilioMediaStream(socket, calls, tokens, router, services.GetService<CallMediaHost>(), loggers.CreateLogger<TwilioMediaStream>()).RunAsync(aborted);
-}
-
 /// <summary>
-/// One Twilio Media Streams socket. In: connected, start (the stream parameters carry the call id and its media token;
-/// the token, the CallSid and the AccountSid must all belong to that active call), media (base64 u-law 8 kHz), dtmf,
-/// mark (Twilio's echo: the audio before it has played), stop. Out: the session's agent audio as 20 ms u-law media
-/// messages, marks right after their audio, and
-/// clear on barge-in, all through the socket's <see cref="MediaSocketSender"/>, so the shared media clock never waits
-/// on the network.
+/// <c>/api/v1/telephony/ws/twilio</c>: one Twilio Media Streams socket, opened for a <c>&lt;Connect&gt;&lt;Stream&gt;</c>.
+/// In: connected, start (the stream parameters carry the call id and its media token; the token, the CallSid and the
+/// AccountSid must all belong to that active call), media (base64 u-law 8 kHz), dtmf, mark (Twilio's echo: the audio
+/// before it has played), stop. Out, once the stream has started: the session's audio through a
+/// <see cref="TwilioMediaSink"/>.
 /// </summary>
-public sealed class TwilioMediaStream : IMediaSink
+public sealed class TwilioMediaSocket
 {
+    /// <summary>The largest message read (a 1 s media payload is about 11 KB of JSON); a larger one closes the socket.</summary>
     public const int MaxMessageBytes = 64 * 1024;
     /// <summary>The most audio one media message may carry (1 s); Twilio sends 20 ms.</summary>
     public const int MaxPayloadBytes = 8000;
-    public const int SendQueueMessages = 500;
+    /// <summary>How long a new socket may take to send its start message; Twilio sends it at once.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    /// <summary>How long the queued audio and the close frame may take to go out on a closing socket.</summary>
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>Twilio's stream SIDs are "MZ" and 32 hex digits; the SID goes into every outgoing message and the call's events.</summary>
+    private const int MaxStreamSidLength = 64;
 
     private readonly WebSocket _socket;
     private readonly CallService _calls;
@@ -69,18 +37,28 @@ public sealed class TwilioMediaStream : IMediaSink
     private readonly ProviderCallRouter _router;
     private readonly CallMediaHost? _host;
     private readonly ILogger _logger;
-    private readonly MediaSocketSender _sender;
-    private const int MaxStreamSidLength = 64;
     private readonly short[] _callerPcm = new short[MaxPayloadBytes];
     private readonly byte[] _callerMuLaw = new byte[MaxPayloadBytes];
+    private TwilioMediaSink? _sink;
     private CallMedia? _media;
-    private byte[] _mediaPrefix = [];
     private string _streamSid = "";
     private CallDirection _direction;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "stream ended";
 
-    internal TwilioMediaStream(WebSocket socket, CallService calls, CallMediaTokens tokens, ProviderCallRouter router, CallMediaHost? host, ILogger logger)
+    /// <summary>The route's handler: accepts the WebSocket and reads it until the stream ends.</summary>
+    public static async Task<IResult> HandleAsync(
+        HttpContext http, CallService calls, CallMediaTokens tokens, ProviderCallRouter router, ILogger<TwilioMediaSocket> logger)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "WebSocket expected",
+                detail: "This is the Twilio Media Streams socket; connect with a WebSocket.");
+        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        await new TwilioMediaSocket(socket, calls, tokens, router, http.RequestServices.GetService<CallMediaHost>(), logger).RunAsync(http.RequestAborted);
+        return Results.Empty;
+    }
+
+    private TwilioMediaSocket(WebSocket socket, CallService calls, CallMediaTokens tokens, ProviderCallRouter router, CallMediaHost? host, ILogger logger)
     {
         _socket = socket;
         _calls = calls;
@@ -88,10 +66,9 @@ public sealed class TwilioMediaStream : IMediaSink
         _router = router;
         _host = host;
         _logger = logger;
-        _sender = new MediaSocketSender(socket, WebSocketMessageType.Text, SendQueueMessages, logger, "Twilio media socket");
     }
 
-    public async Task RunAsync(CancellationToken aborted)
+    private async Task RunAsync(CancellationToken aborted)
     {
         // The hot loops pass no token (a cancellable wait allocates per message); aborting the socket ends them.
         using var abort = aborted.UnsafeRegister(static socket => ((WebSocket)socket!).Abort(), _socket);
@@ -110,43 +87,16 @@ public sealed class TwilioMediaStream : IMediaSink
                 using var scope = _logger.BeginScope(new Dictionary<string, object> { ["CallId"] = _media.CallId });
                 await _media.DisposeAsync();
                 await _calls.AddEventAsync(_media.CallId, CallEventKind.Info, $"Twilio media stream {_streamSid} ended: {_closeReason}",
-                    new { streamSid = _streamSid, droppedFrames = _sender.Dropped }, CancellationToken.None);
+                    new { streamSid = _streamSid, droppedFrames = _sink?.Dropped ?? 0 }, CancellationToken.None);
                 // After <Connect><Stream> there is no more TwiML: Twilio ends the call with the stream. Outbound calls
                 // hear that from their status callback; inbound calls have none, so the stream's end is their end.
                 if (_direction == CallDirection.Inbound)
                     await _calls.UpdateStatusAsync(_media.CallId, CallStatus.Completed, cause: "the Twilio media stream ended", ct: CancellationToken.None);
             }
-            await _sender.CompleteAsync(CloseTimeout);
+            if (_sink is not null) await _sink.CompleteAsync(CloseTimeout);
             await CloseAsync();
         }
     }
-
-    /// <summary>Clock thread: encodes one frame to u-law and sends it (or queues it behind a send in progress).</summary>
-    void IMediaSink.SendFrame(ReadOnlySpan<short> frame)
-    {
-        Span<byte> ulaw = stackalloc byte[frame.Length];
-        MuLaw.Encode(frame, ulaw);
-        var prefix = _mediaPrefix;
-        var message = _sender.RentAudioBuffer(prefix.Length + Base64.GetMaxEncodedToUtf8Length(ulaw.Length) + MediaSuffix.Length);
-        prefix.CopyTo(message, 0);
-        Base64.EncodeToUtf8(ulaw, message.AsSpan(prefix.Length), out _, out var written);
-        MediaSuffix.CopyTo(message.AsSpan(prefix.Length + written));
-        _sender.SendAudio(message, prefix.Length + written + MediaSuffix.Length);
-    }
-
-    /// <summary>Twilio echoes a mark once it has played the audio sent before it: that echo is when the mark played.</summary>
-    bool IMediaSink.ConfirmsMarks => true;
-
-    void IMediaSink.SendMark(string name) => _sender.SendControl(Control("mark", name));
-
-    /// <summary>Barge-in: media not yet sent is dropped and Twilio is told to drop what it buffered.</summary>
-    void IMediaSink.OnCleared()
-    {
-        _sender.DropQueuedAudio();
-        _sender.SendControl(Control("clear", null));
-    }
-
-    private static ReadOnlySpan<byte> MediaSuffix => "\"}}"u8;
 
     private async Task ReceiveLoopAsync(CancellationToken aborted)
     {
@@ -249,7 +199,6 @@ public sealed class TwilioMediaStream : IMediaSink
         var callSid = Text(start, "callSid");
         var accountSid = Text(start, "accountSid");
         var streamSid = Text(root, "streamSid") ?? Text(start, "streamSid") ?? "";
-        // Twilio's are "MZ" and 32 hex digits; the SID goes into every outgoing message and the call's events.
         if (streamSid.Length is 0 or > MaxStreamSidLength || !streamSid.All(char.IsAsciiLetterOrDigit))
             return Refuse($"the streamSid is not a stream SID (letters and digits, at most {MaxStreamSidLength})");
         _streamSid = streamSid;
@@ -281,8 +230,8 @@ public sealed class TwilioMediaStream : IMediaSink
         // Used up only by a start that passed every check, so a refused socket cannot spend the call's token.
         if (!_tokens.TryRedeem(token, out _)) return Refuse($"the media token of call {callId} was already used");
         _direction = call.Direction;
-        _mediaPrefix = Encoding.UTF8.GetBytes($"{{\"event\":\"media\",\"streamSid\":{JsonSerializer.Serialize(_streamSid)},\"media\":{{\"payload\":\"");
-        _media = await _host.AttachAsync(callId, this, new MediaSessionOptions { CallId = callId.ToString(), SampleRate = AudioFormat.NarrowbandRate },
+        _sink = new TwilioMediaSink(_socket, _streamSid, _logger);
+        _media = await _host.AttachAsync(callId, _sink, new MediaSessionOptions { CallId = callId.ToString(), SampleRate = AudioFormat.NarrowbandRate },
             connected: new MediaConnected($"Twilio media stream {_streamSid} started", new { streamSid = _streamSid, callSid }, MarksCallInProgress: true),
             provider: TwilioProviderSpec.Name);
         if (_media is null) return Refuse($"call {callId} has ended");
@@ -331,25 +280,6 @@ public sealed class TwilioMediaStream : IMediaSink
         _closeReason = reason;
     }
 
-    private byte[] Control(string kind, string? markName)
-    {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("event", kind);
-            writer.WriteString("streamSid", _streamSid);
-            if (markName is not null)
-            {
-                writer.WriteStartObject("mark");
-                writer.WriteString("name", markName);
-                writer.WriteEndObject();
-            }
-            writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
-
     private async Task CloseAsync()
     {
         if (_socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
@@ -367,5 +297,4 @@ public sealed class TwilioMediaStream : IMediaSink
 
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
 }
