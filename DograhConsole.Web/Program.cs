@@ -4,6 +4,7 @@ using DograhConsole.Core.Security;
 using DograhConsole.Web.Components;
 using DograhConsole.Web.Components.Account;
 using DograhConsole.Web.Services;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using MudBlazor;
 using MudBlazor.Services;
@@ -16,6 +17,7 @@ builder.WebHost.UseStaticWebAssets();
 builder.Services.AddDograhCore(builder.Configuration);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddCascadingAuthenticationState();
+builder.Services.AddScoped<AuthenticationStateProvider, SessionRevalidatingAuthenticationStateProvider>();
 builder.Services.AddScoped<CircuitHandler, OrganizationCircuitHandler>();
 builder.Services.AddMudServices(options =>
 {

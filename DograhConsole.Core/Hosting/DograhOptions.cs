@@ -19,6 +19,13 @@ public sealed class DograhOptions
     /// <summary>Sign-in and set-up form posts accepted from one client address per minute; more answer 429.</summary>
     public int SignInAttemptsPerMinute { get; set; } = 10;
 
+    /// <summary>
+    /// How often an open page (a Blazor circuit, which outlives the request that signed it in) checks that its session
+    /// still stands; a sign-out elsewhere, a password change or a removed user ends the page within this time. Each
+    /// check is one indexed read per open page.
+    /// </summary>
+    public TimeSpan SessionRevalidationInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-* headers are believed; none by default.</summary>
     public List<string> TrustedProxies { get; set; } = [];
 

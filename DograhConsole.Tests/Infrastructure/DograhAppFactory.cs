@@ -67,6 +67,10 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
 
     private readonly bool _bootstrapAdmin;
 
+    // A host watches appsettings.json for changes with one inotify instance, and Linux allows 128 per user: the suite
+    // keeps dozens of hosts open at once (more when several test runs share the machine). Tests never edit the file.
+    static DograhAppFactory() => Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
+
     /// <summary>With the first admin and API key from Dograh:Admin (xunit class fixtures need this single constructor).</summary>
     public DograhAppFactory() => _bootstrapAdmin = true;
 

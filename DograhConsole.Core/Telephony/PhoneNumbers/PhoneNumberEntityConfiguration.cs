@@ -8,7 +8,8 @@ public sealed class PhoneNumberEntityConfiguration : IEntityTypeConfiguration<Ph
     public void Configure(EntityTypeBuilder<PhoneNumber> builder)
     {
         builder.ToTable("PhoneNumbers");
-        builder.HasIndex(n => n.NormalizedAddress).IsUnique();
+        builder.Property(n => n.UniqueWithin).HasMaxLength(36);
+        builder.HasIndex(n => new { n.UniqueWithin, n.NormalizedAddress }).IsUnique();
         builder.HasIndex(n => n.OrganizationId);
         builder.HasOne(n => n.InboundWorkflow).WithMany().HasForeignKey(n => n.InboundWorkflowId).OnDelete(DeleteBehavior.Restrict);
     }

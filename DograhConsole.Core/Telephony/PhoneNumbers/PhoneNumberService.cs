@@ -122,13 +122,14 @@ public sealed class PhoneNumberService(
 
         if (parsed is not null)
         {
+            var scope = PhoneNumber.ScopeFor(parsed.Type, configuration.Id);
             var owner = await db.PhoneNumbers.IgnoreQueryFilters().Include(n => n.TelephonyConfiguration)
-                .FirstOrDefaultAsync(n => n.NormalizedAddress == parsed.Normalized && n.Id != number.Id, ct);
+                .FirstOrDefaultAsync(n => n.UniqueWithin == scope && n.NormalizedAddress == parsed.Normalized && n.Id != number.Id, ct);
             if (owner is not null)
             {
                 errors.AddConflict("address", owner.OrganizationId == configuration.OrganizationId
                     ? $"{parsed.Normalized} is already registered to configuration '{owner.TelephonyConfiguration!.Name}'."
-                    : $"{parsed.Normalized} is already routed by another organization; an address can be routed by one configuration only.");
+                    : $"{parsed.Normalized} is already routed by another organization; a number or SIP URI can be routed by one configuration only.");
             }
         }
         if (errors.Any) return errors;
@@ -136,6 +137,7 @@ public sealed class PhoneNumberService(
         number.Address = input.Address!.Trim();
         number.NormalizedAddress = parsed!.Normalized;
         number.AddressType = parsed.Type;
+        number.UniqueWithin = PhoneNumber.ScopeFor(parsed.Type, configuration.Id);
         number.Label = label;
         number.InboundWorkflowId = input.InboundWorkflowId;
         number.IsActive = input.IsActive;

@@ -172,6 +172,30 @@ public sealed class PhoneNumberApiTests(DograhAppFactory factory) : ApiTestBase(
     }
 
     [Fact]
+    public async Task An_extension_is_unique_within_its_configuration_only()
+    {
+        // Extension 8000 on one organization's PBX is not 8000 on another's, nor on a second PBX of the same one.
+        var one = await NewOrganizationClientAsync();
+        var other = await NewOrganizationClientAsync();
+        var firstPbx = (await one.CreateConfigAsync(Samples.Ari(), "PBX one")).Id;
+        var secondPbx = (await one.CreateConfigAsync(Samples.Ari(), "PBX two")).Id;
+        var otherPbx = (await other.CreateConfigAsync(Samples.Ari())).Id;
+
+        await one.CreateNumberAsync(firstPbx, "8000");
+        (await one.ApiPostAsync(Numbers(secondPbx), new { address = "8000" })).Expect(HttpStatusCode.Created);
+        (await other.ApiPostAsync(Numbers(otherPbx), new { address = "8000" })).Expect(HttpStatusCode.Created);
+
+        var again = (await one.ApiPostAsync(Numbers(firstPbx), new { address = "8000" })).Expect(HttpStatusCode.Conflict);
+        Assert.Equal("address", again.Json["field"]!.GetValue<string>());
+        Assert.Contains("'PBX one'", again.Detail);
+
+        // A number stays one configuration's across the installation, PBXs included.
+        var e164 = Samples.UniqueE164();
+        await one.CreateNumberAsync(firstPbx, e164);
+        Assert.Contains("another organization", (await other.ApiPostAsync(Numbers(otherPbx), new { address = e164 })).Expect(HttpStatusCode.Conflict).Detail);
+    }
+
+    [Fact]
     public async Task A_duplicate_address_is_a_409_on_address_even_in_another_format()
     {
         var client = await NewOrganizationClientAsync();
