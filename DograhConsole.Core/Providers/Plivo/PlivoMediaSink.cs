@@ -21,8 +21,8 @@ internal sealed class PlivoMediaSink : IMediaSink
     /// <summary>Messages that may wait on a slow socket: 10 s of audio; beyond that frames are dropped and counted.</summary>
     public const int Capacity = 500;
 
-    private static readonly byte[] MediaPrefix =
-        Encoding.UTF8.GetBytes($$"""{"event":"playAudio","media":{"contentType":"audio/x-mulaw","sampleRate":{{AudioFormat.NarrowbandRate}},"payload":""");
+    private static readonly byte[] MediaPrefix = Encoding.UTF8.GetBytes(
+        "{\"event\":\"playAudio\",\"media\":{\"contentType\":\"audio/x-mulaw\",\"sampleRate\":" + AudioFormat.NarrowbandRate + ",\"payload\":\"");
     private static ReadOnlySpan<byte> MediaSuffix => "\"}}"u8;
 
     private readonly MediaSocketSender _sender;

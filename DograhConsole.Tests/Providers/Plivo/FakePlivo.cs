@@ -37,6 +37,8 @@ public sealed class FakePlivo(FakePlivoAccount account, HttpClient console, Func
     public ConcurrentDictionary<string, string> LinkedNumbers { get; } = new();
     /// <summary>What happens to the next created call: answer, busy, no-answer, timeout or failed.</summary>
     public string NextOutcome { get; set; } = "answer";
+    /// <summary>When set, the next POST Call/ answers this status and JSON body instead of creating a call.</summary>
+    public (System.Net.HttpStatusCode Status, string Body)? FailNextCreate { get; set; }
 
     public async Task<FakePlivo> StartAsync()
     {
@@ -174,6 +176,11 @@ public sealed class FakePlivo(FakePlivoAccount account, HttpClient console, Func
 
     private async Task<IResult> CreateCallAsync(HttpRequest request)
     {
+        if (FailNextCreate is { } failure)
+        {
+            FailNextCreate = null;
+            return Results.Text(failure.Body, "application/json", statusCode: (int)failure.Status);
+        }
         var body = await JsonBodyAsync(request);
         string? Field(string name) => body[name]?.GetValueKind() == JsonValueKind.String ? body[name]!.GetValue<string>() : null;
         foreach (var required in new[] { "from", "to", "answer_url" })

@@ -297,7 +297,17 @@ public sealed class FakePlivoCall
                     Interlocked.Increment(ref _protocolErrors);
                     continue;
                 }
-                await HandleAsync(JsonNode.Parse(Encoding.UTF8.GetString(buffer, 0, length))!.AsObject());
+                JsonObject message;
+                try
+                {
+                    message = JsonNode.Parse(Encoding.UTF8.GetString(buffer, 0, length))!.AsObject();
+                }
+                catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+                {
+                    Interlocked.Increment(ref _protocolErrors);
+                    continue;
+                }
+                await HandleAsync(message);
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
