@@ -37,6 +37,8 @@ public sealed class FakePlivo(FakePlivoAccount account, HttpClient console, Func
     public ConcurrentDictionary<string, string> LinkedNumbers { get; } = new();
     /// <summary>What happens to the next created call: answer, busy, no-answer, timeout or failed.</summary>
     public string NextOutcome { get; set; } = "answer";
+    /// <summary>Whether a &lt;Stream&gt; answer opens the media socket at once (off: the test opens it).</summary>
+    public bool AutoStream { get; set; } = true;
     /// <summary>When set, the next POST Call/ answers this status and JSON body instead of creating a call.</summary>
     public (System.Net.HttpStatusCode Status, string Body)? FailNextCreate { get; set; }
 

@@ -135,7 +135,7 @@ public sealed class FakePlivoCall
         if ((string?)stream.Attribute("bidirectional") != "true" || (string?)stream.Attribute("contentType") != "audio/x-mulaw;rate=8000")
             throw new InvalidOperationException("The fake streams bidirectional u-law 8 kHz only.");
         StreamUrl = new Uri(stream.Value.Trim());
-        await OpenMediaAsync(StreamUrl);
+        if (_plivo.AutoStream) await OpenMediaAsync(StreamUrl);
     }
 
     /// <summary>Opens the socket as Plivo does: the start event first, then a media event every 20 ms.</summary>
