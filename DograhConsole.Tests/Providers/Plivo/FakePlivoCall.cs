@@ -32,9 +32,20 @@ public sealed class FakePlivoCall
         From = from;
     }
 
-    public string CallUuid { get; } = Guid.NewGuid().ToString("D");
-    public string RequestUuid { get; } = Guid.NewGuid().ToString("D");
-    public string StreamId { get; } = Guid.NewGuid().ToString("D");
+    public string CallUuid { get; private init; } = Guid.NewGuid().ToString("D");
+    public string RequestUuid { get; private init; } = Guid.NewGuid().ToString("D");
+    public string StreamId { get; private init; } = Guid.NewGuid().ToString("D");
+
+    /// <summary>The same call with a fresh socket (Plivo reconnecting its stream, or a second try after a refused one).</summary>
+    public FakePlivoCall Again() => new(_plivo, Direction, To, From)
+    {
+        CallUuid = CallUuid,
+        RequestUuid = RequestUuid,
+        StreamId = StreamId,
+        AnswerUrl = AnswerUrl,
+        HangupUrl = HangupUrl,
+        RingUrl = RingUrl,
+    };
     public string Direction { get; }
     public string To { get; }
     public string From { get; }
