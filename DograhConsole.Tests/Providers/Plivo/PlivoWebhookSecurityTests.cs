@@ -59,8 +59,12 @@ public sealed class PlivoWebhookSecurityTests(PlivoTestHost host) : IClassFixtur
         plivo.AutoStream = false;
         var parameters = new Dictionary<string, string>
         {
-            ["CallUUID"] = Guid.NewGuid().ToString("D"), ["From"] = "447700900777", ["To"] = setup.Number.TrimStart('+'),
-            ["Direction"] = "inbound", ["CallStatus"] = "ringing", ["Event"] = "StartApp",
+            ["CallUUID"] = Guid.NewGuid().ToString("D"),
+            ["From"] = "447700900777",
+            ["To"] = setup.Number.TrimStart('+'),
+            ["Direction"] = "inbound",
+            ["CallStatus"] = "ringing",
+            ["Event"] = "StartApp",
         };
 
         var (first, replay) = await plivo.SendReplayableAsync(PlivoTestHost.InboundAnswerUrl(plivo), parameters);
