@@ -2,6 +2,7 @@ using System.Net;
 using System.Xml.Linq;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Providers.Plivo;
+using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -54,7 +55,7 @@ public sealed class PlivoInboundTests(PlivoTestHost host) : IClassFixture<PlivoT
         Assert.NotEmpty(leg.Checkpoints);
     }
 
-    public static TheoryData<string> Refusals => new() { "unknown number", "no workflow", "limit reached" };
+    public static TheoryData<string> Refusals => new() { "unknown number", "no workflow", "inactive configuration", "limit reached" };
 
     [Theory]
     [MemberData(nameof(Refusals))]
@@ -64,6 +65,15 @@ public sealed class PlivoInboundTests(PlivoTestHost host) : IClassFixture<PlivoT
         using var client = host.App.CreateApiClient(organization.ApiKey);
         await using var plivo = await host.NewPlivoAsync();
         var setup = await host.SetUpAsync(plivo, Samples.SimpleDefinition, inboundWorkflow: refusal != "no workflow", client: client);
+        if (refusal == "inactive configuration")
+        {
+            await using var write = await host.App.Db().CreateDbContextAsync();
+            var configuration = await write.TelephonyConfigurations.IgnoreQueryFilters().SingleAsync(c => c.Id == setup.ConfigurationId);
+            configuration.IsInactive = true;
+            configuration.InactiveReason = "credentials revoked";
+            configuration.InactiveSince = DateTime.UtcNow;
+            await write.SaveChangesAsync();
+        }
         if (refusal == "limit reached") await host.App.CreateCallAsync(CallTestKit.Outbound(organization.Id) with { Provider = PlivoProviderSpec.Name });
         var to = refusal == "unknown number" ? Samples.UniqueE164() : setup.Number;
 
@@ -82,6 +92,7 @@ public sealed class PlivoInboundTests(PlivoTestHost host) : IClassFixture<PlivoT
         {
             "unknown number" => "no matching phone number",
             "no workflow" => "has no inbound workflow assigned",
+            "inactive configuration" => "is inactive: credentials revoked",
             _ => "concurrent-call limit of 1",
         }, record.FailureReason);
     }
