@@ -39,7 +39,7 @@ public static class PlivoMediaSocket
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext context, CallMediaTokens tokens, CallService calls, ProviderCallRouter router, ILoggerFactory loggers)
+    private static async Task HandleAsync(HttpContext context, CallMediaTokens tokens, CallService calls, ProviderCallRouter router, PlivoCallUuids callUuids, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(PlivoMediaSocket));
         if (!context.WebSockets.IsWebSocketRequest)
@@ -67,7 +67,7 @@ public static class PlivoMediaSocket
             (var start, status, reason) = await ReadStartAsync(socket, buffer, ct);
             if (start is { } startEvent)
             {
-                (status, reason) = await RunAsync(socket, buffer, startEvent, token!, callId, context.RequestServices.GetService<CallMediaHost>(), tokens, calls, router, logger, ct);
+                (status, reason) = await RunAsync(socket, buffer, startEvent, token!, callId, context.RequestServices.GetService<CallMediaHost>(), tokens, calls, router, callUuids, logger, ct);
                 startEvent.Dispose();
             }
         }
@@ -112,7 +112,7 @@ public static class PlivoMediaSocket
     }
 
     private static async Task<(WebSocketCloseStatus, string)> RunAsync(WebSocket socket, byte[] buffer, JsonDocument startEvent, string token, Guid callId,
-        CallMediaHost? host, CallMediaTokens tokens, CallService calls, ProviderCallRouter router, ILogger logger, CancellationToken ct)
+        CallMediaHost? host, CallMediaTokens tokens, CallService calls, ProviderCallRouter router, PlivoCallUuids callUuids, ILogger logger, CancellationToken ct)
     {
         var root = startEvent.RootElement;
         var start = root.TryGetProperty("start", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
@@ -131,7 +131,9 @@ public static class PlivoMediaSocket
         var call = await calls.FindAsync(callId, ct);
         if (call is null || call.Provider != PlivoProviderSpec.Name) return Refused($"call {callId} is not a Plivo call of this console");
         var callUuid = Text(start, "callId");
-        if (string.IsNullOrEmpty(callUuid) || !string.Equals(call.ProviderCallId, callUuid, StringComparison.Ordinal))
+        // The call may still carry its request_uuid, stored by a dial response that was processed after the answer URL.
+        var knownAsRequest = callUuid is not null && callUuids.CallUuidOf(call.ProviderCallId) == callUuid;
+        if (string.IsNullOrEmpty(callUuid) || (!string.Equals(call.ProviderCallId, callUuid, StringComparison.Ordinal) && !knownAsRequest))
             return Refused($"the stream's callId {callUuid} is not call {callId}'s CallUUID");
         var account = call.TelephonyConfigurationId is { } configurationId ? await router.FindAccountAsync(call.OrganizationId, configurationId, ct) : null;
         var accountId = Text(start, "accountId");
@@ -144,6 +146,7 @@ public static class PlivoMediaSocket
         }
         // Used up only by a start that passed every check, so a refused socket cannot spend the call's token.
         if (!tokens.TryRedeem(token, out _)) return Refused($"the media token of call {callId} was already used");
+        if (knownAsRequest) await calls.SetProviderCallIdAsync(callId, callUuid!, CancellationToken.None);
 
         var sink = new PlivoMediaSink(socket, streamId, logger, $"Plivo media stream {streamId} of call {callId}");
         var media = await host.AttachAsync(callId, sink, new MediaSessionOptions { CallId = callId.ToString(), SampleRate = AudioFormat.NarrowbandRate },

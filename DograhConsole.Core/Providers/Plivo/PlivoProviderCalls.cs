@@ -12,7 +12,7 @@ namespace DograhConsole.Core.Providers.Plivo;
 /// request_uuid until Plivo's first callback names its CallUUID), hang up with DELETE, transfer by pointing the
 /// caller's leg at the console's transfer XML.
 /// </summary>
-public sealed class PlivoProviderCalls(PlivoApiClient api, PublicUrls urls, ILogger<PlivoProviderCalls> logger) : IProviderCalls
+public sealed class PlivoProviderCalls(PlivoApiClient api, PublicUrls urls, PlivoCallUuids callUuids, ILogger<PlivoProviderCalls> logger) : IProviderCalls
 {
     public string Provider => PlivoProviderSpec.Name;
 
@@ -21,8 +21,10 @@ public sealed class PlivoProviderCalls(PlivoApiClient api, PublicUrls urls, ILog
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = dial.Call.Id });
         var created = await api.CreateCallAsync(PlivoCredentials.From(dial.Account), dial.To, dial.From,
             urls.Http(PlivoRoutes.AnswerPath(dial.Call.Id)), urls.Http(PlivoRoutes.StatusPath(dial.Call.Id)), ct);
-        if (created.Succeeded) logger.LogInformation("Call {CallId}: Plivo fired request {RequestUuid}", dial.Call.Id, created.Value);
-        return created;
+        if (!created.Succeeded) return created;
+        logger.LogInformation("Call {CallId}: Plivo fired request {RequestUuid}", dial.Call.Id, created.Value);
+        // A callback that came first already named the CallUUID: that is the id hang-up and transfer need.
+        return OperationResult<string>.Success(callUuids.CallUuidOf(created.Value) ?? created.Value!);
     }
 
     public Task<OperationResult<bool>> HangUpAsync(CallView call, ProviderAccount account, CancellationToken ct) =>

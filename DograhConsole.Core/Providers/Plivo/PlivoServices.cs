@@ -16,6 +16,7 @@ public static class PlivoServices
         services.AddHttpClient(PlivoApiClient.HttpClientName, client => client.Timeout = PlivoApiClient.Timeout);
         services.AddSingleton<PlivoApiClient>();
         services.AddSingleton<PlivoWebhookVerifier>();
+        services.AddSingleton<PlivoCallUuids>();
         services.AddSingleton<PlivoWebhookHandler>();
         services.AddProviderCalls<PlivoProviderCalls>();
         services.AddSingleton<PlivoInboundProtocol>();

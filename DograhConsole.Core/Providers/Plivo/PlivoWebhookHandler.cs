@@ -14,6 +14,7 @@ public sealed class PlivoWebhookHandler(
     PublicUrls urls,
     PlivoInboundProtocol protocol,
     PlivoWebhookVerifier verifier,
+    PlivoCallUuids callUuids,
     ILogger<PlivoWebhookHandler> logger)
 {
     /// <summary>The answer URL of a call the console placed: the &lt;Stream&gt; that connects it to the media socket.</summary>
@@ -53,6 +54,7 @@ public sealed class PlivoWebhookHandler(
             ? $"plivo: {plivoStatus}" + (string.IsNullOrWhiteSpace(hangupCause) ? "" : $" ({hangupCause})")
             : null;
         var change = await calls.UpdateStatusAsync(call.Id, status, cause: cause, ct: CancellationToken.None);
+        if (status.IsTerminal()) callUuids.Forget(webhook.Field("RequestUUID"));
         if (change.Succeeded && change.Value!.Changed)
         {
             await calls.AddEventAsync(call.Id, CallEventKind.Webhook, $"plivo callback: {plivoStatus}", new
@@ -114,6 +116,7 @@ public sealed class PlivoWebhookHandler(
         if (string.IsNullOrEmpty(callUuid) || string.Equals(call.ProviderCallId, callUuid, StringComparison.Ordinal)) return (webhook, call, null);
         if (call.ProviderCallId is null || string.Equals(call.ProviderCallId, requestUuid, StringComparison.Ordinal))
         {
+            if (!string.IsNullOrEmpty(requestUuid)) callUuids.Remember(requestUuid, callUuid);
             call = (await calls.SetProviderCallIdAsync(call.Id, callUuid, CancellationToken.None)).Value?.Call ?? call;
             return (webhook, call, null);
         }

@@ -66,6 +66,8 @@ public sealed class FakePlivoCall
     /// <summary>Messages from the console that are not Plivo's protocol (unknown events, wrong audio format).</summary>
     public int ProtocolErrors => Volatile.Read(ref _protocolErrors);
     public ConcurrentQueue<string> Checkpoints { get; } = new();
+    /// <summary>For each clearAudio received, how many audible frames had come before it.</summary>
+    public ConcurrentQueue<int> Clears { get; } = new();
     public ConcurrentQueue<(string Status, HttpStatusCode Answer)> CallbacksPosted { get; } = new();
     public TaskCompletionSource<WebSocketCloseStatus?> SocketClosed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -217,14 +219,15 @@ public sealed class FakePlivoCall
         await _mediaStop.CancelAsync();
         if (_socket is { State: WebSocketState.Open } socket)
         {
-            await SendTextAsync(new JsonObject { ["event"] = "stop", ["sequenceNumber"] = Interlocked.Increment(ref _sequence), ["streamId"] = StreamId }.ToJsonString());
             await _sendGate.WaitAsync();
             try
             {
+                await socket.SendAsync(Encoding.UTF8.GetBytes(new JsonObject { ["event"] = "stop", ["sequenceNumber"] = Interlocked.Increment(ref _sequence), ["streamId"] = StreamId }.ToJsonString()),
+                    WebSocketMessageType.Text, true, CancellationToken.None);
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "stream ended", timeout.Token);
             }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
             {
                 // Already gone.
             }
@@ -239,7 +242,7 @@ public sealed class FakePlivoCall
             {
                 await _media.WaitAsync(TimeSpan.FromSeconds(10));
             }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or TimeoutException)
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or TimeoutException or IOException or ObjectDisposedException)
             {
                 // The console dropped the socket.
             }
@@ -277,7 +280,7 @@ public sealed class FakePlivoCall
                 chunk++;
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException)
         {
             // The call ended.
         }
@@ -321,7 +324,7 @@ public sealed class FakePlivoCall
                 await HandleAsync(message);
             }
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
             SocketClosed.TrySetResult(null);
         }
@@ -350,6 +353,7 @@ public sealed class FakePlivoCall
                 await SendTextAsync(new JsonObject { ["event"] = "playedStream", ["sequenceNumber"] = Interlocked.Increment(ref _sequence), ["streamId"] = StreamId, ["name"] = (string)message["name"]! }.ToJsonString());
                 return;
             case "clearAudio" when (string?)message["streamId"] == StreamId:
+                Clears.Enqueue(AudibleFramesReceived);
                 await SendTextAsync(new JsonObject { ["event"] = "clearedAudio", ["sequenceNumber"] = Interlocked.Increment(ref _sequence), ["streamId"] = StreamId }.ToJsonString());
                 return;
             default:

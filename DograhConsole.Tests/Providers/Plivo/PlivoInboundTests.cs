@@ -55,6 +55,33 @@ public sealed class PlivoInboundTests(PlivoTestHost host) : IClassFixture<PlivoT
         Assert.NotEmpty(leg.Checkpoints);
     }
 
+    [Fact]
+    public async Task A_key_during_the_prompt_clears_plivos_audio_and_the_menu_takes_its_branch()
+    {
+        await using var plivo = await host.NewPlivoAsync();
+        var setup = await host.SetUpAsync(plivo, """
+            {"steps":[
+              {"id":"menu","type":"gather","numDigits":1,"timeoutSeconds":30,"branches":{"1":"one"},"default":"other",
+               "prompt":"Thank you for calling. Please listen carefully, as our menu options have changed. For sales, press one. For support, press two. For billing, press three."},
+              {"id":"one","type":"pause","durationMs":1000},
+              {"id":"bye","type":"hangup","reason":"pressed one"},
+              {"id":"other","type":"hangup","reason":"other"}
+            ]}
+            """);
+        var (_, leg) = await plivo.RingInboundAsync(PlivoTestHost.InboundAnswerUrl(plivo), "+447700900124", setup.Number);
+        await Eventually.TrueAsync(() => leg.AudibleFramesReceived >= 10, "the spoken prompt at the caller");
+
+        await leg.SendDtmfAsync('1');
+        await Eventually.TrueAsync(() => !leg.Clears.IsEmpty, "clearAudio after the key");
+        await leg.Ended.Task.WaitAsync(Eventually.Patience);
+
+        var audibleAtClear = Assert.Single(leg.Clears);
+        // Nothing of the prompt after the clear (a frame already taken from the queue may still follow it); the branch's pause is silent.
+        Assert.True(leg.AudibleFramesReceived - audibleAtClear <= 1, $"{leg.AudibleFramesReceived - audibleAtClear} audible frames after clearAudio");
+        Assert.True(leg.HangupRequested);
+        Assert.Equal(0, leg.ProtocolErrors);
+    }
+
     public static TheoryData<string> Refusals => new() { "unknown number", "no workflow", "inactive configuration", "limit reached" };
 
     [Theory]
