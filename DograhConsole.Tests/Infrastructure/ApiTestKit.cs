@@ -67,11 +67,26 @@ public static class Samples
         return new("ari", values, [password]);
     }
 
+    public static SampleCredentials Plivo()
+    {
+        var authToken = Token(40);
+        var values = new Dictionary<string, string?>
+        {
+            ["authId"] = "MA" + RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 18),
+            ["authToken"] = authToken,
+            ["applicationId"] = "12345678901234567",
+            // Nothing listens there: tests that do not start a fake never reach the real Plivo API.
+            ["apiBaseUrl"] = UnreachableApi,
+        };
+        return new("plivo", values, [authToken]);
+    }
+
     public static SampleCredentials For(string provider) => provider switch
     {
         "twilio" => Twilio(),
         "vonage" => Vonage(),
         "ari" => Ari(),
+        "plivo" => Plivo(),
         _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
     };
 

@@ -1,0 +1,3 @@
+namespace DograhConsole.Tests.Providers.Plivo;
+
+public sealed record PlivoSetup(Guid WorkflowId, Guid ConfigurationId, string Number);
