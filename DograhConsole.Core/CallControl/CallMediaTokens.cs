@@ -12,6 +12,7 @@ namespace DograhConsole.Core.CallControl;
 /// </summary>
 public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProvider time)
 {
+    /// <summary>A token is used seconds after it is issued (in the answer reply); the lifetime bounds how long a leaked one and its redeemed record last.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(4);
 
     private readonly ITimeLimitedDataProtector _protector = protection.CreateProtector("DograhConsole.CallMediaToken.v1").ToTimeLimitedDataProtector();

@@ -19,7 +19,7 @@ public sealed class MediaStartWatch(
     TimeProvider time,
     ILogger<MediaStartWatch> logger) : IDisposable
 {
-    /// <summary>How long the provider gets to answer the hang-up request.</summary>
+    /// <summary>How long the provider gets to answer the hang-up request: longer than one API attempt at any provider (10-15 s).</summary>
     public static readonly TimeSpan HangUpTimeout = TimeSpan.FromSeconds(20);
 
     private readonly ConcurrentDictionary<Guid, Watch> _watches = new();

@@ -17,6 +17,7 @@ public sealed record CallSlotDecision(bool Acquired, int Active, int Limit);
 /// </summary>
 public sealed class CallConcurrencyLimiter(IDbContextFactory<DograhDbContext> dbFactory)
 {
+    /// <summary>What Organization.MaxConcurrentCalls starts at (the two must agree).</summary>
     public const int DefaultLimit = 10;
 
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();

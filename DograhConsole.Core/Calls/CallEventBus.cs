@@ -11,6 +11,7 @@ namespace DograhConsole.Core.Calls;
 /// </summary>
 public sealed class CallEventBus
 {
+    /// <summary>Room for a burst of updates (many calls changing at once) between a page's renders; a slower page loses the oldest.</summary>
     public const int DefaultCapacity = 512;
 
     private readonly ConcurrentDictionary<long, CallSubscription> _subscribers = new();

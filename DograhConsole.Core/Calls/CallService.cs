@@ -22,9 +22,12 @@ public sealed class CallService(
     /// <summary>The failure code when the organization's concurrent-call limit is reached; the API answers 429.</summary>
     public const string LimitReachedCode = "limit_reached";
 
+    /// <summary>Event messages and failure reasons are clipped to this: room for a provider's error text, bounded per event row.</summary>
     public const int MaxMessageLength = 2000;
+    /// <summary>Provider names, call ids and numbers are clipped to this; real ones are far shorter (a SIP URI is the longest).</summary>
     public const int MaxTextLength = 256;
 
+    // Status callbacks for one call can race; eight re-reads outlast any burst a provider sends for one call.
     private const int SaveAttempts = 8;
 
     /// <summary>

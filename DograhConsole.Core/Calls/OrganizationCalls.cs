@@ -8,6 +8,7 @@ namespace DograhConsole.Core.Calls;
 /// <summary>The signed-in organization's calls: listing, one call with its events, and hang-up. Never sees another organization's calls.</summary>
 public sealed class OrganizationCalls(OrganizationDb organizationDb, ICallHangup hangup)
 {
+    // One page of the calls API: 50 by default; at most 200, which bounds one query and one response.
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
 

@@ -9,7 +9,7 @@ namespace DograhConsole.Core.Campaigns;
 
 public static class CampaignApi
 {
-    /// <summary>The largest contact file the API accepts.</summary>
+    /// <summary>The largest contact file the API accepts: over a million short rows; it is parsed as a stream, so this bounds upload time, disk and the duplicate check.</summary>
     public const long MaxUploadBytes = 64L * 1024 * 1024;
 
     public static IEndpointRouteBuilder MapCampaignApi(this IEndpointRouteBuilder app)

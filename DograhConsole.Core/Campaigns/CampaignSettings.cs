@@ -8,6 +8,7 @@ namespace DograhConsole.Core.Campaigns;
 /// <summary>How a campaign dials. Stored as JSON on the campaign; sent as the <c>settings</c> part of the create request.</summary>
 public sealed class CampaignSettings
 {
+    // Bounds of the form, not targets: the organization's MaxConcurrentCalls and the provider's dial rate limit a campaign first.
     public const int MaxConcurrentLimit = 500;
     public const double MaxCallsPerSecond = 50;
 

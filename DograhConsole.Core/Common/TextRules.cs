@@ -3,6 +3,7 @@ namespace DograhConsole.Core.Common;
 /// <summary>Rules for names typed by admins, shared by every feature that stores one.</summary>
 public static class TextRules
 {
+    /// <summary>Fits any name an admin gives a workflow, configuration or campaign, and keeps lists readable.</summary>
     public const int MaxNameLength = 100;
 
     /// <summary>Trims the name and adds an error under <paramref name="field"/> when it is empty or too long.</summary>

@@ -18,7 +18,9 @@ public sealed class RetainingMemoryPoolFactory : IMemoryPoolFactory<byte>
 
 public sealed class RetainingMemoryPool : MemoryPool<byte>
 {
+    /// <summary>Kestrel's own block size (its pinned pool's 4 KB blocks), which its transport is tuned for.</summary>
     public const int BlockSize = 4096;
+    /// <summary>Caps what a past peak keeps pinned and idle; blocks returned beyond it go to the GC.</summary>
     public const int MaxRetainedBlocks = 64 * 1024; // 256 MB
 
     private readonly ConcurrentQueue<Block> _free = new();

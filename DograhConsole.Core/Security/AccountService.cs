@@ -21,8 +21,11 @@ public sealed class AccountService(
     TimeProvider time,
     ILogger<AccountService> logger)
 {
+    /// <summary>Wrong passwords in a row before the account locks: room for a few typos, far too few to guess a password.</summary>
     public const int MaxFailedAttempts = 5;
+    /// <summary>How long a locked account refuses sign-ins: with MaxFailedAttempts, at most 20 guesses an hour per account.</summary>
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
+    /// <summary>NIST SP 800-63B's minimum length for a password the user chooses.</summary>
     public const int MinPasswordLength = 8;
     /// <summary>The one answer to every refused sign-in (unknown e-mail, wrong password, locked account), so none tells which e-mails exist.</summary>
     public const string InvalidCredentials = "The e-mail or password is not correct, or the account is locked for a while after too many failed sign-ins.";

@@ -19,6 +19,7 @@ internal delegate void AudioWriter(Span<short> destination, long offset);
 /// </summary>
 internal sealed class AgentAudio : IDisposable
 {
+    // Long enough that marks are few (one per chunk), short enough that the session's queue and a tone's buffer stay small.
     private const int ChunkSeconds = 2;
 
     private readonly MediaSession _session;

@@ -16,6 +16,7 @@ internal sealed partial class WorkflowExecution
 {
     /// <summary>The named HttpClient of http steps (no automatic redirects to other schemes, bounded response).</summary>
     public const string HttpClientName = "workflow-http";
+    /// <summary>The response is buffered to read a few mapped fields; bounds what a broken or hostile server costs the call.</summary>
     public const int MaxHttpResponseBytes = 1024 * 1024;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

@@ -37,6 +37,7 @@ internal enum FlowKind
 internal sealed partial class WorkflowExecution
 {
     public const string DigitsVariable = "digits";
+    // Longer than one API attempt at any provider (10-15 s), so a slow first try can still succeed; a stuck provider does not hold the workflow.
     private static readonly TimeSpan ControlTimeout = TimeSpan.FromSeconds(20);
 
     private readonly CallView _call;

@@ -10,6 +10,7 @@ namespace DograhConsole.Core.Workflows;
 /// </summary>
 public static class WorkflowDefinitionValidator
 {
+    /// <summary>The parser's limit, so the validator accepts exactly what the parser does.</summary>
     public const int MaxDefinitionLength = WorkflowDefinitionParser.MaxDefinitionLength;
     public const string EmptyDefinition = "{\"steps\":[]}";
 

@@ -13,6 +13,7 @@ namespace DograhConsole.Core.CallControl.Inbound;
 /// </summary>
 public sealed class InboundWebhook
 {
+    /// <summary>A provider's webhook is a form or JSON of a few KB; bounds what an unauthenticated sender makes us buffer before the signature check.</summary>
     public const int MaxBodyBytes = 64 * 1024;
 
     private InboundWebhook(HttpRequest request, string rawBody, IReadOnlyDictionary<string, StringValues> fields, JsonElement? json, Uri externalUrl)

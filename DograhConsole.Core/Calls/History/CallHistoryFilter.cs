@@ -20,6 +20,7 @@ public enum CallSortField
 /// </summary>
 public sealed record CallHistoryFilter
 {
+    /// <summary>The search is part of a number or SIP address, which is at most PhoneAddress.MaxLength (128) long.</summary>
     public const int MaxSearchLength = 128;
 
     public DateTime? From { get; init; }

@@ -52,9 +52,13 @@ public sealed record ImportRules(ProviderSpec Provider, IReadOnlyList<string> Re
 public static class ContactImport
 {
     public const string PhoneColumn = "phone_number";
+    /// <summary>Contacts per insert: one short transaction each, and bounded memory whatever the file's size.</summary>
     public const int BatchSize = 1000;
+    /// <summary>Errors listed by line; the rest are only counted, so a wrong file cannot fill memory with them.</summary>
     public const int MaxListedErrors = 1000;
+    /// <summary>Enough rows to see that the columns were read right, before anything is imported.</summary>
     public const int PreviewRows = 20;
+    /// <summary>A contact file has a number and a few variables; bounds the per-row work a hostile header can cause.</summary>
     public const int MaxColumns = 100;
 
     public static async Task<ImportSummary> ReadAsync(

@@ -3,6 +3,7 @@ namespace DograhConsole.Core.Media.Codecs;
 /// <summary>Sample rates and 20 ms framing of mono audio (16-bit PCM, or one byte per sample for G.711).</summary>
 public static class AudioFormat
 {
+    // The rates the providers stream (G.711 at 8 kHz, Vonage's L16 at 16 kHz), in the 20 ms frames all of them use.
     public const int NarrowbandRate = 8000;
     public const int WidebandRate = 16000;
     public const int FrameMilliseconds = 20;

@@ -11,6 +11,7 @@ public static class MuLaw
     /// <summary>Code for digital silence (encodes 0, decodes to 0).</summary>
     public const byte Silence = 0xFF;
 
+    // ITU-T G.191 STL ulaw_compress on the 14-bit magnitude: its bias (33) and the largest biased magnitude.
     private const int Bias = 33;
     private const int Clip = 0x1FFF;
 

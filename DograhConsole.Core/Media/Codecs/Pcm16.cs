@@ -6,9 +6,10 @@ namespace DograhConsole.Core.Media.Codecs;
 /// <summary>Signed 16-bit little-endian PCM helpers.</summary>
 public static class Pcm16
 {
-    /// <summary>What <see cref="RmsDbfs"/> returns for digital silence or an empty frame.</summary>
+    /// <summary>What <see cref="RmsDbfs"/> returns for digital silence or an empty frame: below the quietest 20 ms frame that is not silent (about -115 dBFS).</summary>
     public const double SilenceDbfs = -120.0;
 
+    // The magnitude of a full-scale 16-bit sample: 0 dBFS.
     private const double FullScale = 32768.0;
 
     /// <summary>Reads little-endian samples; <paramref name="bytes"/> must have an even length. Returns samples written.</summary>

@@ -12,6 +12,7 @@ namespace DograhConsole.Core.Media.Codecs;
 /// </summary>
 public static class RationalResampler
 {
+    // The same low-pass as Resampler's, whose comment gives its response.
     private const double CutoffOfLowerRate = 0.4625;
     private const double KaiserBeta = 7.5;
     private const int TapsPerPhase = 32;

@@ -14,7 +14,9 @@ public sealed class Resampler
     private const int TapsPerPhase = 32;
     private const double CutoffOfLowerRate = 0.4625;
     private const double KaiserBeta = 7.5;
+    // Input is filtered this many samples at a time, so the work buffer stays small however long the input.
     private const int ChunkSize = 1024;
+    // Covers 8 kHz to 96 kHz; the filter has TapsPerPhase taps per unit of factor, so more would cost more than any call needs.
     private const int MaxFactor = 12;
 
     private readonly int _factor;

@@ -19,8 +19,10 @@ public static class WavFile
     private const ushort FormatALaw = 6;
     private const ushort FormatMuLaw = 7;
     private const ushort FormatExtensible = 0xFFFE;
+    /// <summary>From the telephone rate to the usual studio rate; bounds the resampling an upload can ask for.</summary>
     public const int MinSampleRate = 8000;
     public const int MaxSampleRate = 48000;
+    /// <summary>The canonical PCM WAV header: RIFF (12), fmt (24) and data (8) chunk headers.</summary>
     public const int HeaderLength = 44;
 
     /// <param name="streamed">

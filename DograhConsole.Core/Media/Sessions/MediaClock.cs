@@ -29,9 +29,13 @@ namespace DograhConsole.Core.Media.Sessions;
 /// </summary>
 public sealed class MediaClock : IDisposable
 {
+    /// <summary>Missed slots replayed after a late wake-up (100 ms of audio); see the catch-up policy above.</summary>
     public const int MaxCatchUpTicks = 5;
+    /// <summary>One slot per 20 ms frame, the framing every provider streams in.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(AudioFormat.FrameMilliseconds);
+    /// <summary>A tick later than a quarter of the 20 ms interval is counted as late; less is ordinary timer jitter.</summary>
     public static readonly TimeSpan LateThreshold = TimeSpan.FromMilliseconds(5);
+    /// <summary>One call's target taking 2 ms uses a tenth of the tick that every call on the clock thread shares.</summary>
     public static readonly TimeSpan SlowTargetThreshold = TimeSpan.FromMilliseconds(2);
 
     // A target failing on every tick is logged about once per 5 s, not 50 times a second.

@@ -23,7 +23,9 @@ namespace DograhConsole.Core.Media.Sessions;
 /// </summary>
 public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
 {
+    // A subscriber (agent stream, recorder) may fall a second behind before its oldest frames are dropped.
     public const int DefaultCallerAudioCapacity = 50; // 1 s of 20 ms frames
+    /// <summary>Room for the longest gather entry (WorkflowLimits.MaxGatherDigits) typed before it is read.</summary>
     public const int DefaultDtmfCapacity = 32;
 
     private readonly MediaClock _clock;

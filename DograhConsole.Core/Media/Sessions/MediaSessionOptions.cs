@@ -22,6 +22,7 @@ public sealed record MediaSessionOptions
     /// <summary>Initial room in the agent queue (it grows on demand).</summary>
     public TimeSpan InitialAgentQueue { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Audio leaves paced in real time, so a provider confirms a mark soon after it gets it; 5 s is slack for the network and bounds a stall on a lost report.</summary>
     public static readonly TimeSpan DefaultMarkConfirmationTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>

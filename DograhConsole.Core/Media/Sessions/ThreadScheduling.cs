@@ -10,6 +10,7 @@ namespace DograhConsole.Core.Media.Sessions;
 /// </summary>
 internal static class ThreadScheduling
 {
+    // From Linux's <sys/resource.h> (PRIO_PROCESS) and <sched.h> (SCHED_FIFO, SCHED_RR).
     private const int PrioProcess = 0;
     private const int SchedFifo = 1;
     private const int SchedRoundRobin = 2;

@@ -25,7 +25,9 @@ namespace DograhConsole.Core.Media.Transport;
 /// </summary>
 public sealed class MediaSocketSender
 {
+    // One frame sending and a few queued is the normal case; more buffers than that are a burst's, left to the GC.
     private const int FreeBuffersKept = 8;
+    // Only while a closing socket waits for the send in progress: short against the close timeout (seconds).
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
 
     private readonly WebSocket _socket;

@@ -3,8 +3,11 @@ namespace DograhConsole.Core.Providers.Ari;
 /// <summary>Reconnect delays: 1 s doubling to 5 min, back to 1 s once a connection stayed up for 30 s.</summary>
 public sealed class AriBackoff
 {
+    /// <summary>Quick to reconnect after a brief drop (an Asterisk restart).</summary>
     public static readonly TimeSpan Initial = TimeSpan.FromSeconds(1);
+    /// <summary>An Asterisk that stays down is tried every 5 minutes, not hammered; also how late a recovered one may be noticed.</summary>
     public static readonly TimeSpan Maximum = TimeSpan.FromMinutes(5);
+    /// <summary>A connection that drops at once (bad credentials, a crash loop) keeps backing off; one that lasted 30 s was real.</summary>
     public static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
 
     private TimeSpan _next = Initial;

@@ -11,7 +11,9 @@ namespace DograhConsole.Core.Providers.Ari;
 /// </summary>
 internal sealed class AriEventSocket(AriAccount account) : IDisposable
 {
+    /// <summary>The same bound as a REST request (AriClientFactory.RequestTimeout): a reachable Asterisk answers the upgrade at once.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+    // An event carries a snapshot or two of a channel or bridge (a few KB); a larger one is cut off and fails to parse.
     private const int MaxEventBytes = 1024 * 1024;
     private const string Operation = "events connection";
 

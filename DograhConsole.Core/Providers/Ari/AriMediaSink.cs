@@ -16,7 +16,9 @@ namespace DograhConsole.Core.Providers.Ari;
 /// </summary>
 public sealed class AriMediaSink(WebSocket socket, ILogger logger, string name) : IMediaSink
 {
+    /// <summary>20 ms of 8 kHz µ-law, Asterisk's optimal_frame_size for ulaw: whole frames are queued as sent, not re-framed.</summary>
     public const int FrameBytes = 160;
+    /// <summary>Asterisk closes the socket (1009) and hangs up on a message over 65,535 bytes (seen on 23.4.1).</summary>
     public const int MaxMessageBytes = 65_535;
     /// <summary>20 s of frames, like Asterisk's own queue; beyond it frames are dropped and counted.</summary>
     public const int MaxQueuedMessages = 1000;

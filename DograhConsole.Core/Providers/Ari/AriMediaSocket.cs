@@ -29,10 +29,13 @@ public sealed class AriMediaSocket(
     ILogger<AriMediaSocket> logger)
 {
     public const string Subprotocol = "media";
+    /// <summary>Asterisk sends MEDIA_START as soon as the socket is up; bounds a socket that never starts.</summary>
     public static readonly TimeSpan MediaStartTimeout = TimeSpan.FromSeconds(15);
     /// <summary>How long a media socket waits for its channel to enter Stasis and be bridged with the caller.</summary>
     public static readonly TimeSpan BridgeTimeout = TimeSpan.FromSeconds(30);
+    // A healthy socket drains its queued audio and close frame well within this; a stalled one is aborted.
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+    // Holds MEDIA_START with its channel variables, the longest text Asterisk sends; a larger one is refused.
     private const int MaxTextBytes = 4096;
 
     public async Task HandleAsync(HttpContext context)

@@ -19,8 +19,11 @@ namespace DograhConsole.Core.Providers.Vonage;
 public sealed class VonageApiClient(IHttpClientFactory httpFactory, TimeProvider time, ILogger<VonageApiClient> logger)
 {
     public const string HttpClientName = "vonage";
+    /// <summary>How long one attempt may take: a stalled Vonage API must not hold a webhook or a dial for long.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    /// <summary>Attempts of a safe request (reads, hang-up): two retries ride out a brief outage; a create or transfer is never retried.</summary>
     public const int MaxAttempts = 3;
+    /// <summary>The first retry's wait, doubled for the next (250 ms, 500 ms): short, as a caller may be waiting.</summary>
     public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

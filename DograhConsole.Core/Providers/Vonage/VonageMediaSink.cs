@@ -14,7 +14,9 @@ namespace DograhConsole.Core.Providers.Vonage;
 /// </summary>
 internal sealed class VonageMediaSink(WebSocket socket, ILogger logger, string name) : IMediaSink
 {
+    /// <summary>Vonage streams audio/l16;rate=16000 in 20 ms frames: 320 samples of 2 bytes.</summary>
     public const int FrameBytes = 640;
+    /// <summary>One second of 20 ms frames may wait on a slow socket: latency stays low, at the cost of gaps on a stalled link.</summary>
     public const int Capacity = 50;
 
     private static readonly byte[] ClearCommand = Encoding.UTF8.GetBytes("""{"action":"clear"}""");

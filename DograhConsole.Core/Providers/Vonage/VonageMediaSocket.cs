@@ -21,10 +21,13 @@ namespace DograhConsole.Core.Providers.Vonage;
 /// </summary>
 public static class VonageMediaSocket
 {
+    /// <summary>Vonage's text messages (the headers message, DTMF events) are a few hundred bytes; a larger one is refused.</summary>
     public const int MaxTextBytes = 4096;
     /// <summary>A binary message larger than this (about 1 s of audio) closes the socket as too big.</summary>
     public const int MaxBinaryMessageBytes = 32 * 1024;
+    /// <summary>Vonage sends the headers message as the socket opens; bounds a socket that never names its call.</summary>
     public static readonly TimeSpan HeadersTimeout = TimeSpan.FromSeconds(10);
+    // A healthy socket drains its queued audio and close frame well within this; a stalled one is aborted.
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     public static IEndpointRouteBuilder MapVonageMediaSocket(this IEndpointRouteBuilder app)

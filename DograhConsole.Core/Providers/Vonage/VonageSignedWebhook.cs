@@ -14,7 +14,7 @@ namespace DograhConsole.Core.Providers.Vonage;
 /// </summary>
 public static class VonageSignedWebhook
 {
-    /// <summary>Clock skew allowed on exp, nbf and iat.</summary>
+    /// <summary>Clock skew allowed on exp, nbf and iat: the default leeway of .NET's JWT validation, for a host clock that drifts.</summary>
     public static readonly TimeSpan Skew = TimeSpan.FromMinutes(5);
 
     /// <summary>

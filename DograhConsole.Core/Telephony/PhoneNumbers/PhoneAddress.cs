@@ -15,6 +15,7 @@ public sealed record ParsedAddress(string Normalized, AddressType Type);
 /// </summary>
 public static partial class PhoneAddress
 {
+    /// <summary>An E.164 number has at most 15 digits; the rest is room for a SIP URI, the longest address.</summary>
     public const int MaxLength = 128;
 
     private static readonly PhoneNumberUtil Numbers = PhoneNumberUtil.GetInstance();

@@ -17,6 +17,7 @@ public sealed class PhoneNumberService(
     : ITelephonyConfigurationUsage
 {
     private const string EntityType = "phone number";
+    /// <summary>A label is a short name for the number, as long as any other name (TextRules.MaxNameLength).</summary>
     public const int MaxLabelLength = 100;
 
     public async Task<OperationResult<IReadOnlyList<PhoneNumberView>>> ListAsync(Guid configurationId, CancellationToken ct = default)

@@ -20,9 +20,13 @@ namespace DograhConsole.Core.WorkflowRuntime.Agent;
 /// </summary>
 internal sealed class AgentStreamConnection : IAsyncDisposable
 {
+    // Fixed-size decode and resample buffers, whatever size the bot's media messages are.
     private const int BotChunkSamples = 1600;        // bot audio is decoded 200 ms at a time
+    // Holds a typical bot message (a second of base64 µ-law is about 11 KB); the buffer grows for a larger one.
     private const int InitialReceiveBytes = 16 * 1024;
+    // A mark name is kept until its audio is played and then echoed back; bounds what a bot can make each mark hold.
     private const int MaxMarkNameLength = 256;
+    // Bounds what a bot can send; the target is then checked as an address (PhoneAddress, at most 128 characters).
     private const int MaxTransferTargetLength = 256;
 
     private readonly AgentStreamRequest _request;

@@ -15,6 +15,7 @@ public sealed class CallRecorder : IMediaTap
 {
     /// <summary>Caller audio more than this far ahead of the clock (a flood) is dropped.</summary>
     private const int MaxCallerLeadFrames = 100;
+    // One second of audio per write: few file writes, and at most a second unwritten if the process dies.
     private const int FlushEveryFrames = 50;
 
     private readonly Lock _gate = new();

@@ -3,6 +3,7 @@ namespace DograhConsole.Core.Workflows.Definition;
 /// <summary>The gather step's schema: prompt, numDigits, finishOnKey, timeoutSeconds, branches, default, retries.</summary>
 internal static class GatherParser
 {
+    /// <summary>A menu has at most 12 single keys; 100 leaves room for multi-key codes and bounds the map.</summary>
     public const int MaxBranches = 100;
 
     public static GatherStep Parse(StepReader r, string? id, List<StepReference> references)

@@ -10,7 +10,9 @@ namespace DograhConsole.Core.Workflows.Definition;
 /// </summary>
 public static class WorkflowDefinitionParser
 {
+    /// <summary>Bounds the JSON one save parses and stores; hundreds of steps of a few hundred bytes each fit.</summary>
     public const int MaxDefinitionLength = 256 * 1024;
+    /// <summary>A definition nests four levels (root, steps, a step, its headers or branches); deeper JSON is refused before it costs stack.</summary>
     public const int MaxJsonDepth = 32;
 
     /// <summary>Properties a definition may have at its root.</summary>

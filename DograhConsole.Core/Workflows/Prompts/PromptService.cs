@@ -10,7 +10,9 @@ namespace DograhConsole.Core.Workflows.Prompts;
 /// <summary>The signed-in organization's prompts: upload (converted to mono PCM16 16 kHz), list, get, delete.</summary>
 public sealed class PromptService(OrganizationDb organizationDb, PromptStore store, AuditLog audit, TimeProvider time)
 {
+    /// <summary>The upload is read into memory whole: about 5 minutes of 16 kHz 16-bit WAV, 20 of 8 kHz µ-law.</summary>
     public const long MaxUploadBytes = 10L * 1024 * 1024;
+    /// <summary>A prompt is a greeting or a menu; ten minutes bounds the stored file (19 MB at 16 kHz) and each play of it.</summary>
     public static readonly TimeSpan MaxDuration = TimeSpan.FromMinutes(10);
     private const string EntityType = "prompt";
 

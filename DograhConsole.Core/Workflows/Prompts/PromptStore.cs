@@ -12,6 +12,7 @@ namespace DograhConsole.Core.Workflows.Prompts;
 /// </summary>
 public sealed class PromptStore(IDbContextFactory<DograhDbContext> dbFactory, IOptions<DograhOptions> options)
 {
+    /// <summary>The widest rate a call uses (Vonage's 16 kHz), so a prompt is only ever resampled down.</summary>
     public const int StoredRate = AudioFormat.WidebandRate;
     public const string Folder = "prompts";
 

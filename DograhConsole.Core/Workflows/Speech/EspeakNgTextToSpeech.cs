@@ -13,7 +13,9 @@ public sealed class EspeakNgTextToSpeech(ILogger<EspeakNgTextToSpeech> logger) :
 {
     public const string DefaultExecutable = "espeak-ng";
     public const string NotInstalled = "The text-to-speech engine is not installed: install the Debian package espeak-ng (run.sh does it).";
+    /// <summary>Far more than espeak-ng needs for the longest say text; ends a hung process instead of holding the call.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    // Over 20 minutes of its 22050 Hz 16-bit output, several times the longest say text; bounds a runaway process's output.
     private const int MaxOutputBytes = 64 * 1024 * 1024;
 
     private Task<TextToSpeechStatus>? _status;

@@ -14,6 +14,7 @@ namespace DograhConsole.Core.Workflows.Speech;
 /// </summary>
 public sealed class SpeechRenderer(ITextToSpeech engine, IOptions<DograhOptions> options, ILogger<SpeechRenderer> logger)
 {
+    /// <summary>About 17 minutes of 16 kHz speech (32 KB a second): the prompts in use stay in memory, the rest is read from disk.</summary>
     public const long MaxMemoryBytes = 32L * 1024 * 1024;
     public const string CacheFolder = "tts-cache";
 
