@@ -1,4 +1,5 @@
 using DograhConsole.Core.Providers.Ari;
+using DograhConsole.Core.Providers.Telnyx;
 using DograhConsole.Core.Providers.Twilio;
 using DograhConsole.Core.Providers.Vonage;
 using Microsoft.AspNetCore.Routing;
@@ -15,6 +16,7 @@ public static class ProviderServices
         services.AddTwilio();
         services.AddVonage();
         services.AddAri();
+        services.AddTelnyx();
         return services;
     }
 
@@ -24,6 +26,7 @@ public static class ProviderServices
         app.MapTwilioEndpoints();
         app.MapVonageEndpoints();
         app.MapAriEndpoints();
+        app.MapTelnyxEndpoints();
         return app;
     }
 }
