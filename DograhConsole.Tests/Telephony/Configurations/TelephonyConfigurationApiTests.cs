@@ -25,7 +25,7 @@ public sealed class TelephonyConfigurationApiTests(DograhAppFactory factory) : A
     {
         var providers = (await Admin.ApiGetAsync("/api/v1/telephony/providers")).Expect(HttpStatusCode.OK);
         var byName = Items(providers).ToDictionary(p => p["name"]!.GetValue<string>());
-        Assert.Equal(new[] { "ari", "twilio", "vonage" }, byName.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "ari", "telnyx", "twilio", "vonage" }, byName.Keys.Order(StringComparer.Ordinal));
 
         var twilio = byName["twilio"];
         Assert.Equal("carrier", twilio["kind"]!.GetValue<string>());
