@@ -43,6 +43,7 @@ public sealed class TelephonyConfigurationApiTests(DograhAppFactory factory) : A
     [Theory]
     [InlineData("twilio")]
     [InlineData("vonage")]
+    [InlineData("telnyx")]
     [InlineData("ari")]
     public async Task A_configuration_round_trips_with_its_secrets_masked_everywhere(string provider)
     {
