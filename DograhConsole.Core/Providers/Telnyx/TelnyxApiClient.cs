@@ -26,7 +26,7 @@ public sealed class TelnyxApiClient(IHttpClientFactory httpFactory, TimeProvider
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     /// <summary>Three tries ride out a brief outage or rate limit; more would hold the caller longer than the call can wait.</summary>
     public const int MaxAttempts = 3;
-    /// <summary>The first backoff, doubled after each try.</summary>
+    /// <summary>The first backoff, doubled after each try: a brief blip passes, and all three tries fit in about a second.</summary>
     public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The failure code of <see cref="GetApplicationAsync"/> when Telnyx refused the API key.</summary>
