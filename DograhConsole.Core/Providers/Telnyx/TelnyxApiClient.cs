@@ -9,9 +9,6 @@ using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Core.Providers.Telnyx;
 
-/// <summary>Where a call's audio goes: the media socket, and the base64 client_state carrying the call's media token.</summary>
-public sealed record TelnyxStream(string Url, string ClientState);
-
 /// <summary>
 /// The Telnyx API v2 over the named <see cref="HttpClientName"/> client of IHttpClientFactory, authorised by the
 /// configuration's API key (Bearer) and sent only to its API base URL. Call Control actions carry a command_id, which

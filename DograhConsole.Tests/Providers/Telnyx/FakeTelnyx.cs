@@ -12,18 +12,6 @@ using NSec.Cryptography;
 
 namespace DograhConsole.Tests.Providers.Telnyx;
 
-/// <summary>One request the console sent to the fake, with the operation of the spec it matched.</summary>
-public sealed record FakeTelnyxRequest(string Method, string Path, string Query, string Body, string? Authorization, FakeTelnyxOperation? Operation);
-
-/// <summary>How the far end of an outbound call behaves.</summary>
-public enum FakeTelnyxOutcome
-{
-    Answer,
-    Busy,
-    NoAnswer,
-    Rejected,
-}
-
 /// <summary>
 /// A loopback fake of the Telnyx API v2 (Kestrel on 127.0.0.1) that behaves like Telnyx on the wire: every request
 /// must carry the account's Bearer API key and match an operation of the spec (<see cref="FakeTelnyxSpec"/>: method,

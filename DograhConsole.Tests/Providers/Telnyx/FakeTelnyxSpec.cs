@@ -1,8 +1,5 @@
 namespace DograhConsole.Tests.Providers.Telnyx;
 
-/// <summary>One operation of the Telnyx API the fake serves: its OpenAPI path (under /v2), request schema and required body fields.</summary>
-public sealed record FakeTelnyxOperation(string Method, string SpecPath, string? RequestSchema, IReadOnlyList<string> Required);
-
 /// <summary>
 /// The operations the fake checks requests against, copied from Telnyx's OpenAPI file (spec3.json); the contract
 /// test keeps this table equal to that file.
