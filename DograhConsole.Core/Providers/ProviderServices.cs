@@ -1,5 +1,6 @@
 using DograhConsole.Core.Providers.Ari;
 using DograhConsole.Core.Providers.Plivo;
+using DograhConsole.Core.Providers.Telnyx;
 using DograhConsole.Core.Providers.Twilio;
 using DograhConsole.Core.Providers.Vonage;
 using Microsoft.AspNetCore.Routing;
@@ -17,6 +18,7 @@ public static class ProviderServices
         services.AddVonage();
         services.AddAri();
         services.AddPlivo();
+        services.AddTelnyx();
         return services;
     }
 
@@ -27,6 +29,7 @@ public static class ProviderServices
         app.MapVonageEndpoints();
         app.MapAriEndpoints();
         app.MapPlivoEndpoints();
+        app.MapTelnyxEndpoints();
         return app;
     }
 }

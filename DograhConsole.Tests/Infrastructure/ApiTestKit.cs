@@ -59,6 +59,20 @@ public static class Samples
         return new("vonage", values, secrets);
     }
 
+    public static SampleCredentials Telnyx()
+    {
+        var apiKey = "KEY" + Token(40);
+        // The RFC 8032 test 1 public key: any 32 bytes of base64 pass the form; nothing here verifies a webhook.
+        var values = new Dictionary<string, string?>
+        {
+            ["apiKey"] = apiKey,
+            ["connectionId"] = "1494404757140276705",
+            ["publicKey"] = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
+            ["apiBaseUrl"] = UnreachableApi,
+        };
+        return new("telnyx", values, [apiKey]);
+    }
+
     public static SampleCredentials Ari(string? stasisAppName = null)
     {
         var password = Token(24);
@@ -85,6 +99,7 @@ public static class Samples
     {
         "twilio" => Twilio(),
         "vonage" => Vonage(),
+        "telnyx" => Telnyx(),
         "ari" => Ari(),
         "plivo" => Plivo(),
         _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),

@@ -15,6 +15,7 @@ public sealed class SecretHostTests(DograhAppFactory factory) : ApiTestBase(fact
     [InlineData("twilio", "apiBaseUrl", "http://127.0.0.1:9/2010", "https://api.evil.test", new[] { "authToken" })]
     [InlineData("vonage", "apiBaseUrl", "http://127.0.0.1:9/v2", "https://api.evil.test", new[] { "apiSecret", "privateKey" })]
     [InlineData("plivo", "apiBaseUrl", "http://127.0.0.1:9/v1", "https://api.evil.test", new[] { "authToken" })]
+    [InlineData("telnyx", "apiBaseUrl", "http://127.0.0.1:9/v2", "https://api.evil.test", new[] { "apiKey" })]
     [InlineData("ari", "ariEndpointUrl", "http://127.0.0.1:9/asterisk/ari/", "http://pbx.evil.test:8088/ari", new[] { "appPassword" })]
     public async Task Moving_a_configuration_url_to_another_host_needs_its_secrets_again(string provider, string urlField, string sameHost, string otherHost, string[] secrets)
     {

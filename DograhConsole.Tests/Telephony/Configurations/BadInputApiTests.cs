@@ -53,6 +53,7 @@ public sealed class BadInputApiTests(DograhAppFactory factory) : ApiTestBase(fac
     [Theory]
     [InlineData("twilio", "credentials.accountSid,credentials.authToken")]
     [InlineData("vonage", "credentials.apiKey,credentials.apiSecret,credentials.applicationId,credentials.privateKey")]
+    [InlineData("telnyx", "credentials.apiKey,credentials.connectionId,credentials.publicKey")]
     [InlineData("ari", "credentials.appPassword,credentials.ariEndpointUrl")]
     public async Task Every_missing_required_credential_is_named(string provider, string expected)
     {

@@ -25,7 +25,7 @@ public sealed class TelephonyConfigurationApiTests(DograhAppFactory factory) : A
     {
         var providers = (await Admin.ApiGetAsync("/api/v1/telephony/providers")).Expect(HttpStatusCode.OK);
         var byName = Items(providers).ToDictionary(p => p["name"]!.GetValue<string>());
-        Assert.Equal(new[] { "ari", "plivo", "twilio", "vonage" }, byName.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "ari", "plivo", "telnyx", "twilio", "vonage" }, byName.Keys.Order(StringComparer.Ordinal));
 
         var twilio = byName["twilio"];
         Assert.Equal("carrier", twilio["kind"]!.GetValue<string>());
@@ -43,6 +43,7 @@ public sealed class TelephonyConfigurationApiTests(DograhAppFactory factory) : A
     [Theory]
     [InlineData("twilio")]
     [InlineData("vonage")]
+    [InlineData("telnyx")]
     [InlineData("ari")]
     [InlineData("plivo")]
     public async Task A_configuration_round_trips_with_its_secrets_masked_everywhere(string provider)

@@ -1,0 +1,3 @@
+namespace DograhConsole.Tests.Providers.Telnyx;
+
+public sealed record TelnyxSetup(Guid WorkflowId, Guid ConfigurationId, string Number);
