@@ -10,8 +10,6 @@ namespace DograhConsole.Core.Workflows;
 /// </summary>
 public static class WorkflowDefinitionValidator
 {
-    /// <summary>The parser's limit, so the validator accepts exactly what the parser does.</summary>
-    public const int MaxDefinitionLength = WorkflowDefinitionParser.MaxDefinitionLength;
     public const string EmptyDefinition = "{\"steps\":[]}";
 
     public static readonly IReadOnlySet<string> StepTypes = new HashSet<string>(WorkflowStepTypes.All, StringComparer.Ordinal);

@@ -7,6 +7,7 @@ using System.Threading.Channels;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Media.Codecs;
 using DograhConsole.Core.Media.Sessions;
+using DograhConsole.Core.Telephony.PhoneNumbers;
 using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Core.WorkflowRuntime.Agent;
@@ -26,8 +27,8 @@ internal sealed class AgentStreamConnection : IAsyncDisposable
     private const int InitialReceiveBytes = 16 * 1024;
     // A mark name is kept until its audio is played and then echoed back; bounds what a bot can make each mark hold.
     private const int MaxMarkNameLength = 256;
-    // Bounds what a bot can send; the target is then checked as an address (PhoneAddress, at most 128 characters).
-    private const int MaxTransferTargetLength = 256;
+    // The longest address there is: a longer target could only fail later, as an address, after the call was handed over.
+    private const int MaxTransferTargetLength = PhoneAddress.MaxLength;
 
     private readonly AgentStreamRequest _request;
     private readonly ClientWebSocket _socket;

@@ -18,9 +18,10 @@ public static class WorkflowLimits
     // The reason becomes the call's disposition, which CallService keeps at CallService.MaxTextLength (256).
     public const int MaxReasonLength = 256;
 
-    // 20 Hz is the bottom of hearing; the top is checked again when the step runs (below half the call's sample rate).
+    // 20 Hz is the bottom of hearing. 7999 Hz is the top a 16 kHz call carries (below half its rate); an 8 kHz
+    // call's top, 3999 Hz, is checked when the step runs, with that reason.
     public const int MinToneFrequencyHz = 20;
-    public const int MaxToneFrequencyHz = 8000;
+    public const int MaxToneFrequencyHz = 7999;
     // A tone fades in and out over 5 ms each, so 10 ms is the shortest; a minute bounds how long one step holds the call.
     public const int MinToneDurationMs = 10;
     public const int MaxToneDurationMs = 60_000;

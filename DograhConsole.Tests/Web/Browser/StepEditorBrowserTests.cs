@@ -102,7 +102,7 @@ public sealed class StepEditorBrowserTests
         await AddStepAsync(browser, "Tone");
         await FillAsync(page, "#step-frequencyHz", "9000");
         var error = page.Locator("[data-field='definition.steps[0].frequencyHz'].field-error");
-        await Expect(error).ToHaveTextAsync("Step 1 ('tone-1'): \"frequencyHz\" must be from 20 to 8000 (it is 9000).");
+        await Expect(error).ToHaveTextAsync("Step 1 ('tone-1'): \"frequencyHz\" must be from 20 to 7999 (it is 9000).");
         await Expect(Row(page, "tone-1")).ToHaveClassAsync(new Regex("invalid"));
         await page.ClickAsync("#save-workflow");
         await Expect(page.Locator("#save-problem")).ToContainTextAsync("Not saved: the definition has 1 error.");

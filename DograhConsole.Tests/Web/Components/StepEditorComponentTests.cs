@@ -75,7 +75,7 @@ public sealed class StepEditorComponentTests : ConsoleComponentTest, IClassFixtu
 
         var html = WebUtility.HtmlDecode(Render<DefinitionEditor>(p => p.Add(e => e.State, state)).Markup);
 
-        Assert.Contains("data-field=\"definition.steps[2].frequencyHz\">Step 3 ('beep'): \"frequencyHz\" must be from 20 to 8000 (it is 5).</div>", html);
+        Assert.Contains("data-field=\"definition.steps[2].frequencyHz\">Step 3 ('beep'): \"frequencyHz\" must be from 20 to 7999 (it is 5).</div>", html);
         Assert.Matches(new Regex("<li class=\"step-row selected invalid\"[^>]*data-step-id=\"beep\""), html);
         Assert.Single(Regex.Matches(html, "class=\"step-row [^\"]*invalid"));
         Assert.True(state.IsDirty);

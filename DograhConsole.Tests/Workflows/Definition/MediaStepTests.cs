@@ -66,13 +66,13 @@ public sealed class MediaStepTests
         var tone = Single<ToneStep>("""{"type":"tone","frequencyHz":440,"durationMs":250}""");
         Assert.Equal((440, 250), (tone.FrequencyHz, tone.DurationMs));
         Single<ToneStep>("""{"type":"tone","frequencyHz":20,"durationMs":10}""");
-        Single<ToneStep>("""{"type":"tone","frequencyHz":8000,"durationMs":60000}""");
+        Single<ToneStep>("""{"type":"tone","frequencyHz":7999,"durationMs":60000}""");
     }
 
     [Theory]
     [InlineData("""{"type":"tone","durationMs":100}""", "frequencyHz", "is required")]
-    [InlineData("""{"type":"tone","frequencyHz":19,"durationMs":100}""", "frequencyHz", "from 20 to 8000 (it is 19)")]
-    [InlineData("""{"type":"tone","frequencyHz":8001,"durationMs":100}""", "frequencyHz", "from 20 to 8000")]
+    [InlineData("""{"type":"tone","frequencyHz":19,"durationMs":100}""", "frequencyHz", "from 20 to 7999 (it is 19)")]
+    [InlineData("""{"type":"tone","frequencyHz":8000,"durationMs":100}""", "frequencyHz", "from 20 to 7999")]
     [InlineData("""{"type":"tone","frequencyHz":440.5,"durationMs":100}""", "frequencyHz", "whole number")]
     [InlineData("""{"type":"tone","frequencyHz":440}""", "durationMs", "is required")]
     [InlineData("""{"type":"tone","frequencyHz":440,"durationMs":9}""", "durationMs", "from 10 to 60000")]

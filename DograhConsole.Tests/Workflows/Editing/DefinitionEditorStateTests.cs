@@ -72,7 +72,7 @@ public sealed class DefinitionEditorStateTests
 
         Assert.False(state.TrySwitchTo(DefinitionTab.Steps));
         Assert.Equal(DefinitionTab.Json, state.Tab);
-        Assert.Contains("must be from 20 to 8000", state.Errors["definition.steps[1].frequencyHz"][0]);
+        Assert.Contains("must be from 20 to 7999", state.Errors["definition.steps[1].frequencyHz"][0]);
         Assert.Null(state.DefinitionForSave());
         Assert.Equal(10, state.Draft.Steps.Count);
 

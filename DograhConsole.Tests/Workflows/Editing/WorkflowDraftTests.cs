@@ -61,7 +61,7 @@ public sealed class WorkflowDraftTests
 
         var direct = Steps("""{"id":"hello","type":"say","text":"Hi"}""", """{"id":"tone-1","type":"tone","frequencyHz":9000,"durationMs":500}""").Errors;
         Assert.Equal(direct, errors);
-        Assert.Equal("Step 2 ('tone-1'): \"frequencyHz\" must be from 20 to 8000 (it is 9000).", Assert.Single(errors[WorkflowDraft.PathOf(1, "frequencyHz")]));
+        Assert.Equal("Step 2 ('tone-1'): \"frequencyHz\" must be from 20 to 7999 (it is 9000).", Assert.Single(errors[WorkflowDraft.PathOf(1, "frequencyHz")]));
     }
 
     [Fact]
