@@ -69,11 +69,14 @@ public static class CampaignTestKit
     {
         var builder = new StringBuilder("phone_number,first_name\n");
         var numbers = new List<string>();
-        // Area codes in service (about half of 200-999 are not, and their numbers are refused as impossible).
+        // Area codes in service (about half of 200-999 are not, and their numbers are refused as impossible), and a
+        // random run of subscriber numbers (exchanges 200-599, all in service there): tests sharing a fake provider
+        // count dials per number, so two lists must not overlap.
         var prefix = AreaCodesInService[Random.Shared.Next(AreaCodesInService.Length)];
+        var first = Random.Shared.Next(2_000_000, 5_000_000);
         for (var i = start; i < start + count; i++)
         {
-            var number = $"+1{prefix}55{i:D5}";
+            var number = $"+1{prefix}{first + i}";
             numbers.Add(number);
             builder.Append(number).Append(",Name").Append(i).Append('\n');
         }
