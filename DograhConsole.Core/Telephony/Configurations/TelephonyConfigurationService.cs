@@ -265,7 +265,8 @@ public sealed class TelephonyConfigurationService(
         if (connection is not null && !configuration.IsInactive)
         {
             var since = connection.Since is { } at ? $" since {at:u}" : "";
-            items.Add(new(ConnectionTitle, connection.IsUp, connection.Describe() + since + "."));
+            var error = !connection.IsUp && connection.LastError is { } lastError ? $": {lastError}" : "";
+            items.Add(new(ConnectionTitle, connection.IsUp, $"{connection.Summary}{since}{error}".TrimEnd('.') + "."));
         }
 
         var urlProblem = urls.Problem;
