@@ -68,7 +68,7 @@ public static partial class PhoneAddress
         if (input.Length == 0 || input.Length > MaxLength) return "";
         if (IsSipUri(input)) return ParseSipUri(input, out var sip, out _) ? sip!.Normalized : "";
         var compact = Separators().Replace(input, "");
-        if (compact.StartsWith("00", StringComparison.Ordinal) && compact.Length > 8 && compact.All(char.IsAsciiDigit)) compact = "+" + compact[2..];
+        if (DialsOut(compact)) compact = "+" + compact[2..];
         if (compact.StartsWith('+') && E164Digits().IsMatch(compact[1..])) return compact;
         return Extension().IsMatch(input) ? input : "";
     }
@@ -83,7 +83,7 @@ public static partial class PhoneAddress
         if (IsSipUri(input)) return ParseSipUri(input, out parsed, out error);
 
         var compact = Separators().Replace(input, "");
-        if (compact.StartsWith('+') || (compact.StartsWith("00", StringComparison.Ordinal) && compact.Length > 8 && compact.All(char.IsAsciiDigit)))
+        if (compact.StartsWith('+') || DialsOut(compact))
         {
             // "+44 (0)20 ...": the (0) is the trunk prefix dialled only from inside the country, never part of E.164.
             var international = Separators().Replace(input.Replace("(0)", "", StringComparison.Ordinal), "");
@@ -106,6 +106,10 @@ public static partial class PhoneAddress
     }
 
     private const string UnknownRegion = "ZZ";
+
+    /// <summary>"0044...": the international prefix most countries dial, meaning +; longer than 8 digits, so extension 0042 stays one.</summary>
+    private static bool DialsOut(string compact) =>
+        compact.StartsWith("00", StringComparison.Ordinal) && compact.Length > 8 && compact.All(char.IsAsciiDigit);
 
     /// <summary>An ISO country ("GB") or a calling code ("44", "+44"), as libphonenumber's region; null when neither.</summary>
     private static string? Region(string? hint)
