@@ -1,4 +1,6 @@
 using DograhConsole.Core.Data;
+using DograhConsole.Core.Telephony;
+
 namespace DograhConsole.Core.Calls;
 
 /// <summary>
@@ -30,5 +32,13 @@ public sealed class Call : IOrganizationOwned
     /// <summary>The call context as a JSON object: caller_number, called_number, direction, call_id, provider, plus campaign variables.</summary>
     public string ContextJson { get; set; } = "{}";
     public string? CurrentStep { get; set; }
+    /// <summary>What the outbound call asked its provider for; Off for inbound calls.</summary>
+    public VoicemailDetection VoicemailDetection { get; set; }
+    /// <summary>The final detection result; null while detection runs or when it was not asked for.</summary>
+    public AnsweredBy? AnsweredBy { get; set; }
+    /// <summary>The provider's own word for the result (<c>machine_end_beep</c>, <c>fax</c>).</summary>
+    public string? AnsweredByDetail { get; set; }
+    /// <summary>How long detection took, from answer (or as the provider measured it).</summary>
+    public int? DetectionMilliseconds { get; set; }
     public string? RecordingPath { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DograhConsole.Core.Telephony;
 
 namespace DograhConsole.Core.Calls;
 
@@ -20,6 +21,8 @@ public sealed record NewCall(
     public Guid? CampaignId { get; init; }
     /// <summary>Inbound calls that reach us already ringing or answered may start further along; never an ended status.</summary>
     public CallStatus InitialStatus { get; init; } = CallStatus.Initiated;
+    /// <summary>Outbound calls only: what the provider is asked to detect.</summary>
+    public VoicemailDetection VoicemailDetection { get; init; }
     public IReadOnlyDictionary<string, object?>? Variables { get; init; }
 }
 
@@ -49,6 +52,11 @@ public record CallView
     public string? FailureReason { get; init; }
     public string? CurrentStep { get; init; }
     public string? RecordingPath { get; init; }
+    public VoicemailDetection VoicemailDetection { get; init; }
+    /// <summary>Who answered, once voicemail detection gave its final result.</summary>
+    public AnsweredBy? AnsweredBy { get; init; }
+    public string? AnsweredByDetail { get; init; }
+    public int? DetectionMilliseconds { get; init; }
     /// <summary>The call context object (caller_number, called_number, direction, call_id, provider, campaign variables).</summary>
     public JsonElement Context { get; init; }
 
@@ -75,6 +83,10 @@ public record CallView
         FailureReason = call.FailureReason,
         CurrentStep = call.CurrentStep,
         RecordingPath = call.RecordingPath,
+        VoicemailDetection = call.VoicemailDetection,
+        AnsweredBy = call.AnsweredBy,
+        AnsweredByDetail = call.AnsweredByDetail,
+        DetectionMilliseconds = call.DetectionMilliseconds,
         Context = CallContext.Parse(call.ContextJson),
     };
 }
@@ -122,6 +134,8 @@ public static class CallContext
     public const string Direction = "direction";
     public const string CallId = "call_id";
     public const string Provider = "provider";
+    /// <summary>human, machine or unknown: set when voicemail detection gives its final result.</summary>
+    public const string AnsweredBy = "answered_by";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -1,5 +1,6 @@
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
+using DograhConsole.Core.Telephony;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -26,6 +27,8 @@ public sealed class CallService(
     public const int MaxMessageLength = 2000;
     /// <summary>Provider names, call ids and numbers are clipped to this; real ones are far shorter (a SIP URI is the longest).</summary>
     public const int MaxTextLength = 256;
+    // Providers' result words are short (machine_end_other is the longest seen); the column is bounded all the same.
+    private const int DetailLength = 64;
 
     // Status callbacks for one call can race; eight re-reads outlast any burst a provider sends for one call.
     private const int SaveAttempts = 8;
@@ -63,6 +66,7 @@ public sealed class CallService(
             CampaignId = input.CampaignId,
             Status = input.InitialStatus,
             CreatedAt = now,
+            VoicemailDetection = input.Direction == CallDirection.Outbound ? input.VoicemailDetection : VoicemailDetection.Off,
             AnsweredAt = input.InitialStatus == CallStatus.InProgress ? now : null,
         };
         call.ContextJson = CallContext.Build(call, input.Variables);
@@ -276,6 +280,72 @@ public sealed class CallService(
             events.Add((CallEventKind.Info, "recording saved", new { path }));
             return true;
         }, ct);
+
+    /// <summary>
+    /// Records a voicemail detection result. The first final result becomes the call's answer (its record, and
+    /// <c>answered_by</c> in its context); an interim one (a machine still greeting) and any result after the final one
+    /// are only timeline events. Changed = false when the result did not become the answer.
+    /// </summary>
+    public Task<OperationResult<CallChange>> RecordMachineDetectionAsync(Guid callId, MachineDetectionResult result, CancellationToken ct = default)
+    {
+        var detail = Clip(string.IsNullOrWhiteSpace(result.Detail) ? null : result.Detail.Trim(), DetailLength);
+        var name = MachineDetectionResult.Name(result.AnsweredBy);
+        return MutateAsync(callId, (call, events) =>
+        {
+            var milliseconds = result.Milliseconds ?? (call.AnsweredAt is { } answered ? (int)Math.Max(0, (Now() - answered).TotalMilliseconds) : null);
+            var seconds = milliseconds is { } ms ? $" after {ms / 1000.0:0.0} s" : "";
+            var described = detail is null ? name : $"{name} ({detail})";
+            if (call.AnsweredBy is not null || !result.Final)
+            {
+                events.Add((CallEventKind.Detection, call.AnsweredBy is null
+                        ? $"Voicemail detection: {described}{seconds}, waiting for the end of the greeting"
+                        : $"Voicemail detection reported {described} after its answer ({MachineDetectionResult.Name(call.AnsweredBy.Value)}); ignored",
+                    new { answeredBy = name, detail, final = result.Final, milliseconds }));
+                return false;
+            }
+            call.AnsweredBy = result.AnsweredBy;
+            call.AnsweredByDetail = detail;
+            call.DetectionMilliseconds = milliseconds;
+            call.ContextJson = CallContext.With(call.ContextJson, CallContext.AnsweredBy, name);
+            events.Add((CallEventKind.Detection, $"Answered by {described}{seconds}", new { answeredBy = name, detail, final = true, milliseconds }));
+            return true;
+        }, ct);
+    }
+
+    /// <summary>
+    /// Who answered the call: at once when detection already gave its answer; otherwise waits for it on the event bus.
+    /// When nothing comes within <paramref name="timeout"/>, records Unknown (with why) and returns the call's answer
+    /// then, which is a provider result that won the race if one did. Unknown at once when the call asked for no detection or ended.
+    /// </summary>
+    public async Task<AnsweredBy> WaitForAnsweredByAsync(Guid callId, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var call = await FindAsync(callId, ct);
+        if (call is null) return AnsweredBy.Unknown;
+        if (call.AnsweredBy is { } known) return known;
+        if (call.VoicemailDetection == VoicemailDetection.Off || !call.Active) return AnsweredBy.Unknown;
+
+        using var subscription = bus.Subscribe(call.OrganizationId, callId);
+        // Read again after subscribing: a result stored between the first read and the subscription is not missed.
+        call = await FindAsync(callId, ct);
+        if (call?.AnsweredBy is { } stored) return stored;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await foreach (var update in subscription.ReadAllAsync(deadline.Token))
+            {
+                if (update.Call.AnsweredBy is { } answered) return answered;
+                if (!update.Call.Active) return AnsweredBy.Unknown;
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // The deadline passed: fall through and record it.
+        }
+        var recorded = await RecordMachineDetectionAsync(callId,
+            new MachineDetectionResult(AnsweredBy.Unknown, $"no result within {timeout.TotalSeconds:0} s"), CancellationToken.None);
+        return recorded.Value?.Call.AnsweredBy ?? AnsweredBy.Unknown;
+    }
 
     public async Task<CallView?> FindAsync(Guid callId, CancellationToken ct = default)
     {

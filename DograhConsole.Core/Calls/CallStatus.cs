@@ -38,6 +38,8 @@ public enum CallEventKind
     [JsonStringEnumMemberName("error")] Error,
     [JsonStringEnumMemberName("agent-text")] AgentText,
     [JsonStringEnumMemberName("info")] Info,
+    /// <summary>Voicemail detection: who answered, or that the provider is still listening for the beep.</summary>
+    [JsonStringEnumMemberName("detection")] Detection,
 }
 
 /// <summary>
@@ -145,6 +147,7 @@ public static class CallStatuses
         CallEventKind.Error => "error",
         CallEventKind.AgentText => "agent-text",
         CallEventKind.Info => "info",
+        CallEventKind.Detection => "detection",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

@@ -84,6 +84,9 @@ public sealed class ProviderSpec
 
     public required IReadOnlySet<AddressType> AddressTypes { get; init; }
 
+    /// <summary>The voicemail detection an outbound call through this provider can ask for; Off alone when it has none.</summary>
+    public IReadOnlyList<VoicemailDetection> VoicemailDetectionModes { get; init; } = [VoicemailDetection.Off];
+
     /// <summary>Checks across fields, after every field passed its own checks.</summary>
     public Action<IReadOnlyDictionary<string, string>, ValidationErrors>? ValidateAll { get; init; }
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Threading.Channels;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Media.Sessions;
+using DograhConsole.Core.Telephony;
 using DograhConsole.Core.WorkflowRuntime.Recording;
 using DograhConsole.Core.Workflows.Definition;
 using DograhConsole.Core.Workflows.Speech;
@@ -179,12 +180,37 @@ internal sealed partial class WorkflowExecution
         PauseStep pause => PauseAsync(pause),
         GatherStep gather => GatherAsync(gather, label, audio),
         GotoStep go => Task.FromResult(Flow.Jump(go.Target)),
+        BranchStep branch => BranchAsync(branch, label),
         HttpStep http => HttpAsync(http, label),
         TransferStep transfer => TransferStepAsync(transfer, label),
         AgentStep agent => AgentAsync(agent, label),
         HangupStep hangup => HangupAsync(hangup),
         _ => throw new StepFailedException($"step type '{step.Type}' is not supported by this version"),
     };
+
+    private async Task<Flow> BranchAsync(BranchStep step, string label)
+    {
+        if (TemplateRenderer.Variables(step.Value).Contains(CallContext.AnsweredBy) && _call.VoicemailDetection != VoicemailDetection.Off
+            && string.IsNullOrEmpty(_variables.GetValueOrDefault(CallContext.AnsweredBy)))
+        {
+            var answered = await _calls.WaitForAnsweredByAsync(CallId, AnsweredByWait(_call.VoicemailDetection), _ended);
+            _variables[CallContext.AnsweredBy] = MachineDetectionResult.Name(answered);
+        }
+        var value = (await RenderAsync(step.Value, label, "value")).Trim();
+        var match = step.Cases.FirstOrDefault(c => string.Equals(c.Key.Trim(), value, StringComparison.OrdinalIgnoreCase));
+        var target = match.Value ?? step.Default;
+        await RecordAsync(CallEventKind.Info, target is null
+            ? $"Step {label}: '{value}' matches no case; going on to the next step"
+            : $"Step {label}: '{value}' goes to {target}", new { step = label, value, target });
+        return target is null ? Flow.Next : Flow.Jump(target);
+    }
+
+    /// <summary>How long a branch on answered_by waits for the provider's answer before it counts as unknown.</summary>
+    private static TimeSpan AnsweredByWait(VoicemailDetection mode) => mode == VoicemailDetection.WaitForBeep
+        // A greeting can run 30 s before its beep, and Vonage listens for the beep up to the 45 s it is given.
+        ? TimeSpan.FromSeconds(60)
+        // Twilio decides within its 30 s detection timeout (Telnyx and Plivo within 5 s); 5 s more for the callback to arrive.
+        : TimeSpan.FromSeconds(35);
 
     private async Task<Flow> SayAsync(SayStep step, string label, AgentAudio audio)
     {

@@ -11,6 +11,8 @@ public sealed class InitiateCallRequest
     public Guid? TelephonyConfigurationId { get; set; }
     public string? FromNumber { get; set; }
     public string? ToNumber { get; set; }
+    /// <summary>off (default), detect, or wait-for-beep: see <see cref="Telephony.VoicemailDetection"/>. Refused when the provider lacks it.</summary>
+    public string? VoicemailDetection { get; set; }
     /// <summary>Extra call-context variables (campaign columns). Not accepted from the public API body.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyDictionary<string, object?>? Variables { get; set; }

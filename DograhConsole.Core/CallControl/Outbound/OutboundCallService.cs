@@ -52,6 +52,7 @@ public sealed class OutboundCallService(
 
         var to = ParseDestination(request.ToNumber, spec, errors);
         var from = CallerId(request.FromNumber, configuration, errors);
+        var detection = ParseVoicemailDetection(request.VoicemailDetection, spec, errors);
         if (errors.Any) return errors.ToResult<CallView>();
 
         var created = await calls.CreateAsync(new NewCall(organizationId, configuration.Provider, CallDirection.Outbound, from!, to!)
@@ -60,6 +61,7 @@ public sealed class OutboundCallService(
             WorkflowId = request.WorkflowId,
             CampaignId = request.CampaignId,
             Variables = request.Variables,
+            VoicemailDetection = detection,
         }, ct);
         if (!created.Succeeded) return created;
         var call = created.Value!;
@@ -110,6 +112,18 @@ public sealed class OutboundCallService(
             errors.Add(field, spec.Kind == ProviderKind.Carrier && error is not null && !string.IsNullOrWhiteSpace(raw) && !raw.TrimStart().StartsWith('+')
                 ? "Enter the number in international format, like +14155550123." : error ?? "Enter a destination.");
         return null;
+    }
+
+    /// <summary>The requested detection mode, or Off with an error under <c>voicemailDetection</c> when unknown or not offered by the provider.</summary>
+    public static VoicemailDetection ParseVoicemailDetection(string? raw, ProviderSpec spec, ValidationErrors errors, string field = "voicemailDetection")
+    {
+        if (!VoicemailDetections.TryParse(raw, out var mode))
+        {
+            errors.Add(field, $"Voicemail detection is one of {string.Join(", ", VoicemailDetections.All.Select(VoicemailDetections.Name))}.");
+            return VoicemailDetection.Off;
+        }
+        if (VoicemailDetections.Unsupported(spec, mode) is { } reason) errors.Add(field, reason);
+        return mode;
     }
 
     private static string? CallerId(string? raw, TelephonyConfiguration configuration, ValidationErrors errors)

@@ -23,7 +23,8 @@ public sealed record PhoneCallConfiguration(
     IReadOnlyList<AddressType> DestinationTypes,
     bool IsDefaultOutbound,
     string? CannotDialReason,
-    IReadOnlyList<CallerIdChoice> CallerIds)
+    IReadOnlyList<CallerIdChoice> CallerIds,
+    IReadOnlyList<VoicemailDetection> VoicemailDetectionModes)
 {
     public bool CanDial => CannotDialReason is null;
 }
@@ -47,7 +48,8 @@ public sealed class PhoneCallChoices(OrganizationDb organizationDb, ProviderRegi
                     .OrderByDescending(n => n.IsDefaultCallerId).ThenBy(n => n.CreatedAt)
                     .Select(n => new CallerIdChoice(n.NormalizedAddress, n.Label, n.IsDefaultCallerId)).ToList();
                 return new PhoneCallConfiguration(c.Id, c.Name, c.Provider, spec?.DisplayName ?? c.Provider, spec?.Kind ?? ProviderKind.Carrier,
-                    spec?.AddressTypes.OrderBy(t => t).ToList() ?? [], c.IsDefaultOutbound, outbound.CannotDialReason(c), callerIds);
+                    spec?.AddressTypes.OrderBy(t => t).ToList() ?? [], c.IsDefaultOutbound, outbound.CannotDialReason(c), callerIds,
+                    spec?.VoicemailDetectionModes ?? [VoicemailDetection.Off]);
             })
             .OrderBy(c => c.CanDial ? 0 : 1).ThenByDescending(c => c.IsDefaultOutbound).ThenBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
             .ToList();

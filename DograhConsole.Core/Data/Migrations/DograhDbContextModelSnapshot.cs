@@ -68,6 +68,14 @@ namespace DograhConsole.Core.Data.Migrations
                     b.Property<DateTime?>("AnsweredAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AnsweredBy")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnsweredByDetail")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("CampaignId")
                         .HasColumnType("TEXT");
 
@@ -80,6 +88,9 @@ namespace DograhConsole.Core.Data.Migrations
 
                     b.Property<string>("CurrentStep")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("DetectionMilliseconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Direction")
                         .IsRequired()
@@ -129,6 +140,11 @@ namespace DograhConsole.Core.Data.Migrations
 
                     b.Property<string>("To")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VoicemailDetection")
+                        .IsRequired()
+                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("WorkflowId")

@@ -32,6 +32,9 @@ public sealed class TwilioApiClient(IHttpClientFactory httpClients, ILogger<Twil
     /// <summary>The most matches a look-up by exact number can have (one); the page size keeps it to one request.</summary>
     private const int NumberLookupPageSize = 20;
 
+    /// <summary>Twilio's own default, written out so the console's wait for the result (35 s) is known to outlast it.</summary>
+    public const int MachineDetectionTimeoutSeconds = 30;
+
     private static readonly List<string> StatusCallbackEvents = ["initiated", "ringing", "answered", "completed"];
 
     public Task<TwilioApiResult<CallResource>> CreateCallAsync(TwilioCredentials account, TwilioNewCall call, CancellationToken ct) =>
@@ -43,6 +46,12 @@ public sealed class TwilioApiClient(IHttpClientFactory httpClients, ILogger<Twil
             StatusCallback = new Uri(call.StatusCallbackUrl),
             StatusCallbackMethod = HttpMethod.Post,
             StatusCallbackEvent = StatusCallbackEvents,
+            MachineDetection = call.MachineDetection,
+            MachineDetectionTimeout = call.MachineDetection is null ? null : MachineDetectionTimeoutSeconds,
+            // Asynchronous, so the media stream (and the workflow) starts at answer while detection listens beside it.
+            AsyncAmd = call.MachineDetection is null ? null : "true",
+            AsyncAmdStatusCallback = call.MachineDetectionCallbackUrl is null ? null : new Uri(call.MachineDetectionCallbackUrl),
+            AsyncAmdStatusCallbackMethod = call.MachineDetectionCallbackUrl is null ? null : HttpMethod.Post,
         }, client), retry: false, ct);
 
     public Task<TwilioApiResult<CallResource>> FetchCallAsync(TwilioCredentials account, string callSid, CancellationToken ct) =>

@@ -3,6 +3,7 @@ using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Hosting;
+using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.Configurations;
 
 namespace DograhConsole.Core.Providers.Twilio;
@@ -14,8 +15,18 @@ public sealed class TwilioProviderCalls(TwilioApiClient api, PublicUrls urls) : 
 
     public async Task<OperationResult<string>> DialAsync(ProviderDial dial, CancellationToken ct)
     {
+        var detection = dial.VoicemailDetection switch
+        {
+            VoicemailDetection.Detect => "Enable",
+            VoicemailDetection.WaitForBeep => "DetectMessageEnd",
+            _ => null,
+        };
         var response = await api.CreateCallAsync(TwilioCredentials.From(dial.Account),
-            new TwilioNewCall(dial.To, dial.From, urls.Http(TwilioRoutes.AnswerPath(dial.Call.Id)), urls.Http(TwilioRoutes.StatusPath(dial.Call.Id))), ct);
+            new TwilioNewCall(dial.To, dial.From, urls.Http(TwilioRoutes.AnswerPath(dial.Call.Id)), urls.Http(TwilioRoutes.StatusPath(dial.Call.Id)))
+            {
+                MachineDetection = detection,
+                MachineDetectionCallbackUrl = detection is null ? null : urls.Http(TwilioRoutes.MachineDetectionPath(dial.Call.Id)),
+            }, ct);
         if (!response.Succeeded || string.IsNullOrEmpty(response.Value!.Sid)) return Failed<string>(response.Error ?? "Twilio returned no call SID.");
         return OperationResult<string>.Success(response.Value.Sid);
     }

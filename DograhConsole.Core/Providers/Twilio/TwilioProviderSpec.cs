@@ -19,6 +19,7 @@ public static partial class TwilioProviderSpec
         MediaFormat = MediaFormat.MuLaw8k,
         AccountKeyField = "accountSid",
         AddressTypes = new HashSet<AddressType> { AddressType.E164, AddressType.SipUri },
+        VoicemailDetectionModes = VoicemailDetections.All,
         SetupValues = context =>
         [
             new("Inbound webhook URL", context.Urls.Http(PublicUrls.InboundWebhookPath),

@@ -11,4 +11,7 @@ public static class TwilioRoutes
 
     /// <summary>Status callbacks of one call (initiated, ringing, answered, completed).</summary>
     public static string StatusPath(Guid callId) => $"{Prefix}/calls/{callId:D}/status";
+
+    /// <summary>The asynchronous answering machine detection result of one call.</summary>
+    public static string MachineDetectionPath(Guid callId) => $"{Prefix}/calls/{callId:D}/machine-detection";
 }

@@ -18,6 +18,7 @@ public static class TwilioWebhookEndpoints
         var group = app.MapGroup(TwilioRoutes.Prefix).AllowAnonymous().WithTags("Provider webhooks").ExcludeFromDescription();
         group.MapPost("/calls/{callId:guid}/answer", AnswerAsync);
         group.MapPost("/calls/{callId:guid}/status", StatusAsync);
+        group.MapPost("/calls/{callId:guid}/machine-detection", MachineDetectionAsync);
         return app;
     }
 
@@ -37,6 +38,40 @@ public static class TwilioWebhookEndpoints
             _ => (false, default),
         };
         return known;
+    }
+
+    /// <summary>
+    /// Twilio's AnsweredBy in the console's terms: <c>machine_start</c> and the <c>machine_end_*</c> values are a
+    /// machine (a fax too), <c>unknown</c> is unknown. Every value is final: with DetectMessageEnd Twilio posts once the greeting ended.
+    /// </summary>
+    public static bool TryMapAnsweredBy(string? answeredBy, out AnsweredBy mapped)
+    {
+        (var known, mapped) = answeredBy switch
+        {
+            "human" => (true, AnsweredBy.Human),
+            "machine_start" or "machine_end_beep" or "machine_end_silence" or "machine_end_other" or "fax" => (true, AnsweredBy.Machine),
+            "unknown" => (true, AnsweredBy.Unknown),
+            _ => (false, default),
+        };
+        return known;
+    }
+
+    private static async Task<IResult> MachineDetectionAsync(Guid callId, HttpRequest request, TwilioWebhookContext context, CancellationToken ct)
+    {
+        var (signed, failure) = await context.ReadAsync(callId, request, "machine detection callback", ct);
+        if (signed is null) return failure!;
+        var (webhook, call, logger) = signed;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = call.Id });
+
+        var answeredBy = webhook.Field("AnsweredBy");
+        if (!TryMapAnsweredBy(answeredBy, out var mapped))
+        {
+            logger.LogWarning("Twilio machine detection callback for call {CallId} has an unknown AnsweredBy '{AnsweredBy}'", call.Id, answeredBy);
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown AnsweredBy", detail: $"AnsweredBy '{answeredBy}' is not a Twilio detection result.");
+        }
+        int? milliseconds = int.TryParse(webhook.Field("MachineDetectionDuration"), out var ms) && ms >= 0 ? ms : null;
+        await context.Calls.RecordMachineDetectionAsync(call.Id, new MachineDetectionResult(mapped, answeredBy!, Milliseconds: milliseconds), ct);
+        return Results.NoContent();
     }
 
     private static async Task<IResult> AnswerAsync(Guid callId, HttpRequest request, TwilioWebhookContext context, CancellationToken ct)

@@ -19,6 +19,7 @@ internal static class StepParsers
             r.Int("durationMs", WorkflowLimits.MinPauseDurationMs, WorkflowLimits.MaxPauseDurationMs, required: true) ?? 0),
         WorkflowStepTypes.Gather => GatherParser.Parse(r, id, references),
         WorkflowStepTypes.Goto => Goto(r, id, references),
+        WorkflowStepTypes.Branch => Branch(r, id, references),
         WorkflowStepTypes.Http => HttpParser.Parse(r, id, references),
         WorkflowStepTypes.Transfer => new TransferStep(id, TransferTarget(r)),
         WorkflowStepTypes.Agent => Agent(r, id, references),
@@ -53,6 +54,26 @@ internal static class StepParsers
         if (target is not null && target == id) r.Error("target", "\"target\" is the step itself, which would loop forever.");
         return new GotoStep(id, target ?? "");
     }
+
+    private static BranchStep Branch(StepReader r, string? id, List<StepReference> references)
+    {
+        var value = r.String("value", WorkflowLimits.MaxTextLength, required: true) ?? "";
+        var cases = r.StringMap("cases", MaxBranchCases) ?? new Dictionary<string, string>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (match, target) in cases)
+        {
+            var property = $"cases.{match}";
+            if (!seen.Add(match.Trim())) r.Error(property, $"case '{match}' is written twice (cases are compared without case and spaces).");
+            if (string.IsNullOrWhiteSpace(target)) r.Error(property, $"case '{match}' must name the id of the step to go to.");
+            else references.Add(new StepReference(r, property, $"case '{match}'", target));
+        }
+        var fallback = Target(r, "default", "\"default\"", references);
+        if (cases.Count == 0 && fallback is null) r.Error("cases", "A branch needs at least one case (a value and the step it goes to), or a default.");
+        return new BranchStep(id, value, cases, fallback);
+    }
+
+    // As many as a gather's branches: a branch picks among a handful of outcomes, and the map stays bounded.
+    private const int MaxBranchCases = GatherParser.MaxBranches;
 
     private static Guid PromptId(StepReader r)
     {

@@ -75,6 +75,11 @@ public static class WorkflowDefinitionWriter
             case GotoStep jump:
                 writer.WriteString("target", jump.Target);
                 break;
+            case BranchStep branch:
+                writer.WriteString("value", branch.Value);
+                Map(writer, "cases", branch.Cases);
+                Optional(writer, "default", branch.Default);
+                break;
             case HttpStep http:
                 writer.WriteString("url", http.Url);
                 if (http.Method != WorkflowLimits.DefaultHttpMethod) writer.WriteString("method", http.Method);

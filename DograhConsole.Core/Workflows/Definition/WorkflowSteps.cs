@@ -28,8 +28,9 @@ public static class WorkflowStepTypes
     public const string Transfer = "transfer";
     public const string Agent = "agent";
     public const string Hangup = "hangup";
+    public const string Branch = "branch";
 
-    public static readonly IReadOnlyList<string> All = [Say, Play, Tone, Pause, Gather, Goto, Http, Transfer, Agent, Hangup];
+    public static readonly IReadOnlyList<string> All = [Say, Play, Tone, Pause, Gather, Goto, Branch, Http, Transfer, Agent, Hangup];
 }
 
 /// <summary>Speaks <paramref name="Text"/> (templated) with text-to-speech, in <paramref name="Voice"/> or the default voice.</summary>
@@ -82,6 +83,17 @@ public sealed record GatherStep(
 public sealed record GotoStep(string? Id, string Target) : WorkflowStep(Id)
 {
     public override string Type => WorkflowStepTypes.Goto;
+}
+
+/// <summary>
+/// Goes to the step of the case that <paramref name="Value"/> (templated) equals, compared without case and surrounding
+/// spaces; no match goes to <paramref name="Default"/>, or on to the next step. On <c>{{answered_by}}</c> it first waits
+/// for voicemail detection's answer when the call asked for one.
+/// </summary>
+public sealed record BranchStep(string? Id, string Value, IReadOnlyDictionary<string, string> Cases, string? Default) : WorkflowStep(Id)
+{
+    public override string Type => WorkflowStepTypes.Branch;
+    public override IEnumerable<string> Templates() => [Value];
 }
 
 /// <summary>

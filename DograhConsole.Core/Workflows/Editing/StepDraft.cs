@@ -130,12 +130,22 @@ public sealed class StepDraft
             WorkflowStepTypes.Pause => $"{V("durationMs") ?? "?"} ms of silence",
             WorkflowStepTypes.Gather => GatherSummary(),
             WorkflowStepTypes.Goto => $"go to {V("target") ?? "?"}",
+            WorkflowStepTypes.Branch => BranchSummary(),
             WorkflowStepTypes.Http => $"{V("method") ?? WorkflowLimits.DefaultHttpMethod} {V("url") ?? "(no URL yet)"}",
             WorkflowStepTypes.Transfer => $"transfer to {V("to") ?? "?"}",
             WorkflowStepTypes.Agent => $"bot at {V("url") ?? "(no URL yet)"}",
             WorkflowStepTypes.Hangup => V("reason") is { } reason ? $"hang up ({reason})" : "hang up",
             _ => Type,
         };
+
+        string BranchSummary()
+        {
+            var cases = Map("cases").Where(r => r.Key.Length > 0).Select(r => $"{r.Key} → {(r.Value.Length > 0 ? r.Value : "?")}").ToList();
+            var parts = new List<string> { $"branch on {V("value") ?? "?"}" };
+            if (cases.Count > 0) parts.Add(string.Join(", ", cases));
+            if (V("default") is { } fallback) parts.Add($"otherwise → {fallback}");
+            return string.Join("; ", parts);
+        }
 
         string GatherSummary()
         {

@@ -100,6 +100,17 @@ public static class StepFieldCatalog
         [
             new("target", "Go to step", StepFieldKind.StepId) { Required = true },
         ],
+        [WorkflowStepTypes.Branch] =
+        [
+            new("value", "Value", StepFieldKind.Text,
+                $"Compared with each case, without case and spaces. {{{{answered_by}}}} is human, machine or unknown on a call with voicemail detection (the step waits for it). {TemplateHelp}")
+            { Required = true, Templated = true },
+            new("cases", "Cases", StepFieldKind.Map, "A value and the step it goes to.")
+            {
+                KeyLabel = "Value", ValueLabel = "Go to step", AddLabel = "Add case", MapValueKind = StepFieldKind.StepId,
+            },
+            new("default", "Otherwise go to", StepFieldKind.StepId, "Where a value that matches no case goes. Empty: continue with the next step."),
+        ],
         [WorkflowStepTypes.Http] =
         [
             new("url", "URL", StepFieldKind.Text, $"An absolute http:// or https:// URL. {TemplateHelp}") { Required = true, Templated = true },

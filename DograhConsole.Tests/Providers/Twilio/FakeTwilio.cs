@@ -37,6 +37,11 @@ public enum FakeStreamStart
 /// </summary>
 public sealed record FakeTwilioOutcome(string Status, TimeSpan Hold, TimeSpan RingFor = default)
 {
+    /// <summary>What asynchronous answering machine detection reports when the call asked for it (Twilio's AnsweredBy words).</summary>
+    public string AnsweredBy { get; init; } = "human";
+    /// <summary>From answer to the detection callback; also its MachineDetectionDuration.</summary>
+    public TimeSpan DetectionAfter { get; init; } = TimeSpan.FromMilliseconds(200);
+
     public static FakeTwilioOutcome Answered(TimeSpan hangUpAfter, TimeSpan ringFor = default) => new("completed", hangUpAfter, ringFor);
 }
 
@@ -186,6 +191,8 @@ public sealed class FakeTwilio : IAsyncDisposable
         return Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(authToken), Encoding.UTF8.GetBytes(text.ToString())));
     }
 
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
     /// <summary>Where a URL under the console's public origin really is (http/ws on loopback).</summary>
     public Uri ToConsole(string url)
     {
@@ -250,6 +257,9 @@ public sealed class FakeTwilio : IAsyncDisposable
                 AnswerUrl = form["Url"],
                 StatusCallback = form["StatusCallback"],
                 StatusCallbackEvents = form["StatusCallbackEvent"].Select(v => v ?? "").SelectMany(v => v.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToHashSet(),
+                MachineDetection = NullIfEmpty(form["MachineDetection"]),
+                AsyncAmd = NullIfEmpty(form["AsyncAmd"]),
+                AsyncAmdStatusCallback = NullIfEmpty(form["AsyncAmdStatusCallback"]),
             };
             int before;
             lock (_countGate)
@@ -406,6 +416,11 @@ public sealed class FakeTwilioCall
     public bool Answered => _answeredAt is not null;
     public string? AnswerUrl { get; init; }
     public string? StatusCallback { get; init; }
+    public string? MachineDetection { get; init; }
+    public string? AsyncAmd { get; init; }
+    public string? AsyncAmdStatusCallback { get; init; }
+    /// <summary>The detection callbacks sent: AnsweredBy and the console's answer.</summary>
+    public ConcurrentQueue<(string AnsweredBy, HttpStatusCode Response)> MachineDetectionCallbacks { get; } = new();
     public IReadOnlySet<string> StatusCallbackEvents { get; init; } = new HashSet<string>();
     public string StreamSid { get; } = "MZ" + RandomNumberGenerator.GetHexString(32, lowercase: true);
 
@@ -464,6 +479,33 @@ public sealed class FakeTwilioCall
         return response.StatusCode;
     }
 
+    /// <summary>Posts the asynchronous detection result to AsyncAmdStatusCallback, signed, as Twilio does once it has decided.</summary>
+    public async Task<HttpStatusCode> PostMachineDetectionAsync(string answeredBy, int milliseconds)
+    {
+        var form = new List<KeyValuePair<string, string>>
+        {
+            new("AccountSid", AccountSid), new("CallSid", Sid), new("AnsweredBy", answeredBy),
+            new("MachineDetectionDuration", milliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
+        using var response = await _twilio.PostSignedAsync(AsyncAmdStatusCallback!, form);
+        MachineDetectionCallbacks.Enqueue((answeredBy, response.StatusCode));
+        return response.StatusCode;
+    }
+
+    private async Task DetectAsync(FakeTwilioOutcome? outcome)
+    {
+        var detection = outcome ?? FakeTwilioOutcome.Answered(TimeSpan.Zero);
+        try
+        {
+            await Task.Delay(detection.DetectionAfter, _over.Token);
+            if (!Ended) await PostMachineDetectionAsync(detection.AnsweredBy, (int)detection.DetectionAfter.TotalMilliseconds);
+        }
+        catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
+        {
+            // The call or the fake ended first.
+        }
+    }
+
     /// <summary>The carrier's side of a created call, as <paramref name="outcome"/> scripts it (null: answered until hung up).</summary>
     internal async Task RunOutboundAsync(FakeTwilioOutcome? outcome)
     {
@@ -485,6 +527,7 @@ public sealed class FakeTwilioCall
                 if (outcome is { RingFor: var ring } && ring > TimeSpan.Zero) await Task.Delay(ring, _over.Token);
                 await ProgressAsync("in-progress", "answered");
                 await FetchAnswerAsync(null, stream: true);
+                if (AsyncAmd == "true" && AsyncAmdStatusCallback is not null) _ = Task.Run(() => DetectAsync(outcome));
                 // The callee hangs up after the hold, unless the stream (or the call) ends first.
                 if (outcome is null) await StreamTask;
                 else await Task.WhenAny(StreamTask, Task.Delay(outcome.Hold, _over.Token));

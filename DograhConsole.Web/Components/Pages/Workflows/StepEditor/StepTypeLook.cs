@@ -14,6 +14,7 @@ public sealed record StepTypeLook(string Type, string Label, string Icon)
         new(WorkflowStepTypes.Pause, "Pause", Icons.Material.Filled.PauseCircle),
         new(WorkflowStepTypes.Gather, "Gather digits", Icons.Material.Filled.Dialpad),
         new(WorkflowStepTypes.Goto, "Go to", Icons.Material.Filled.Redo),
+        new(WorkflowStepTypes.Branch, "Branch on a value", Icons.Material.Filled.AltRoute),
         new(WorkflowStepTypes.Http, "HTTP request", Icons.Material.Filled.Http),
         new(WorkflowStepTypes.Transfer, "Transfer", Icons.Material.Filled.PhoneForwarded),
         new(WorkflowStepTypes.Agent, "Agent (your bot)", Icons.Material.Filled.SmartToy),
