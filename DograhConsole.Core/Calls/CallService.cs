@@ -292,7 +292,7 @@ public sealed class CallService(
         var name = MachineDetectionResult.Name(result.AnsweredBy);
         return MutateAsync(callId, (call, events) =>
         {
-            var milliseconds = result.Milliseconds ?? (call.AnsweredAt is { } answered ? (int)Math.Max(0, (Now() - answered).TotalMilliseconds) : null);
+            var milliseconds = result.Milliseconds ?? (call.AnsweredAt is { } answered ? (int)Math.Clamp((Now() - answered).TotalMilliseconds, 0, int.MaxValue) : null);
             var seconds = milliseconds is { } ms ? $" after {ms / 1000.0:0.0} s" : "";
             var described = detail is null ? name : $"{name} ({detail})";
             if (call.AnsweredBy is not null || !result.Final)
@@ -343,7 +343,7 @@ public sealed class CallService(
             // The deadline passed: fall through and record it.
         }
         var recorded = await RecordMachineDetectionAsync(callId,
-            new MachineDetectionResult(AnsweredBy.Unknown, $"no result within {timeout.TotalSeconds:0} s"), CancellationToken.None);
+            new MachineDetectionResult(AnsweredBy.Unknown, $"no result within {timeout.TotalSeconds:0.#} s"), CancellationToken.None);
         return recorded.Value?.Call.AnsweredBy ?? AnsweredBy.Unknown;
     }
 

@@ -19,4 +19,18 @@ public static class TestWorkflows
           {"id":"no-choice","type":"hangup","reason":"no choice"}
         ]}
         """;
+
+    /// <summary>
+    /// Voicemail detection's branch: a machine hears an 880 Hz "message" and the call hangs up ("left a message"); a
+    /// person or an unknown answer hears the 440 Hz greeting and the call hangs up ("spoke to a person").
+    /// </summary>
+    public const string Voicemail = """
+        {"steps":[
+          {"id":"who","type":"branch","value":"{{answered_by}}","cases":{"machine":"message","human":"greet"},"default":"greet"},
+          {"id":"greet","type":"tone","frequencyHz":440,"durationMs":200},
+          {"id":"bye-person","type":"hangup","reason":"spoke to a person"},
+          {"id":"message","type":"tone","frequencyHz":880,"durationMs":200},
+          {"id":"bye-machine","type":"hangup","reason":"left a message"}
+        ]}
+        """;
 }

@@ -135,6 +135,7 @@ public sealed class WorkflowDefinitionValidatorTests
             ["pause"] = "\"durationMs\":500",
             ["gather"] = "\"numDigits\":1",
             ["goto"] = "\"target\":\"start\"",
+            ["branch"] = "\"value\":\"{{answered_by}}\",\"cases\":{\"machine\":\"start\"}",
             ["http"] = "\"url\":\"https://example.com/hook\"",
             ["transfer"] = "\"to\":\"+14155550100\"",
             ["agent"] = "\"url\":\"wss://bot.example.com\"",

@@ -58,7 +58,9 @@ internal static class StepParsers
     private static BranchStep Branch(StepReader r, string? id, List<StepReference> references)
     {
         var value = r.String("value", WorkflowLimits.MaxTextLength, required: true) ?? "";
+        var errorsBefore = r.ErrorCount;
         var cases = r.StringMap("cases", MaxBranchCases) ?? new Dictionary<string, string>();
+        var casesUnreadable = r.ErrorCount > errorsBefore;
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (match, target) in cases)
         {
@@ -68,7 +70,7 @@ internal static class StepParsers
             else references.Add(new StepReference(r, property, $"case '{match}'", target));
         }
         var fallback = Target(r, "default", "\"default\"", references);
-        if (cases.Count == 0 && fallback is null) r.Error("cases", "A branch needs at least one case (a value and the step it goes to), or a default.");
+        if (cases.Count == 0 && !casesUnreadable) r.Error("cases", "A branch needs at least one case: a value and the step it goes to.");
         return new BranchStep(id, value, cases, fallback);
     }
 

@@ -107,6 +107,7 @@ public static class StepFieldCatalog
             { Required = true, Templated = true },
             new("cases", "Cases", StepFieldKind.Map, "A value and the step it goes to.")
             {
+                Required = true,
                 KeyLabel = "Value", ValueLabel = "Go to step", AddLabel = "Add case", MapValueKind = StepFieldKind.StepId,
             },
             new("default", "Otherwise go to", StepFieldKind.StepId, "Where a value that matches no case goes. Empty: continue with the next step."),

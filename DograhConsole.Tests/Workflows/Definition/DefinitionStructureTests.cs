@@ -22,6 +22,7 @@ public sealed class DefinitionStructureTests
             """{"type":"transfer","to":"1001"}""",
             """{"type":"agent","url":"wss://bot"}""",
             """{"type":"goto","target":"s"}""",
+            """{"type":"branch","value":"{{digits}}","cases":{"1":"s"}}""",
             """{"type":"hangup"}""").Valid();
         Assert.Equal(WorkflowStepTypes.All.Order(), definition.Steps.Select(s => s.Type).Order());
         Assert.Equal(WorkflowStepTypes.All.Order(), WorkflowDefinitionValidator.StepTypes.Order());
