@@ -30,7 +30,11 @@ public sealed class PlivoApiClient(IHttpClientFactory httpFactory, TimeProvider 
     public const string ApplicationNotFoundCode = "application_not_found";
 
     /// <summary>POST Call/ with this call's answer URL and its ring and hangup callbacks; returns Plivo's request_uuid. Never retried.</summary>
-    public async Task<OperationResult<string>> CreateCallAsync(PlivoCredentials credentials, string to, string from, string answerUrl, string statusUrl, CancellationToken ct)
+    /// <summary>Plivo's default listening time, written out so the console's wait for the result (35 s) is known to outlast it.</summary>
+    public const int MachineDetectionMilliseconds = 5000;
+
+    public async Task<OperationResult<string>> CreateCallAsync(PlivoCredentials credentials, string to, string from, string answerUrl, string statusUrl,
+        string? machineDetectionUrl, CancellationToken ct)
     {
         var body = new JsonObject
         {
@@ -43,6 +47,14 @@ public sealed class PlivoApiClient(IHttpClientFactory httpFactory, TimeProvider 
             ["hangup_url"] = statusUrl,
             ["hangup_method"] = "POST",
         };
+        if (machineDetectionUrl is not null)
+        {
+            // "true" goes on with the call when a machine answers (hangup would end it); the URL makes detection asynchronous.
+            body["machine_detection"] = "true";
+            body["machine_detection_time"] = MachineDetectionMilliseconds;
+            body["machine_detection_url"] = machineDetectionUrl;
+            body["machine_detection_method"] = "POST";
+        }
         var response = await SendAsync(HttpMethod.Post, credentials, "Call/", body, retry: false, ct);
         if (response.Failure is { } failure) return failure.As<string>();
         return response.Body is JsonObject created && Text(created["request_uuid"]) is { Length: > 0 } requestUuid

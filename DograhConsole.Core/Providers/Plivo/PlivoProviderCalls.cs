@@ -2,6 +2,7 @@ using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Hosting;
+using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.Configurations;
 using Microsoft.Extensions.Logging;
 
@@ -20,7 +21,8 @@ public sealed class PlivoProviderCalls(PlivoApiClient api, PublicUrls urls, Pliv
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = dial.Call.Id });
         var created = await api.CreateCallAsync(PlivoCredentials.From(dial.Account), dial.To, dial.From,
-            urls.Http(PlivoRoutes.AnswerPath(dial.Call.Id)), urls.Http(PlivoRoutes.StatusPath(dial.Call.Id)), ct);
+            urls.Http(PlivoRoutes.AnswerPath(dial.Call.Id)), urls.Http(PlivoRoutes.StatusPath(dial.Call.Id)),
+            dial.VoicemailDetection == VoicemailDetection.Off ? null : urls.Http(PlivoRoutes.MachineDetectionPath(dial.Call.Id)), ct);
         if (!created.Succeeded) return created;
         logger.LogInformation("Call {CallId}: Plivo fired request {RequestUuid}", dial.Call.Id, created.Value);
         // A callback that came first already named the CallUUID: that is the id hang-up and transfer need.

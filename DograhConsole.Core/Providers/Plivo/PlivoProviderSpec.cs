@@ -18,6 +18,8 @@ public static partial class PlivoProviderSpec
         MediaFormat = MediaFormat.MuLaw8k,
         AccountKeyField = "authId",
         AddressTypes = new HashSet<AddressType> { AddressType.E164 },
+        // Plivo reports a machine, never the end of its greeting: there is no beep to wait for.
+        VoicemailDetectionModes = [VoicemailDetection.Off, VoicemailDetection.Detect],
         SetupValues = context =>
         [
             new("Answer URL", context.Urls.InboundAnswer(context.Settings.GetValueOrDefault("authId") ?? ""),

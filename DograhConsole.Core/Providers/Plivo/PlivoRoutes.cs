@@ -24,6 +24,8 @@ public static class PlivoRoutes
     /// <summary>Ring and hangup callbacks of one outbound call.</summary>
     public static string StatusPath(Guid callId) => $"{Prefix}/calls/{callId:D}/status";
     public static string TransferPath(Guid callId) => $"{Prefix}/calls/{callId:D}/transfer";
+    /// <summary>The asynchronous machine detection result of one outbound call.</summary>
+    public static string MachineDetectionPath(Guid callId) => $"{Prefix}/calls/{callId:D}/machine-detection";
 
     public static string InboundAnswer(this PublicUrls urls, string authId) =>
         urls.Http(PublicUrls.InboundWebhookPath + "?" + AuthIdQuery + "=" + Uri.EscapeDataString(authId));

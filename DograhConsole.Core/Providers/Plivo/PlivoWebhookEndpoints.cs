@@ -21,11 +21,25 @@ public static class PlivoWebhookEndpoints
             handler.AnswerAsync(callId, request, ct));
         group.MapMethods("/calls/{callId:guid}/status", methods, (Guid callId, HttpRequest request, PlivoWebhookHandler handler, CancellationToken ct) =>
             handler.StatusAsync(callId, request, ct));
+        group.MapMethods("/calls/{callId:guid}/machine-detection", methods, (Guid callId, HttpRequest request, PlivoWebhookHandler handler, CancellationToken ct) =>
+            handler.MachineDetectionAsync(callId, request, ct));
         group.MapMethods("/calls/{callId:guid}/transfer", methods, (Guid callId, HttpRequest request, PlivoWebhookHandler handler, CancellationToken ct) =>
             handler.TransferAsync(callId, request, ct));
         group.MapMethods("/hangup", methods, (HttpRequest request, PlivoWebhookHandler handler, CancellationToken ct) =>
             handler.StatusAsync(null, request, ct));
         return app;
+    }
+
+    /// <summary>Plivo's Machine field (true when a machine answered) as a detection result.</summary>
+    public static bool TryMapMachine(string? machine, out AnsweredBy answeredBy)
+    {
+        (var known, answeredBy) = machine?.Trim().ToLowerInvariant() switch
+        {
+            "true" => (true, AnsweredBy.Machine),
+            "false" => (true, AnsweredBy.Human),
+            _ => (false, default),
+        };
+        return known;
     }
 
     /// <summary>Plivo's CallStatus values in the console's vocabulary.</summary>

@@ -74,6 +74,21 @@ public sealed class PlivoWebhookHandler(
         return Results.NoContent();
     }
 
+    /// <summary>The asynchronous machine detection callback: Machine true or false.</summary>
+    public async Task<IResult> MachineDetectionAsync(Guid callId, HttpRequest request, CancellationToken ct)
+    {
+        var (webhook, call, refusal) = await ReadVerifiedAsync(callId, request, "machine detection callback", ct);
+        if (refusal is not null) return refusal;
+        var machine = webhook!.Field("Machine");
+        if (!PlivoWebhookEndpoints.TryMapMachine(machine, out var answeredBy))
+        {
+            logger.LogWarning("Plivo machine detection callback for call {CallId} has an unknown Machine '{Machine}'", call!.Id, machine);
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown machine detection result", detail: $"Machine '{machine}' is neither true nor false.");
+        }
+        await calls.RecordMachineDetectionAsync(call!.Id, new MachineDetectionResult(answeredBy, answeredBy == AnsweredBy.Machine ? "machine" : "no machine"), CancellationToken.None);
+        return Results.NoContent();
+    }
+
     /// <summary>The XML a transferred leg runs: a &lt;Dial&gt; to the destination in the (signed) URL, showing the console's number.</summary>
     public async Task<IResult> TransferAsync(Guid callId, HttpRequest request, CancellationToken ct)
     {

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Telephony;
 using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Core.Providers.Telnyx;
@@ -32,7 +33,8 @@ public sealed class TelnyxApiClient(IHttpClientFactory httpFactory, TimeProvider
     public const string ApplicationNotFoundCode = "application_not_found";
 
     /// <summary>POST /calls: dials from the application, streaming both ways once answered; returns the call_control_id. Never retried.</summary>
-    public async Task<OperationResult<string>> DialAsync(TelnyxCredentials credentials, string to, string from, string webhookUrl, TelnyxStream stream, CancellationToken ct)
+    public async Task<OperationResult<string>> DialAsync(TelnyxCredentials credentials, string to, string from, string webhookUrl, TelnyxStream stream,
+        VoicemailDetection detection, CancellationToken ct)
     {
         var body = new JsonObject
         {
@@ -44,6 +46,8 @@ public sealed class TelnyxApiClient(IHttpClientFactory httpFactory, TimeProvider
             ["client_state"] = stream.ClientState,
         };
         AddStreaming(body, stream);
+        // greeting_end reports a machine's greeting ending (beep or silence) after the machine itself; detect_beep only a beep.
+        if (detection != VoicemailDetection.Off) body["answering_machine_detection"] = detection == VoicemailDetection.WaitForBeep ? "greeting_end" : "detect";
         var response = await SendAsync(HttpMethod.Post, credentials, "calls", body, retry: false, ct);
         if (response.Failure is { } failure) return failure.As<string>();
         return response.Body?["data"]?["call_control_id"] is JsonValue id && id.GetValueKind() == JsonValueKind.String

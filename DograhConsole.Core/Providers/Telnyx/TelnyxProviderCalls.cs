@@ -15,7 +15,8 @@ public sealed class TelnyxProviderCalls(TelnyxApiClient api, PublicUrls urls, Ca
     public async Task<OperationResult<string>> DialAsync(ProviderDial dial, CancellationToken ct)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = dial.Call.Id });
-        var dialed = await api.DialAsync(TelnyxCredentials.From(dial.Account), dial.To, dial.From, urls.Events(dial.Call.Id), TelnyxMediaSocket.StreamFor(urls.MediaSocket(), tokens.Issue(dial.Call.Id)), ct);
+        var dialed = await api.DialAsync(TelnyxCredentials.From(dial.Account), dial.To, dial.From, urls.Events(dial.Call.Id), TelnyxMediaSocket.StreamFor(urls.MediaSocket(), tokens.Issue(dial.Call.Id)),
+            dial.VoicemailDetection, ct);
         if (dialed.Succeeded) logger.LogInformation("Call {CallId}: Telnyx created call {CallControlId}", dial.Call.Id, dialed.Value);
         return dialed;
     }

@@ -19,6 +19,7 @@ public static partial class TelnyxProviderSpec
         MediaFormat = MediaFormat.MuLaw8k,
         AccountKeyField = "connectionId",
         AddressTypes = new HashSet<AddressType> { AddressType.E164 },
+        VoicemailDetectionModes = VoicemailDetections.All,
         SetupValues = context =>
         [
             new("Webhook URL", context.Urls.Http(PublicUrls.InboundWebhookPath),

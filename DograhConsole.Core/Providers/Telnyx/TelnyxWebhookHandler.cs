@@ -2,6 +2,7 @@ using DograhConsole.Core.CallControl;
 using DograhConsole.Core.CallControl.Inbound;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Hosting;
+using DograhConsole.Core.Telephony;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -71,6 +72,11 @@ public sealed class TelnyxWebhookHandler(
             digit = received.Text("digit"),
             failure_reason = received.Text("failure_reason"),
         };
+        if (TryMapMachineDetection(received.EventType, received.Text("result"), call.VoicemailDetection) is { } detection)
+        {
+            await calls.RecordMachineDetectionAsync(call.Id, detection, CancellationToken.None);
+            return;
+        }
         if (!TryMapStatus(received.EventType, hangupCause, call.Status == CallStatus.InProgress, out var mapped))
         {
             // Not a state (streaming, DTMF, ...): recorded for the timeline. DTMF reaches the workflow on the media stream.
@@ -89,6 +95,27 @@ public sealed class TelnyxWebhookHandler(
             : await calls.UpdateStatusAsync(call.Id, mapped, cause: mapped.IsTerminal() ? $"telnyx: {what}" : null, ct: CancellationToken.None);
         if (change.Value?.Changed == true)
             await calls.AddEventAsync(call.Id, CallEventKind.Webhook, $"telnyx event {what}", data, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Telnyx's answering machine events as a detection result, or null for any other event. A machine is final at once
+    /// when the call only detects; when it waits for the beep, the greeting's end (beep or silence) is the final answer.
+    /// Premium detection's words (human_residence, fax_detected, silence) map alike.
+    /// </summary>
+    public static MachineDetectionResult? TryMapMachineDetection(string eventType, string? result, VoicemailDetection mode)
+    {
+        var detail = result ?? "no result";
+        return eventType switch
+        {
+            "call.machine.detection.ended" or "call.machine.premium.detection.ended" => result switch
+            {
+                "human" or "human_residence" or "human_business" => new(AnsweredBy.Human, detail),
+                "machine" or "fax_detected" => new(AnsweredBy.Machine, detail, Final: mode != VoicemailDetection.WaitForBeep || result == "fax_detected"),
+                _ => new(AnsweredBy.Unknown, detail),
+            },
+            "call.machine.greeting.ended" or "call.machine.premium.greeting.ended" => new(AnsweredBy.Machine, detail),
+            _ => null,
+        };
     }
 
     /// <summary>

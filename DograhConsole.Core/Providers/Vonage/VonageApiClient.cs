@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Telephony;
 using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Core.Providers.Vonage;
@@ -29,7 +30,11 @@ public sealed class VonageApiClient(IHttpClientFactory httpFactory, TimeProvider
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>POST /v1/calls with answer_url and event_url; never retried.</summary>
-    public async Task<OperationResult<VonageCall>> CreateCallAsync(VonageCredentials credentials, string to, string from, string answerUrl, string eventUrl, CancellationToken ct)
+    /// <summary>Vonage's shortest beep timeout: a greeting longer than this ends detection as beep_timeout.</summary>
+    public const int BeepTimeoutSeconds = 45;
+
+    public async Task<OperationResult<VonageCall>> CreateCallAsync(VonageCredentials credentials, string to, string from, string answerUrl, string eventUrl,
+        VoicemailDetection detection, CancellationToken ct)
     {
         var body = new JsonObject
         {
@@ -40,6 +45,13 @@ public sealed class VonageApiClient(IHttpClientFactory httpFactory, TimeProvider
             ["event_url"] = new JsonArray(eventUrl),
             ["event_method"] = "POST",
         };
+        if (detection != VoicemailDetection.Off)
+        {
+            // Advanced detection reports a person too (standard detection only a machine); "continue" keeps the call up either way.
+            var advanced = new JsonObject { ["behavior"] = "continue", ["mode"] = detection == VoicemailDetection.WaitForBeep ? "detect_beep" : "detect" };
+            if (detection == VoicemailDetection.WaitForBeep) advanced["beep_timeout"] = BeepTimeoutSeconds;
+            body["advanced_machine_detection"] = advanced;
+        }
         var response = await SendAsync(() => Request(HttpMethod.Post, credentials, "v1/calls", body, Bearer(credentials)), retry: false, ct);
         if (response.Failure is { } failure) return failure.As<VonageCall>();
         return ReadCall(response.Body, "create call");

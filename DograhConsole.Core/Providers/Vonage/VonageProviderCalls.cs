@@ -16,7 +16,7 @@ public sealed class VonageProviderCalls(VonageApiClient api, PublicUrls urls, IL
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = dial.Call.Id });
         var credentials = VonageCredentials.From(dial.Account);
-        var created = await api.CreateCallAsync(credentials, dial.To, dial.From, urls.Answer(dial.Call.Id), urls.Events(dial.Call.Id), ct);
+        var created = await api.CreateCallAsync(credentials, dial.To, dial.From, urls.Answer(dial.Call.Id), urls.Events(dial.Call.Id), dial.VoicemailDetection, ct);
         if (!created.Succeeded) return created.Map(c => c.Uuid);
         logger.LogInformation("Call {CallId}: Vonage created call {Uuid} ({Status})", dial.Call.Id, created.Value!.Uuid, created.Value.Status);
         return OperationResult<string>.Success(created.Value.Uuid);

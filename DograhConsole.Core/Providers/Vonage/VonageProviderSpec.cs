@@ -21,6 +21,7 @@ public static partial class VonageProviderSpec
         MediaFormat = MediaFormat.Linear16k,
         AccountKeyField = "apiKey",
         AddressTypes = new HashSet<AddressType> { AddressType.E164 },
+        VoicemailDetectionModes = VoicemailDetections.All,
         SetupValues = context =>
         [
             new("Inbound webhook URL", context.Urls.Http(PublicUrls.InboundWebhookPath),

@@ -3,6 +3,7 @@ using DograhConsole.Core.CallControl.Inbound;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
+using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.Configurations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
@@ -62,6 +63,11 @@ public sealed class VonageWebhookHandler(
             return Results.NoContent();
         }
 
+        if (TryMapMachineDetection(status, webhook.Field("sub_state"), call.VoicemailDetection) is { } detection)
+        {
+            await calls.RecordMachineDetectionAsync(call.Id, detection, CancellationToken.None);
+            return Results.NoContent();
+        }
         var data = new { uuid, status, detail, conversation_uuid = webhook.Field("conversation_uuid") };
         if (status is null || !TryMapStatus(status, out var mapped))
         {
@@ -82,6 +88,19 @@ public sealed class VonageWebhookHandler(
             await calls.AddEventAsync(call.Id, CallEventKind.Webhook, $"vonage event {status}", data, CancellationToken.None);
         return Results.NoContent();
     }
+
+    /// <summary>
+    /// Advanced machine detection's events as a detection result, or null for any other event: <c>human</c>, or
+    /// <c>machine</c>, final at once unless the call waits for the beep; then the <c>beep_start</c> (or <c>beep_timeout</c>)
+    /// sub-state is the final answer.
+    /// </summary>
+    public static MachineDetectionResult? TryMapMachineDetection(string? status, string? subState, VoicemailDetection mode) => status switch
+    {
+        "human" => new(AnsweredBy.Human, "human"),
+        "machine" when !string.IsNullOrWhiteSpace(subState) => new(AnsweredBy.Machine, subState.Trim()),
+        "machine" => new(AnsweredBy.Machine, "machine", Final: mode != VoicemailDetection.WaitForBeep),
+        _ => null,
+    };
 
     /// <summary>Vonage's call states in the console's vocabulary; false for events that are not a state (machine, input, ...).</summary>
     public static bool TryMapStatus(string status, out CallStatus mapped)

@@ -37,6 +37,8 @@ public sealed class FakePlivo(FakePlivoAccount account, HttpClient console, Func
     public ConcurrentDictionary<string, string> LinkedNumbers { get; } = new();
     /// <summary>What happens to the next created call: answer, busy, no-answer, timeout or failed.</summary>
     public string NextOutcome { get; set; } = "answer";
+    /// <summary>What asynchronous machine detection reports (Plivo's Machine field) on a call that asked for it.</summary>
+    public string Machine { get; set; } = "false";
     /// <summary>Whether a &lt;Stream&gt; answer opens the media socket at once (off: the test opens it).</summary>
     public bool AutoStream { get; set; } = true;
     /// <summary>When set, the next POST Call/ answers this status and JSON body instead of creating a call.</summary>
@@ -191,6 +193,10 @@ public sealed class FakePlivo(FakePlivoAccount account, HttpClient console, Func
             if (Field(method) is { } value && value is not ("GET" or "POST")) return Error(400, $"{method} must be GET or POST");
         foreach (var url in new[] { "answer_url", "hangup_url", "ring_url" })
             if (Field(url) is { } value && !Uri.TryCreate(value, UriKind.Absolute, out _)) return Error(400, $"{url} is not a URL");
+        if (Field("machine_detection") is { } detection && detection is not ("true" or "hangup")) return Error(400, "machine_detection must be true or hangup");
+        if (body["machine_detection_time"] is { } time && (time.GetValueKind() != JsonValueKind.Number || time.GetValue<int>() is < 2000 or > 10000))
+            return Error(400, "machine_detection_time must be between 2000 and 10000 milliseconds");
+        if (Field("machine_detection_url") is { } detectionUrl && !Uri.TryCreate(detectionUrl, UriKind.Absolute, out _)) return Error(400, "machine_detection_url is not a URL");
         var to = Field("to")!;
         if (!to.All(char.IsAsciiDigit) && !to.StartsWith("sip:", StringComparison.Ordinal)) return Error(400, "to must be a number with its country code, or a SIP endpoint");
         var call = new FakePlivoCall(this, "outbound", to, Field("from")!)
@@ -198,6 +204,7 @@ public sealed class FakePlivo(FakePlivoAccount account, HttpClient console, Func
             AnswerUrl = Field("answer_url"),
             HangupUrl = Field("hangup_url"),
             RingUrl = Field("ring_url"),
+            MachineDetectionUrl = Field("machine_detection") is null ? null : Field("machine_detection_url"),
         };
         Calls[call.CallUuid] = call;
         var outcome = NextOutcome;

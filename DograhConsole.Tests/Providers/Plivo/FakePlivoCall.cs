@@ -52,6 +52,8 @@ public sealed class FakePlivoCall
     public string? AnswerUrl { get; init; }
     public string? HangupUrl { get; init; }
     public string? RingUrl { get; init; }
+    /// <summary>Where the machine detection result goes, when the call asked for detection.</summary>
+    public string? MachineDetectionUrl { get; init; }
     public string? TransferUrl { get; internal set; }
     public bool HangupRequested { get; internal set; }
 
@@ -116,6 +118,14 @@ public sealed class FakePlivoCall
                 {
                     if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"The answer URL answered {(int)response.StatusCode}.");
                     await RunXmlAsync(await response.Content.ReadAsStringAsync());
+                }
+                if (MachineDetectionUrl is not null)
+                {
+                    var parameters = Parameters("in-progress", "MachineDetection");
+                    parameters["Machine"] = _plivo.Machine;
+                    parameters["IfMachine"] = "continue";
+                    using var detected = await _plivo.SendSignedAsync(MachineDetectionUrl, parameters);
+                    CallbacksPosted.Enqueue(("machine " + _plivo.Machine, detected.StatusCode));
                 }
                 break;
             case "busy":

@@ -35,6 +35,12 @@ public sealed class FakeTelnyx(FakeTelnyxAccount account, HttpClient console, Fu
 
     /// <summary>How the next outbound call's far end behaves.</summary>
     public FakeTelnyxOutcome NextOutcome { get; set; } = FakeTelnyxOutcome.Answer;
+
+    /// <summary>
+    /// The answering machine events (event type, result) an answered call sends when its dial asked for detection, in order;
+    /// by default standard detection's "human".
+    /// </summary>
+    public IReadOnlyList<(string EventType, string Result)> MachineDetectionEvents { get; set; } = [("call.machine.detection.ended", "human")];
     /// <summary>When set, the next POST /calls answers this status and body instead of creating a call.</summary>
     public (HttpStatusCode Status, string Body)? FailNextDial { get; set; }
 
@@ -178,6 +184,7 @@ public sealed class FakeTelnyx(FakeTelnyxAccount account, HttpClient console, Fu
             WebhookUrl = body["webhook_url"]?.GetValue<string>() ?? Account.WebhookEventUrl,
             StreamUrl = body["stream_url"]?.GetValue<string>(),
             ClientState = body["client_state"]?.GetValue<string>(),
+            AnsweringMachineDetection = body["answering_machine_detection"]?.GetValue<string>(),
         };
         Calls[call.CallControlId] = call;
         var outcome = NextOutcome;

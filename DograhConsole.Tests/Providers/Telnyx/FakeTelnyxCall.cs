@@ -49,6 +49,8 @@ public sealed class FakeTelnyxCall
     public string? WebhookUrl { get; set; }
     public string? StreamUrl { get; set; }
     public string? ClientState { get; set; }
+    /// <summary>The dial's answering_machine_detection mode, when it asked for one.</summary>
+    public string? AnsweringMachineDetection { get; init; }
     public bool Answered { get; private set; }
     public bool HasEnded { get; private set; }
     public string? HangupCause { get; private set; }
@@ -98,6 +100,11 @@ public sealed class FakeTelnyxCall
                 Answered = true;
                 await PostEventAsync("call.answered");
                 await OpenMediaAsync();
+                if (AnsweringMachineDetection is not (null or "disabled"))
+                {
+                    foreach (var (eventType, result) in _telnyx.MachineDetectionEvents)
+                        await PostEventAsync(eventType, new JsonObject { ["result"] = result });
+                }
                 break;
             case FakeTelnyxOutcome.Busy:
                 await EndAsync("user_busy", "callee", "486");

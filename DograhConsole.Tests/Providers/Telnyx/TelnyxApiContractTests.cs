@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Providers.Telnyx;
+using DograhConsole.Core.Telephony;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -41,7 +42,7 @@ public sealed class TelnyxApiContractTests
         var credentials = TelnyxCredentials.From(telnyx.Account.Credentials(telnyx.BaseUrl).ToDictionary(v => v.Key, v => v.Value!));
         var stream = TelnyxMediaSocket.StreamFor("wss://console.example/ws", "token");
 
-        Assert.True((await client.DialAsync(credentials, "+14155550100", number, "https://console.example/events/1", stream, default)).Succeeded);
+        Assert.True((await client.DialAsync(credentials, "+14155550100", number, "https://console.example/events/1", stream, VoicemailDetection.WaitForBeep, default)).Succeeded);
         foreach (var action in new[] { "answer", "reject", "transfer", "hangup" })
         {
             var call = Ringing(telnyx);

@@ -35,9 +35,9 @@ public sealed class TelnyxTestHost : IDisposable
     }
 
     /// <summary>Places a call through the outbound call API (what the Phone Call button and campaigns use); its id.</summary>
-    public async Task<Guid> PlaceCallAsync(TelnyxSetup setup, string to = "+14155550123") =>
+    public async Task<Guid> PlaceCallAsync(TelnyxSetup setup, string to = "+14155550123", string? voicemailDetection = null) =>
         (await Admin.ApiPostAsync("/api/v1/telephony/initiate-call",
-            new { workflowId = setup.WorkflowId, telephonyConfigurationId = setup.ConfigurationId, toNumber = to }))
+            new { workflowId = setup.WorkflowId, telephonyConfigurationId = setup.ConfigurationId, toNumber = to, voicemailDetection }))
         .Expect(HttpStatusCode.Accepted).Json["callId"]!.GetValue<Guid>();
 
     public Task WaitForStatusAsync(Guid callId, CallStatus status) =>

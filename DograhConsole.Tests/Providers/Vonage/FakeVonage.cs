@@ -75,6 +75,8 @@ public sealed class FakeVonage(FakeVonageAccount account, HttpClient console, Fu
     public (HttpStatusCode Status, string Body)? FailApplicationUpdate { get; set; }
     /// <summary>Whether a created call is answered and connected automatically (off: the test drives it).</summary>
     public bool AutoAnswer { get; set; } = true;
+    /// <summary>The advanced machine detection events (status, sub_state) an answered call sends when it asked for detection, in order.</summary>
+    public IReadOnlyList<(string Status, string? SubState)> MachineDetectionEvents { get; set; } = [("human", null)];
 
     public async Task<FakeVonage> StartAsync()
     {
@@ -183,7 +185,11 @@ public sealed class FakeVonage(FakeVonageAccount account, HttpClient console, Fu
         var answerUrl = body["answer_url"]?[0]?.GetValue<string>();
         var eventUrl = body["event_url"]?[0]?.GetValue<string>();
         if (to is null || answerUrl is null) return Error(400, "Bad Request", "to and answer_url are required.");
-        var call = new FakeVonageCall(this, "outbound", to, from ?? "") { AnswerUrl = answerUrl, EventUrl = eventUrl };
+        var detection = body["advanced_machine_detection"] as JsonObject;
+        if (detection is not null && ((string?)detection["behavior"] is not ("continue" or "hangup") || (string?)detection["mode"] is not ("default" or "detect" or "detect_beep")
+            || detection["beep_timeout"] is JsonValue timeout && timeout.GetValue<int>() is < 45 or > 120))
+            return Error(400, "Bad Request", "advanced_machine_detection needs behavior continue|hangup, mode default|detect|detect_beep and a beep_timeout of 45-120 s.");
+        var call = new FakeVonageCall(this, "outbound", to, from ?? "") { AnswerUrl = answerUrl, EventUrl = eventUrl, AdvancedMachineDetection = detection };
         Calls[call.Uuid] = call;
         if (AutoAnswer) call.Run = Task.Run(call.ConnectOutboundAsync);
         return Results.Json(new { uuid = call.Uuid, status = "started", direction = "outbound", conversation_uuid = call.ConversationUuid }, statusCode: 201);
@@ -289,6 +295,7 @@ public sealed class FakeVonageCall
     public string From { get; }
     public string? AnswerUrl { get; init; }
     public string? EventUrl { get; set; }
+    public JsonObject? AdvancedMachineDetection { get; init; }
     public string Status { get; private set; } = "started";
     public bool HangupRequested { get; internal set; }
     public JsonArray? TransferNcco { get; internal set; }
@@ -359,6 +366,14 @@ public sealed class FakeVonageCall
         using var response = await _vonage.SendSignedAsync(HttpMethod.Post, AnswerUrl!, AnswerPayload());
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"The answer URL answered {(int)response.StatusCode}.");
         await RunNccoAsync(await response.Content.ReadAsStringAsync());
+        if (AdvancedMachineDetection is null) return;
+        foreach (var (status, subState) in _vonage.MachineDetectionEvents)
+        {
+            var payload = EventPayload(status);
+            if (subState is not null) payload["sub_state"] = subState;
+            using var detected = await _vonage.SendSignedAsync(HttpMethod.Post, EventUrl!, payload);
+            EventsPosted.Enqueue((status + (subState is null ? "" : "/" + subState), detected.StatusCode));
+        }
     }
 
     /// <summary>Runs the NCCO's first websocket connect: opens the socket, sends the headers, then paced audio.</summary>

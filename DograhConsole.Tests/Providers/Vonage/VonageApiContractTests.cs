@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using DograhConsole.Core.Providers.Vonage;
+using DograhConsole.Core.Telephony;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,7 +21,7 @@ public sealed class VonageApiContractTests
         var client = NewClient();
         var credentials = VonageCredentials.From(vonage.Account.Credentials(vonage.BaseUrl).ToDictionary(p => p.Key, p => p.Value!));
 
-        var created = await client.CreateCallAsync(credentials, "+14155550100", "+447700900000", "https://c.example/answer", "https://c.example/events", default);
+        var created = await client.CreateCallAsync(credentials, "+14155550100", "+447700900000", "https://c.example/answer", "https://c.example/events", VoicemailDetection.Off, default);
         Assert.True(created.Succeeded, created.Describe());
         var fetched = await client.GetCallAsync(credentials, created.Value!.Uuid, default);
         Assert.Equal(created.Value.Uuid, fetched.Value?.Uuid);
@@ -60,7 +61,7 @@ public sealed class VonageApiContractTests
         Assert.Equal("Invalid Token: The JWT signature does not verify with the application's public key. (HTTP 401)", refused.Message);
 
         vonage.FailNextCreate = (HttpStatusCode.ServiceUnavailable, """{"title":"Service Unavailable","detail":"Try later."}""");
-        var created = await client.CreateCallAsync(credentials, "+14155550100", "+447700900000", "https://c.example/a", "https://c.example/e", default);
+        var created = await client.CreateCallAsync(credentials, "+14155550100", "+447700900000", "https://c.example/a", "https://c.example/e", VoicemailDetection.WaitForBeep, default);
         Assert.Contains("Try later.", created.Message);
         Assert.Single(vonage.RequestsTo("POST", "/v1/calls")); // call creation is never retried
     }
