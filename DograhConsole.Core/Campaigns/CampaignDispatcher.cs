@@ -3,6 +3,7 @@ using DograhConsole.Core.CallControl;
 using DograhConsole.Core.CallControl.Outbound;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Telephony;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -400,6 +401,7 @@ public sealed class CampaignDispatcher(
                 ToNumber = claim.PhoneNumber,
                 Variables = claim.Variables,
                 CampaignId = campaign.Id,
+                VoicemailDetection = VoicemailDetections.Name(CampaignSettings.FromJson(campaign.SettingsJson).VoicemailDetection),
             }, CancellationToken.None);
             if (result.Succeeded)
             {

@@ -25,10 +25,11 @@ public sealed class CampaignInput
 /// lag a change made in between).
 /// </summary>
 public sealed record CampaignCounters(
-    int Total, int Queued, int Waiting, int Dialing, int InProgress, int Completed, int Busy, int NoAnswer, int Failed, int Canceled, int RetryScheduled)
+    int Total, int Queued, int Waiting, int Dialing, int InProgress, int Completed, int Busy, int NoAnswer, int Failed, int Canceled, int RetryScheduled,
+    int Voicemail)
 {
     /// <summary>Contacts with their final result.</summary>
-    public int Final => Completed + Busy + NoAnswer + Failed + Canceled;
+    public int Final => Completed + Voicemail + Busy + NoAnswer + Failed + Canceled;
 }
 
 public sealed record CampaignSummary(

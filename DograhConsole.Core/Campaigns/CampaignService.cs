@@ -151,6 +151,8 @@ public sealed class CampaignService(
             errors.Add("telephonyConfigurationId", "Telephony configuration not found.");
         var spec = configuration is null ? null : registry.Find(configuration.Provider);
         if (configuration is not null && spec is null) errors.Add("telephonyConfigurationId", $"Unknown provider '{configuration.Provider}'.");
+        if (spec is not null && VoicemailDetections.Unsupported(spec, input.Settings.VoicemailDetection) is { } detectionProblem)
+            errors.Add("settings.voicemailDetection", detectionProblem);
         WorkflowDefinition? definition = null;
         if (workflow is not null && !WorkflowDefinitionParser.TryParse(workflow.DefinitionJson, new ValidationErrors(), "definition", out definition))
             errors.Add("workflowId", "The workflow's definition is not valid; fix it first.");
@@ -197,7 +199,8 @@ public sealed class CampaignService(
         var waiting = Math.Max(0, Count(ContactStates.Dialing) - dialing - inProgress);
         return new CampaignCounters(groups.Sum(g => g.Count), Count(ContactStates.Queued), waiting, dialing, inProgress,
             Count(ContactStates.Done, ContactResults.Completed), Count(ContactStates.Done, ContactResults.Busy), Count(ContactStates.Done, ContactResults.NoAnswer),
-            Count(ContactStates.Done, ContactResults.Failed), Count(ContactStates.Done, ContactResults.Canceled), Count(ContactStates.Retry));
+            Count(ContactStates.Done, ContactResults.Failed), Count(ContactStates.Done, ContactResults.Canceled), Count(ContactStates.Retry),
+            Count(ContactStates.Done, ContactResults.Voicemail));
     }
 
     public async Task<OperationResult<CampaignProgress>> ProgressAsync(Guid id, CancellationToken ct = default)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Telephony;
 
 namespace DograhConsole.Core.Campaigns;
 
@@ -20,6 +21,8 @@ public sealed class CampaignSettings
     public BreakerSettings Breaker { get; set; } = new();
     /// <summary>Round-robin over the configuration's active numbers; otherwise its default caller id.</summary>
     public bool RotateCallerIds { get; set; }
+    /// <summary>Asked of the provider on every call; a call a machine answered ends as <see cref="ContactResults.Voicemail"/>.</summary>
+    public VoicemailDetection VoicemailDetection { get; set; }
     /// <summary>Optional: start no earlier than this (UTC). Without it, Start begins at once.</summary>
     public DateTime? StartAt { get; set; }
 
@@ -44,6 +47,8 @@ public sealed class CampaignSettings
         Retry ??= new();
         if (Retry.MaxAttempts is < 1 or > 10) errors.Add($"{prefix}.retry.maxAttempts", "Between 1 and 10 attempts per contact (1 means no retries).");
         if (Retry.DelaySeconds is < 1 or > 7 * 24 * 3600) errors.Add($"{prefix}.retry.delaySeconds", "Between 1 second and 7 days.");
+        if (Retry.VoicemailDelaySeconds is < 1 or > 7 * 24 * 3600) errors.Add($"{prefix}.retry.voicemailDelaySeconds", "Between 1 second and 7 days.");
+        if (!Enum.IsDefined(VoicemailDetection)) errors.Add($"{prefix}.voicemailDetection", "off, detect or wait-for-beep.");
         Breaker ??= new();
         if (Breaker.Enabled)
         {
@@ -62,14 +67,22 @@ public sealed class RetrySettings
     public bool OnBusy { get; set; } = true;
     public bool OnNoAnswer { get; set; } = true;
     public bool OnFailed { get; set; } = true;
+    /// <summary>Call again after a machine answered (people who screen calls often pick up later).</summary>
+    public bool OnVoicemail { get; set; }
+    /// <summary>From a voicemail to the next attempt; without it, <see cref="DelaySeconds"/>.</summary>
+    public int? VoicemailDelaySeconds { get; set; }
 
     public bool Applies(string result) => result switch
     {
         ContactResults.Busy => OnBusy,
         ContactResults.NoAnswer => OnNoAnswer,
         ContactResults.Failed => OnFailed,
+        ContactResults.Voicemail => OnVoicemail,
         _ => false,
     };
+
+    /// <summary>From the end of a call with <paramref name="result"/> to the next attempt.</summary>
+    public int DelayAfter(string result) => result == ContactResults.Voicemail ? VoicemailDelaySeconds ?? DelaySeconds : DelaySeconds;
 }
 
 /// <summary>Pauses the campaign when more than <see cref="FailurePercent"/>% of the last <see cref="WindowCalls"/> calls failed.</summary>

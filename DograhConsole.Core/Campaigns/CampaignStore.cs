@@ -252,7 +252,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
             from a in db.CampaignAttempts.IgnoreQueryFilters()
             join c in db.Calls.IgnoreQueryFilters() on a.CallId equals c.Id
             where a.CampaignId == campaignId && a.Result == null && terminal.Contains(c.Status)
-            select new { a.Id, c.Status, c.EndedAt, c.FailureReason, c.HangupCause }).ToListAsync(ct);
+            select new { a.Id, c.Status, c.AnsweredBy, c.EndedAt, c.FailureReason, c.HangupCause }).ToListAsync(ct);
         var results = new List<ReconciledAttempt>();
         if (ended.Count == 0) return results;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -261,7 +261,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         foreach (var call in ended)
         {
             if (!attempts.TryGetValue(call.Id, out var attempt)) continue;
-            var result = ResultOf(call.Status);
+            var result = ResultOf(call.Status, call.AnsweredBy);
             var outcome = await ApplyOutcomeAsync(db, attempt, result, call.FailureReason ?? call.HangupCause, call.EndedAt ?? Now, settings, retryAllowed: true, ct);
             if (outcome is not null) results.Add(outcome);
         }
@@ -271,8 +271,10 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         return results;
     }
 
-    public static string ResultOf(CallStatus status) => status switch
+    /// <summary>A contact's result from its call: a completed call a machine answered is a voicemail.</summary>
+    public static string ResultOf(CallStatus status, AnsweredBy? answeredBy = null) => status switch
     {
+        CallStatus.Completed when answeredBy == AnsweredBy.Machine => ContactResults.Voicemail,
         CallStatus.Completed => ContactResults.Completed,
         CallStatus.Busy => ContactResults.Busy,
         CallStatus.NoAnswer => ContactResults.NoAnswer,
@@ -298,7 +300,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         if (retry)
         {
             contact.State = ContactStates.Retry;
-            contact.NextAttemptAt = endedAt.AddSeconds(settings.Retry.DelaySeconds);
+            contact.NextAttemptAt = endedAt.AddSeconds(settings.Retry.DelayAfter(result));
         }
         else
         {

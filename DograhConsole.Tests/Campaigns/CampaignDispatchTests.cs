@@ -1,6 +1,7 @@
 using System.Net;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Campaigns;
+using DograhConsole.Core.Telephony;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;
@@ -165,6 +166,48 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         Assert.Equal((1, "failed"), (contacts[failed].Attempts, contacts[failed].LastResult));
         var attempts = await db.CampaignAttempts.IgnoreQueryFilters().Where(a => a.CampaignId == id).CountAsync();
         Assert.Equal(6, attempts);
+    }
+
+    [Fact]
+    public async Task A_machine_answer_is_a_voicemail_result_with_its_own_retry_rule()
+    {
+        var setup = await _api.SetUpAsync(_twilio, organizationLimit: 50, host: _host, definition: TestWorkflows.Voicemail);
+        var (csv, numbers) = CampaignTestKit.Contacts(3);
+        var (screener, person, machine) = (numbers[0], numbers[1], numbers[2]);
+        // The screener's machine answers first and the person picks up the second call; the other machine never changes.
+        _twilio.Outcomes = (to, before) => FakeTwilioOutcome.Answered(TimeSpan.FromSeconds(30)) with
+        {
+            AnsweredBy = to == machine || (to == screener && before == 0) ? "machine_end_beep" : "human",
+            DetectionAfter = TimeSpan.FromMilliseconds(100),
+        };
+        var settings = new CampaignSettings
+        {
+            MaxConcurrentCalls = 5,
+            CallsPerSecond = 20,
+            VoicemailDetection = VoicemailDetection.WaitForBeep,
+            Retry = new RetrySettings { MaxAttempts = 2, DelaySeconds = 600, OnVoicemail = true, VoicemailDelaySeconds = 1 },
+        };
+        var id = await _api.CreateCampaignAsync(setup, csv, settings);
+        await _api.ActAsync(id, "start");
+        await _api.WaitForStatusAsync(id, "completed");
+
+        Assert.All(_twilio.Dials, c => Assert.Equal("DetectMessageEnd", c.MachineDetection));
+        var screenerCalls = _twilio.Dials.Where(c => c.To == screener).OrderBy(c => c.CreatedAt).ToList();
+        Assert.Equal(2, screenerCalls.Count);
+        var gap = screenerCalls[1].CreatedAt - screenerCalls[0].EndedAt!.Value;
+        // The voicemail delay (1 s) applies, not the general one (600 s).
+        Assert.InRange(gap.TotalSeconds, 1 - 0.05, 60);
+
+        await using var db = await _host.Db().CreateDbContextAsync();
+        var contacts = await db.CampaignContacts.IgnoreQueryFilters().Where(c => c.CampaignId == id).ToDictionaryAsync(c => c.PhoneNumber);
+        Assert.Equal((2, ContactResults.Completed), (contacts[screener].Attempts, contacts[screener].LastResult));
+        Assert.Equal((1, ContactResults.Completed), (contacts[person].Attempts, contacts[person].LastResult));
+        Assert.Equal((2, ContactResults.Voicemail), (contacts[machine].Attempts, contacts[machine].LastResult));
+        var results = await db.CampaignAttempts.IgnoreQueryFilters().Where(a => a.CampaignId == id).Select(a => a.Result).ToListAsync();
+        Assert.Equal(3, results.Count(r => r == ContactResults.Voicemail));
+        var counters = (await _api.DetailsAsync(id)).GetProperty("counters");
+        Assert.Equal(1, counters.GetProperty("voicemail").GetInt32());
+        Assert.Equal(2, counters.GetProperty("completed").GetInt32());
     }
 
     [Fact]

@@ -42,9 +42,10 @@ public static class CampaignTestKit
     }
 
     /// <summary>A workflow, and a Twilio configuration of <paramref name="twilio"/>'s account with <paramref name="callerIds"/> of its numbers.</summary>
-    public static async Task<CampaignSetup> SetUpAsync(this HttpClient api, FakeTwilio twilio, int callerIds = 2, int? organizationLimit = null, DograhAppFactory? host = null)
+    public static async Task<CampaignSetup> SetUpAsync(this HttpClient api, FakeTwilio twilio, int callerIds = 2, int? organizationLimit = null, DograhAppFactory? host = null,
+        string definition = GreetingWorkflow)
     {
-        var workflow = (await api.CreateWorkflowAsync(definition: GreetingWorkflow)).Id;
+        var workflow = (await api.CreateWorkflowAsync(definition: definition)).Id;
         var config = (await api.CreateConfigAsync(twilio.Credentials(), Samples.UniqueName("Twilio"))).Id;
         var numbers = new List<string>();
         for (var i = 0; i < callerIds; i++)

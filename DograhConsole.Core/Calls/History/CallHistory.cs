@@ -26,7 +26,7 @@ public sealed class CallHistory(OrganizationDb organizationDb)
     public static readonly IReadOnlyList<string> CsvColumns =
     [
         "id", "created_at", "direction", "from", "to", "status", "disposition", "duration_seconds", "answered_at", "ended_at",
-        "provider", "configuration", "workflow", "campaign_id", "hangup_cause", "failure_reason",
+        "provider", "configuration", "workflow", "campaign_id", "hangup_cause", "failure_reason", "answered_by",
     ];
 
     public async Task<CallPage> PageAsync(CallHistoryFilter filter, int page, int pageSize, CancellationToken ct = default)
@@ -73,6 +73,7 @@ public sealed class CallHistory(OrganizationDb organizationDb)
                 call.CampaignId?.ToString(),
                 call.HangupCause,
                 call.FailureReason,
+                call.AnsweredBy is { } answeredBy ? MachineDetectionResult.Name(answeredBy) : null,
             ]));
             if (++rows % 500 == 0) await writer.FlushAsync(ct);
         }
@@ -108,6 +109,11 @@ public sealed class CallHistory(OrganizationDb organizationDb)
         {
             var statuses = filter.Statuses.ToList();
             query = query.Where(c => statuses.Contains(c.Status));
+        }
+        if (filter.AnsweredBy.Count > 0)
+        {
+            var answeredBy = filter.AnsweredBy.Cast<AnsweredBy?>().ToList();
+            query = query.Where(c => answeredBy.Contains(c.AnsweredBy));
         }
         if (!string.IsNullOrWhiteSpace(filter.Disposition))
         {

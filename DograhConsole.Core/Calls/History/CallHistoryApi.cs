@@ -18,9 +18,9 @@ public static class CallHistoryApi
         var calls = app.MapGroup("/api/v1/calls").WithTags("Calls").RequireAuthorization();
 
         calls.MapGet("/export.csv", (CallHistory history, string? from, string? to, string? direction, string? status, string? disposition,
-                string? configurationId, string? workflowId, string? campaignId, string? search, string? sort) =>
+                string? configurationId, string? workflowId, string? campaignId, string? search, string? sort, string? answeredBy) =>
             {
-                var filter = CallHistoryFilter.Parse(new CallHistoryQuery(from, to, direction, status, disposition, configurationId, workflowId, campaignId, search, sort));
+                var filter = CallHistoryFilter.Parse(new CallHistoryQuery(from, to, direction, status, disposition, configurationId, workflowId, campaignId, search, sort, answeredBy));
                 if (!filter.Succeeded) return filter.ToHttpResult(_ => Results.Ok());
                 return Results.Stream(async body =>
                 {

@@ -27,6 +27,8 @@ public sealed record CallHistoryFilter
     public DateTime? To { get; init; }
     public CallDirection? Direction { get; init; }
     public IReadOnlyList<CallStatus> Statuses { get; init; } = [];
+    /// <summary>Who answered, as voicemail detection found (calls without a detection result never match).</summary>
+    public IReadOnlyList<AnsweredBy> AnsweredBy { get; init; } = [];
     public string? Disposition { get; init; }
     public Guid? ConfigurationId { get; init; }
     public Guid? WorkflowId { get; init; }
@@ -62,6 +64,12 @@ public sealed record CallHistoryFilter
             if (CallStatuses.TryParse(part, out CallStatus value)) statuses.Add(value);
             else errors.Add("status", $"'{part}' is not a call status; use {string.Join(", ", CallStatuses.All.Select(s => CallStatuses.Name(s)))}.");
         }
+        var answeredBy = new List<AnsweredBy>();
+        foreach (var part in (input.AnsweredBy ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (MachineDetectionResult.TryParse(part, out var value)) answeredBy.Add(value);
+            else errors.Add("answeredBy", $"'{part}' is not who answered; use human, machine or unknown.");
+        }
         var from = OrganizationCalls.ParseTime(input.From, "from", errors);
         var to = OrganizationCalls.ParseTime(input.To, "to", errors);
         if (from is not null && to is not null && to <= from) errors.Add("to", "to must be later than from.");
@@ -82,6 +90,7 @@ public sealed record CallHistoryFilter
             To = to,
             Direction = direction,
             Statuses = statuses.Distinct().ToList(),
+            AnsweredBy = answeredBy.Distinct().ToList(),
             Disposition = disposition,
             ConfigurationId = OrganizationCalls.ParseId(input.ConfigurationId, "configurationId", errors),
             WorkflowId = OrganizationCalls.ParseId(input.WorkflowId, "workflowId", errors),
@@ -105,6 +114,7 @@ public sealed record CallHistoryFilter
         Add("to", To?.ToString("O"));
         Add("direction", Direction is { } d ? CallStatuses.Name(d) : null);
         Add("status", Statuses.Count > 0 ? string.Join(",", Statuses.Select(s => CallStatuses.Name(s))) : null);
+        Add("answeredBy", AnsweredBy.Count > 0 ? string.Join(",", AnsweredBy.Select(MachineDetectionResult.Name)) : null);
         Add("disposition", Disposition);
         Add("configurationId", ConfigurationId?.ToString());
         Add("workflowId", WorkflowId?.ToString());
@@ -135,4 +145,5 @@ public sealed record CallHistoryQuery(
     string? WorkflowId = null,
     string? CampaignId = null,
     string? Search = null,
-    string? Sort = null);
+    string? Sort = null,
+    string? AnsweredBy = null);

@@ -39,7 +39,7 @@ public sealed record ImportRules(ProviderSpec Provider, IReadOnlyList<string> Re
 
     public static readonly IReadOnlySet<string> StandardKeys = new HashSet<string>(StringComparer.Ordinal)
     {
-        CallContext.CallerNumber, CallContext.CalledNumber, CallContext.Direction, CallContext.CallId, CallContext.Provider,
+        CallContext.CallerNumber, CallContext.CalledNumber, CallContext.Direction, CallContext.CallId, CallContext.Provider, CallContext.AnsweredBy,
     };
 }
 

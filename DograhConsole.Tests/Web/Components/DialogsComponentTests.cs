@@ -88,6 +88,9 @@ public sealed class DialogsComponentTests : ConsoleComponentTest, IClassFixture<
         Assert.Equal("Start call", provider.Find("#start-call").GetAttribute("aria-label"));
         Assert.NotNull(provider.Find("label[for=call-configuration]"));
         Assert.NotNull(provider.Find("label[for=call-from]"));
+        // Twilio offers voicemail detection: the dialog asks, off by default.
+        Assert.Equal("Voicemail detection", provider.Find("label[for=call-voicemail-detection]").TextContent.Trim());
+        Assert.Equal("Off", provider.Find("#call-voicemail-detection").GetAttribute("value"));
 
         provider.Find("#call-to").Change("415 555");
 
