@@ -95,6 +95,30 @@ public sealed class CallHistoryApiTests(DograhAppFactory factory) : ApiTestBase(
     }
 
     [Fact]
+    public async Task Export_filters_and_shows_who_answered()
+    {
+        var (org, client) = await OrganizationAsync();
+        using var _ = client;
+        var machine = await Factory.CreateCallAsync(CallTestKit.Outbound(org.Id) with { VoicemailDetection = Core.Telephony.VoicemailDetection.Detect });
+        var human = await Factory.CreateCallAsync(CallTestKit.Outbound(org.Id) with { VoicemailDetection = Core.Telephony.VoicemailDetection.Detect });
+        var undetected = await Factory.CreateCallAsync(CallTestKit.Outbound(org.Id));
+        await Factory.Calls().RecordMachineDetectionAsync(machine.Id, new MachineDetectionResult(AnsweredBy.Machine, "machine_end_beep"));
+        await Factory.Calls().RecordMachineDetectionAsync(human.Id, new MachineDetectionResult(AnsweredBy.Human, "human"));
+
+        var (_, rows) = await CsvAsync(client, Export);
+        var column = CallHistory.CsvColumns.ToList().IndexOf("answered_by");
+        Assert.Equal("machine", rows.Single(r => r[0] == machine.Id.ToString())[column]);
+        Assert.Equal("", rows.Single(r => r[0] == undetected.Id.ToString())[column]);
+        Assert.Equal([machine.Id.ToString()], (await CsvAsync(client, $"{Export}?answeredBy=machine")).Rows.Skip(1).Select(r => r[0]));
+        Assert.Equal(new[] { machine.Id.ToString(), human.Id.ToString() }.Order(),
+            (await CsvAsync(client, $"{Export}?answeredBy=human,machine")).Rows.Skip(1).Select(r => r[0]).Order());
+
+        var bad = await client.ApiGetAsync($"{Export}?answeredBy=robot");
+        bad.Expect(HttpStatusCode.BadRequest);
+        Assert.Contains("'robot' is not who answered", bad.ErrorText("answeredBy"));
+    }
+
+    [Fact]
     public async Task Export_shows_only_the_callers_organization()
     {
         var (mine, client) = await OrganizationAsync();
