@@ -17,12 +17,11 @@ namespace DograhConsole.Core.Providers.Plivo;
 /// </summary>
 public sealed class PlivoApiClient(IHttpClientFactory httpFactory, TimeProvider time, ILogger<PlivoApiClient> logger)
 {
+    private readonly ProviderRestSender _rest = new("Plivo", httpFactory, HttpClientName, time, logger, ErrorMessage);
+
     public const string HttpClientName = "plivo";
     /// <summary>Plivo answers in well under a second; 15 s leaves room for a slow network without holding a dial for long.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
-    /// <summary>Three tries with 250 ms then 500 ms between them: rides out a blip, gives up within a second or so.</summary>
-    public const int MaxAttempts = 3;
-    public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The failure code of <see cref="CheckCredentialsAsync"/> when Plivo refused the auth id and token.</summary>
     public const string CredentialsRejectedCode = "credentials_rejected";
@@ -129,55 +128,6 @@ public sealed class PlivoApiClient(IHttpClientFactory httpFactory, TimeProvider 
         return request;
     }
 
-    private async Task<Response> SendAsync(HttpMethod method, PlivoCredentials credentials, string path, JsonNode? body, bool retry, CancellationToken ct)
-    {
-        var http = httpFactory.CreateClient(HttpClientName);
-        var delay = FirstRetryDelay;
-        for (var attempt = 1; ; attempt++)
-        {
-            using var request = Request(method, credentials, path, body);
-            var last = attempt >= (retry ? MaxAttempts : 1);
-            try
-            {
-                using var response = await http.SendAsync(request, ct);
-                var text = await response.Content.ReadAsStringAsync(ct);
-                JsonNode? json = null;
-                if (text.Length > 0)
-                {
-                    try
-                    {
-                        json = JsonNode.Parse(text);
-                    }
-                    catch (JsonException)
-                    {
-                        // Not JSON (Plivo's plain 401 text, a proxy's HTML page): the status line and text describe it.
-                    }
-                }
-                if (response.IsSuccessStatusCode) return new Response(response.StatusCode, json, null);
-                var message = ErrorMessage(response, json, text);
-                var transient = response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500;
-                if (!transient || last)
-                {
-                    logger.LogWarning("Plivo {Method} {Path} answered {Status}: {Message}", method, request.RequestUri!.AbsolutePath, (int)response.StatusCode, message);
-                    return new Response(response.StatusCode, json, message);
-                }
-                logger.LogInformation("Plivo {Method} {Path} answered {Status}; retrying in {Delay} ms", method, request.RequestUri!.AbsolutePath, (int)response.StatusCode, delay.TotalMilliseconds);
-            }
-            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
-            {
-                var message = e is TaskCanceledException ? $"Plivo did not answer within {http.Timeout.TotalSeconds:0} seconds." : $"Plivo could not be reached: {e.Message}";
-                if (last)
-                {
-                    logger.LogWarning("Plivo {Method} {Path} failed: {Message}", method, request.RequestUri!.AbsolutePath, message);
-                    return new Response(null, null, message);
-                }
-                logger.LogInformation("Plivo {Method} {Path} failed ({Message}); retrying in {Delay} ms", method, request.RequestUri!.AbsolutePath, message, delay.TotalMilliseconds);
-            }
-            await Task.Delay(delay, time, ct);
-            delay *= 2;
-        }
-    }
-
     /// <summary>Plivo's errors are <c>{"api_id":…,"error":…}</c>, the error a text or an object of field messages.</summary>
     private static string ErrorMessage(HttpResponseMessage response, JsonNode? json, string text)
     {
@@ -192,13 +142,6 @@ public sealed class PlivoApiClient(IHttpClientFactory httpFactory, TimeProvider 
         return string.IsNullOrWhiteSpace(detail) ? $"{status} {response.ReasonPhrase}".Trim() : $"{detail} ({status})";
     }
 
-    private sealed record Response(HttpStatusCode? Status, JsonNode? Body, string? Message)
-    {
-        public Failed? Failure => Message is null ? null : new Failed(Message);
-    }
-
-    private sealed record Failed(string Message)
-    {
-        public OperationResult<T> As<T>() => OperationResult<T>.Conflict(Message, ProviderCallCodes.ProviderError);
-    }
+    private Task<ProviderRestResponse> SendAsync(HttpMethod method, PlivoCredentials credentials, string path, JsonNode? body, bool retry, CancellationToken ct) =>
+        _rest.SendAsync(() => Request(method, credentials, path, body), retry, ct);
 }

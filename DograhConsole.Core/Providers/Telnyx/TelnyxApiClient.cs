@@ -19,13 +19,11 @@ namespace DograhConsole.Core.Providers.Telnyx;
 /// </summary>
 public sealed class TelnyxApiClient(IHttpClientFactory httpFactory, TimeProvider time, ILogger<TelnyxApiClient> logger)
 {
+    private readonly ProviderRestSender _rest = new("Telnyx", httpFactory, HttpClientName, time, logger, (response, json, _) => ErrorMessage(response, json));
+
     public const string HttpClientName = "telnyx";
     /// <summary>Telnyx answers actions in well under a second; 15 s covers a slow network without holding a webhook too long.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
-    /// <summary>Three tries ride out a brief outage or rate limit; more would hold the caller longer than the call can wait.</summary>
-    public const int MaxAttempts = 3;
-    /// <summary>The first backoff, doubled after each try: a brief blip passes, and all three tries fit in about a second.</summary>
-    public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The failure code of <see cref="GetApplicationAsync"/> when Telnyx refused the API key.</summary>
     public const string KeyRejectedCode = "api_key_rejected";
@@ -151,67 +149,13 @@ public sealed class TelnyxApiClient(IHttpClientFactory httpFactory, TimeProvider
     private static string ApplicationPath(TelnyxCredentials credentials) => "call_control_applications/" + Uri.EscapeDataString(credentials.ConnectionId);
 
     /// <summary>Telnyx answers an action on a call that is gone with 404 or 422 and code 90018 ("Call has already ended").</summary>
-    private static bool AlreadyEnded(Response response) =>
+    private static bool AlreadyEnded(ProviderRestResponse response) =>
         response.Status == HttpStatusCode.NotFound
         || (response.Status == HttpStatusCode.UnprocessableEntity && response.Body?["errors"] is JsonArray errors
             && errors.OfType<JsonObject>().Any(e => e["code"]?.ToString() is "90018" or "90053"));
 
     private static OperationResult<T> Unexpected<T>(string operation, string expected) =>
         OperationResult<T>.Conflict($"Telnyx answered {operation} without {expected}.", ProviderCallCodes.ProviderError);
-
-    private async Task<Response> SendAsync(HttpMethod method, TelnyxCredentials credentials, string path, JsonObject? body, bool retry, CancellationToken ct)
-    {
-        var http = httpFactory.CreateClient(HttpClientName);
-        var delay = FirstRetryDelay;
-        var uri = new Uri(credentials.ApiBaseUrl, path);
-        for (var attempt = 1; ; attempt++)
-        {
-            using var request = new HttpRequestMessage(method, uri);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credentials.ApiKey);
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            if (body is not null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-            var last = attempt >= (retry ? MaxAttempts : 1);
-            string message;
-            try
-            {
-                using var response = await http.SendAsync(request, ct);
-                var json = ParseOrNull(await response.Content.ReadAsStringAsync(ct));
-                if (response.IsSuccessStatusCode) return new Response(response.StatusCode, json, null);
-                message = ErrorMessage(response, json);
-                var transient = response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500;
-                if (!transient || last)
-                {
-                    logger.LogWarning("Telnyx {Method} {Path} answered {Status}: {Message}", method, uri.AbsolutePath, (int)response.StatusCode, message);
-                    return new Response(response.StatusCode, json, message);
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
-            {
-                message = e is TaskCanceledException ? $"Telnyx did not answer within {http.Timeout.TotalSeconds:0} seconds." : $"Telnyx could not be reached: {e.Message}";
-                if (last)
-                {
-                    logger.LogWarning("Telnyx {Method} {Path} failed: {Message}", method, uri.AbsolutePath, message);
-                    return new Response(null, null, message);
-                }
-            }
-            logger.LogInformation("Telnyx {Method} {Path}: {Message}; retrying in {Delay} ms", method, uri.AbsolutePath, message, delay.TotalMilliseconds);
-            await Task.Delay(delay, time, ct);
-            delay *= 2;
-        }
-    }
-
-    private static JsonNode? ParseOrNull(string text)
-    {
-        if (text.Length == 0) return null;
-        try
-        {
-            return JsonNode.Parse(text);
-        }
-        catch (JsonException)
-        {
-            return null; // not JSON (a proxy's HTML error page): the status line describes it
-        }
-    }
 
     /// <summary>Telnyx errors are <c>{"errors":[{"code","title","detail"}]}</c>.</summary>
     private static string ErrorMessage(HttpResponseMessage response, JsonNode? body)
@@ -227,13 +171,13 @@ public sealed class TelnyxApiClient(IHttpClientFactory httpFactory, TimeProvider
         return $"{status} {response.ReasonPhrase}".Trim();
     }
 
-    private sealed record Response(HttpStatusCode? Status, JsonNode? Body, string? Message)
-    {
-        public Failed? Failure => Message is null ? null : new Failed(Message);
-    }
-
-    private sealed record Failed(string Message)
-    {
-        public OperationResult<T> As<T>() => OperationResult<T>.Conflict(Message, ProviderCallCodes.ProviderError);
-    }
+    private Task<ProviderRestResponse> SendAsync(HttpMethod method, TelnyxCredentials credentials, string path, JsonObject? body, bool retry, CancellationToken ct) =>
+        _rest.SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(method, new Uri(credentials.ApiBaseUrl, path));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credentials.ApiKey);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            if (body is not null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            return request;
+        }, retry, ct);
 }

@@ -19,13 +19,11 @@ namespace DograhConsole.Core.Providers.Vonage;
 /// </summary>
 public sealed class VonageApiClient(IHttpClientFactory httpFactory, TimeProvider time, ILogger<VonageApiClient> logger)
 {
+    private readonly ProviderRestSender _rest = new("Vonage", httpFactory, HttpClientName, time, logger, (response, body, _) => ErrorMessage(response, body));
+
     public const string HttpClientName = "vonage";
     /// <summary>How long one attempt may take: a stalled Vonage API must not hold a webhook or a dial for long.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
-    /// <summary>Attempts of a safe request (reads, hang-up): two retries ride out a brief outage; a create or transfer is never retried.</summary>
-    public const int MaxAttempts = 3;
-    /// <summary>The first retry's wait, doubled for the next (250 ms, 500 ms): short, as a caller may be waiting.</summary>
-    public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -142,7 +140,7 @@ public sealed class VonageApiClient(IHttpClientFactory httpFactory, TimeProvider
     private static OperationResult<T> Unexpected<T>(string operation, string expected) =>
         OperationResult<T>.Conflict($"Vonage answered {operation} without {expected}.", ProviderCallCodes.ProviderError);
 
-    private static bool AlreadyEnded(Response response) =>
+    private static bool AlreadyEnded(ProviderRestResponse response) =>
         response.Status == HttpStatusCode.NotFound
         || (response.Status is HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.Gone
             && response.Message is { } message
@@ -164,55 +162,6 @@ public sealed class VonageApiClient(IHttpClientFactory httpFactory, TimeProvider
         return request;
     }
 
-    private async Task<Response> SendAsync(Func<HttpRequestMessage> build, bool retry, CancellationToken ct)
-    {
-        var http = httpFactory.CreateClient(HttpClientName);
-        var delay = FirstRetryDelay;
-        for (var attempt = 1; ; attempt++)
-        {
-            using var request = build();
-            var last = attempt >= (retry ? MaxAttempts : 1);
-            try
-            {
-                using var response = await http.SendAsync(request, ct);
-                var text = await response.Content.ReadAsStringAsync(ct);
-                JsonNode? body = null;
-                if (text.Length > 0)
-                {
-                    try
-                    {
-                        body = JsonNode.Parse(text);
-                    }
-                    catch (JsonException)
-                    {
-                        // Not JSON (a proxy's HTML error page): the status line describes it.
-                    }
-                }
-                if (response.IsSuccessStatusCode) return new Response(response.StatusCode, body, null);
-                var message = ErrorMessage(response, body);
-                var transient = response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500;
-                if (!transient || last)
-                {
-                    logger.LogWarning("Vonage {Method} {Path} answered {Status}: {Message}", request.Method, request.RequestUri!.AbsolutePath, (int)response.StatusCode, message);
-                    return new Response(response.StatusCode, body, message);
-                }
-                logger.LogInformation("Vonage {Method} {Path} answered {Status}; retrying in {Delay} ms", request.Method, request.RequestUri!.AbsolutePath, (int)response.StatusCode, delay.TotalMilliseconds);
-            }
-            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
-            {
-                var message = e is TaskCanceledException ? $"Vonage did not answer within {http.Timeout.TotalSeconds:0} seconds." : $"Vonage could not be reached: {e.Message}";
-                if (last)
-                {
-                    logger.LogWarning("Vonage {Method} {Path} failed: {Message}", request.Method, request.RequestUri!.AbsolutePath, message);
-                    return new Response(null, null, message);
-                }
-                logger.LogInformation("Vonage {Method} {Path} failed ({Message}); retrying in {Delay} ms", request.Method, request.RequestUri!.AbsolutePath, message, delay.TotalMilliseconds);
-            }
-            await Task.Delay(delay, time, ct);
-            delay *= 2;
-        }
-    }
-
     /// <summary>Vonage errors are RFC 7807-like: title and detail (older endpoints: error_title, message).</summary>
     private static string ErrorMessage(HttpResponseMessage response, JsonNode? body)
     {
@@ -232,13 +181,5 @@ public sealed class VonageApiClient(IHttpClientFactory httpFactory, TimeProvider
         };
     }
 
-    private sealed record Response(HttpStatusCode? Status, JsonNode? Body, string? Message)
-    {
-        public Failed? Failure => Message is null ? null : new Failed(Message);
-    }
-
-    private sealed record Failed(string Message)
-    {
-        public OperationResult<T> As<T>() => OperationResult<T>.Conflict(Message, ProviderCallCodes.ProviderError);
-    }
+    private Task<ProviderRestResponse> SendAsync(Func<HttpRequestMessage> build, bool retry, CancellationToken ct) => _rest.SendAsync(build, retry, ct);
 }
