@@ -70,7 +70,7 @@ internal sealed partial class WorkflowExecution
         CallRecorder? recorder = null;
         try
         {
-            if (_definition.Record) recorder = await StartRecordingAsync();
+            if (_definition.Record) recorder = StartRecording();
             await RunStepsAsync(audio);
         }
         catch (OperationCanceledException) when (_ended.IsCancellationRequested)
@@ -89,7 +89,7 @@ internal sealed partial class WorkflowExecution
     }
 
     /// <summary>A recording that cannot start is recorded on the call; the call itself goes on.</summary>
-    private async Task<CallRecorder?> StartRecordingAsync()
+    private CallRecorder? StartRecording()
     {
         try
         {
@@ -97,7 +97,7 @@ internal sealed partial class WorkflowExecution
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            await RecordAsync(CallEventKind.Error, $"The call is not recorded: {e.Message}");
+            Record(CallEventKind.Error, $"The call is not recorded: {e.Message}");
             return null;
         }
     }
@@ -117,13 +117,13 @@ internal sealed partial class WorkflowExecution
             }
             if (++executed > WorkflowDefinition.MaxSteps)
             {
-                await RecordAsync(CallEventKind.Error, $"The workflow was stopped after {WorkflowDefinition.MaxSteps} steps: it loops (last step {Label(index)}).");
+                Record(CallEventKind.Error, $"The workflow was stopped after {WorkflowDefinition.MaxSteps} steps: it loops (last step {Label(index)}).");
                 await EndCallAsync($"the step limit of {WorkflowDefinition.MaxSteps} was reached");
                 return;
             }
             var step = steps[index];
             var label = Label(index);
-            await _calls.SetStepAsync(CallId, label, CancellationToken.None);
+            _calls.RecordStep(CallId, label);
             _logger.LogDebug("Call {CallId} step {Step}", CallId, label);
 
             Flow flow;
@@ -133,12 +133,12 @@ internal sealed partial class WorkflowExecution
             }
             catch (StepFailedException e)
             {
-                await RecordAsync(CallEventKind.Error, $"Step {label} failed: {e.Message}", new { step = label });
+                Record(CallEventKind.Error, $"Step {label} failed: {e.Message}", new { step = label });
                 flow = Flow.Next;
             }
             catch (TextToSpeechException e)
             {
-                await RecordAsync(CallEventKind.Error, $"Step {label} failed: {e.Message}", new { step = label });
+                Record(CallEventKind.Error, $"Step {label} failed: {e.Message}", new { step = label });
                 flow = Flow.Next;
             }
 
@@ -188,7 +188,7 @@ internal sealed partial class WorkflowExecution
 
     private async Task<Flow> SayAsync(SayStep step, string label, AgentAudio audio)
     {
-        var text = await RenderAsync(step.Text, label, "text");
+        var text = Render(step.Text, label, "text");
         if (string.IsNullOrWhiteSpace(text)) throw new StepFailedException("the text is empty once its variables are filled in");
         var pcm = await _deps.Speech.RenderAsync(text, step.Voice, _session.SampleRate, _ended);
         await audio.PlayAsync(pcm, _ended);
@@ -243,7 +243,7 @@ internal sealed partial class WorkflowExecution
             var message = digits.Length == 0
                 ? $"{label}: no keys within {step.TimeoutSeconds} s (attempt {attempt})"
                 : $"{label}: caller entered {digits}" + (matched is null ? " (no branch)" : $" -> '{matched}'");
-            await RecordAsync(CallEventKind.Dtmf, message, new { step = label, digits, attempt });
+            Record(CallEventKind.Dtmf, message, new { step = label, digits, attempt });
             if (matched is not null) return Flow.Jump(matched);
             if (step.Default is not null) return Flow.Jump(step.Default);
             if (attempt > step.Retries) return Flow.Next;
@@ -262,7 +262,7 @@ internal sealed partial class WorkflowExecution
 
         if (step.Prompt is not null)
         {
-            var text = await RenderAsync(step.Prompt, label, "prompt");
+            var text = Render(step.Prompt, label, "prompt");
             if (!string.IsNullOrWhiteSpace(text))
             {
                 var pcm = await _deps.Speech.RenderAsync(text, null, _session.SampleRate, _ended);
@@ -318,22 +318,22 @@ internal sealed partial class WorkflowExecution
     }
 
     /// <summary>Renders a template from the call's variables (values in a URL percent-encoded); missing ones render empty and are recorded.</summary>
-    private async Task<string> RenderAsync(string template, string label, string field, bool url = false)
+    private string Render(string template, string label, string field, bool url = false)
     {
         var text = url ? TemplateRenderer.RenderUrl(template, _variables, out var missing) : TemplateRenderer.Render(template, _variables, out missing);
         if (missing.Count > 0)
         {
-            await RecordAsync(CallEventKind.Info,
+            Record(CallEventKind.Info,
                 $"Step {label}: {field} uses {string.Join(", ", missing.Select(m => "{{" + m + "}}"))}, which the call does not have; rendered empty.",
                 new { step = label, field, missing });
         }
         return text;
     }
 
-    private async Task RecordAsync(CallEventKind kind, string message, object? data = null)
+    /// <summary>Recorded on the call's timeline without waiting for the database.</summary>
+    private void Record(CallEventKind kind, string message, object? data = null)
     {
         if (kind == CallEventKind.Error) _logger.LogWarning("Call {CallId}: {Message}", CallId, message);
-        var result = await _calls.AddEventAsync(CallId, kind, message, data, CancellationToken.None);
-        if (!result.Succeeded) _logger.LogWarning("Call {CallId}: event not recorded ({Problem}): {Message}", CallId, result.Message, message);
+        _calls.RecordEvent(CallId, kind, message, data);
     }
 }
