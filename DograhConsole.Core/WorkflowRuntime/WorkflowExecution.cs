@@ -48,6 +48,8 @@ internal sealed partial class WorkflowExecution
     private readonly CallService _calls;
     private readonly ILogger _logger;
     private readonly CancellationToken _ended;
+    // The step events of steps queued ahead, each waiting for the audio before it to be heard; events follow in order.
+    private Task _timeline = Task.CompletedTask;
 
     public WorkflowExecution(CallView call, MediaSession session, WorkflowDefinition definition, Dictionary<string, string?> variables,
         WorkflowRuntimeDependencies dependencies, ILogger logger, CancellationToken callEnded)
@@ -112,18 +114,21 @@ internal sealed partial class WorkflowExecution
             _ended.ThrowIfCancellationRequested();
             if (index >= steps.Count)
             {
+                await audio.HeardAsync(_ended);
                 await EndCallAsync("the workflow ran out of steps");
                 return;
             }
             if (++executed > WorkflowDefinition.MaxSteps)
             {
                 Record(CallEventKind.Error, $"The workflow was stopped after {WorkflowDefinition.MaxSteps} steps: it loops (last step {Label(index)}).");
+                await audio.HeardAsync(_ended);
                 await EndCallAsync($"the step limit of {WorkflowDefinition.MaxSteps} was reached");
                 return;
             }
             var step = steps[index];
             var label = Label(index);
-            _calls.RecordStep(CallId, label);
+            if (!Pipelines(step)) await audio.HeardAsync(_ended);
+            StartStep(label, audio.Queued);
             _logger.LogDebug("Call {CallId} step {Step}", CallId, label);
 
             Flow flow;
@@ -165,6 +170,28 @@ internal sealed partial class WorkflowExecution
         }
     }
 
+    /// <summary>
+    /// Steps whose audio goes into the queue behind the audio before them, before the caller has heard it: nothing
+    /// they do depends on what happens while it plays. Any other step (gather, agent, transfer, http, hang-up) starts
+    /// once the audio before it was heard.
+    /// </summary>
+    private static bool Pipelines(WorkflowStep step) => step is SayStep or PlayStep or ToneStep or PauseStep or GotoStep;
+
+    /// <summary>
+    /// Records that the call moved to a step: at once when nothing is queued ahead of it, else once the audio ahead was
+    /// heard (so the timeline shows when the caller reached the step); what the step records comes after.
+    /// </summary>
+    private void StartStep(string label, Task<bool> ahead)
+    {
+        if (ahead.IsCompleted && _timeline.IsCompleted)
+        {
+            _calls.RecordStep(CallId, label);
+            return;
+        }
+        _timeline = Task.WhenAll(_timeline, ahead).ContinueWith(_ => _calls.RecordStep(CallId, label), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
     private string Label(int index)
     {
         var step = _definition.Steps[index];
@@ -176,7 +203,7 @@ internal sealed partial class WorkflowExecution
         SayStep say => SayAsync(say, label, audio),
         PlayStep play => PlayAsync(play, audio),
         ToneStep tone => ToneAsync(tone, audio),
-        PauseStep pause => PauseAsync(pause),
+        PauseStep pause => PauseAsync(pause, audio),
         GatherStep gather => GatherAsync(gather, label, audio),
         GotoStep go => Task.FromResult(Flow.Jump(go.Target)),
         HttpStep http => HttpAsync(http, label),
@@ -191,7 +218,7 @@ internal sealed partial class WorkflowExecution
         var text = Render(step.Text, label, "text");
         if (string.IsNullOrWhiteSpace(text)) throw new StepFailedException("the text is empty once its variables are filled in");
         var pcm = await _deps.Speech.RenderAsync(text, step.Voice, _session.SampleRate, _ended);
-        await audio.PlayAsync(pcm, _ended);
+        await audio.QueueAsync(pcm, _ended);
         return Flow.Next;
     }
 
@@ -199,7 +226,7 @@ internal sealed partial class WorkflowExecution
     {
         var pcm = await _deps.Prompts.LoadAsync(_call.OrganizationId, step.PromptId, _session.SampleRate, _ended)
             ?? throw new StepFailedException($"prompt {step.PromptId} does not exist (it was deleted, or its file is missing)");
-        await audio.PlayAsync(pcm, _ended);
+        await audio.QueueAsync(pcm, _ended);
         return Flow.Next;
     }
 
@@ -208,13 +235,14 @@ internal sealed partial class WorkflowExecution
         if (step.FrequencyHz * 2 >= _session.SampleRate)
             throw new StepFailedException($"a {step.FrequencyHz} Hz tone cannot be played on a {_session.SampleRate / 1000} kHz call (the limit is {_session.SampleRate / 2 - 1} Hz)");
         var tone = AgentAudio.Tone(_session.SampleRate, step.FrequencyHz, step.DurationMs, out var samples);
-        await audio.PlayAsync(samples, tone, _ended);
+        await audio.QueueAsync(samples, tone, _ended);
         return Flow.Next;
     }
 
-    private async Task<Flow> PauseAsync(PauseStep step)
+    /// <summary>Silence in the queue, so the pause lasts as designed from the end of the audio before it.</summary>
+    private async Task<Flow> PauseAsync(PauseStep step, AgentAudio audio)
     {
-        await Task.Delay(TimeSpan.FromMilliseconds(step.DurationMs), _ended);
+        await audio.QueueAsync((long)_session.SampleRate * step.DurationMs / 1000, AgentAudio.Silence, _ended);
         return Flow.Next;
     }
 
@@ -334,6 +362,8 @@ internal sealed partial class WorkflowExecution
     private void Record(CallEventKind kind, string message, object? data = null)
     {
         if (kind == CallEventKind.Error) _logger.LogWarning("Call {CallId}: {Message}", CallId, message);
-        _calls.RecordEvent(CallId, kind, message, data);
+        if (_timeline.IsCompleted) _calls.RecordEvent(CallId, kind, message, data);
+        else _timeline = _timeline.ContinueWith(_ => _calls.RecordEvent(CallId, kind, message, data), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 }
