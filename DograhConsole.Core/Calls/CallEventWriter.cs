@@ -174,6 +174,7 @@ internal sealed class CallEventWriter(
 
     private void Finish(List<CallChangeRequest> batch, Outcome[] outcomes)
     {
+        var logged = logger.IsEnabled(LogLevel.Information); // the log call allocates its arguments even when filtered out
         for (var i = 0; i < batch.Count; i++)
         {
             var change = batch[i];
@@ -187,7 +188,7 @@ internal sealed class CallEventWriter(
             }
             foreach (var e in outcome.Events)
             {
-                logger.LogInformation("Call {CallId} {Kind}: {Message}", e.CallId, CallStatuses.Name(e.Kind), e.Message);
+                if (logged) logger.LogInformation("Call {CallId} {Kind}: {Message}", e.CallId, CallStatuses.Name(e.Kind), e.Message);
                 if (change.OnEvent is null && outcome.View is null) continue;
                 var eventView = CallEventView.FromEntity(e);
                 change.OnEvent?.Invoke(eventView);

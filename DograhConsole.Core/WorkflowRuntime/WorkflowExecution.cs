@@ -129,7 +129,8 @@ internal sealed partial class WorkflowExecution
             var label = Label(index);
             if (!Pipelines(step)) await audio.HeardAsync(_ended);
             StartStep(label, audio.Queued);
-            _logger.LogDebug("Call {CallId} step {Step}", CallId, label);
+            // Checked first: the call itself boxes the id and allocates its arguments, every step, even when not logged.
+            if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("Call {CallId} step {Step}", CallId, label);
 
             Flow flow;
             try
