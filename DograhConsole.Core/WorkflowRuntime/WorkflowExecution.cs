@@ -66,7 +66,22 @@ internal sealed partial class WorkflowExecution
 
     private Guid CallId => _call.Id;
 
+    /// <summary>Runs the steps; once it returns, everything the run recorded is stored (the steps' events are written behind them).</summary>
     public async Task RunAsync()
+    {
+        try
+        {
+            await RunWithAudioAsync();
+        }
+        finally
+        {
+            // The audio is gone, so step events still waiting for it to be heard are posted now; then all of them are written.
+            await _timeline;
+            await _calls.FlushEventsAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task RunWithAudioAsync()
     {
         using var audio = new AgentAudio(_session);
         CallRecorder? recorder = null;

@@ -53,7 +53,9 @@ if (options.Only is null or "load")
     else
     {
         Console.WriteLine("  console (real Twilio edge) = the console itself (AddDograhCore + MapDograhEndpoints, temp data directory) in the server process: N outbound Twilio");
-        Console.WriteLine("  calls created with media tokens, /api/v1/telephony/ws/twilio, the real workflow runner playing a continuous 60 s tone (goto loop) per call.");
+        Console.WriteLine(options.Workflow == "ivr"
+            ? "  calls created with media tokens, /api/v1/telephony/ws/twilio, the real workflow runner looping an IVR hold (say, 500 ms pause, 2 s tone, say) per call."
+            : "  calls created with media tokens, /api/v1/telephony/ws/twilio, the real workflow runner playing a continuous 60 s tone (goto loop) per call.");
     }
     Console.WriteLine($"  {options.WarmUp.TotalSeconds:0} s warm-up (on the real edge: after every call's start is done), {options.Window.TotalSeconds:0} s measured per run. Pacing error = |gap between media frames the client receives - 20 ms|.");
     Console.WriteLine("  Send pacing = the same error from the server's send calls as the kernel timestamped them (perf), free of the load client's own scheduling delays.");
