@@ -24,6 +24,8 @@ internal sealed class AgentAudio : IDisposable
     private const int ChunkSeconds = 2;
     // Unheard audio kept queued: two chunks, so when the older one is heard the newer still has its length to cover the provider's mark round trip.
     private const int AheadSeconds = 2 * ChunkSeconds;
+    // Audio not yet sent below which the next chunk is queued even before the older ones were confirmed: a second outlasts any mark round trip.
+    private const int LowWaterSeconds = 1;
 
     private readonly MediaSession _session;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<bool>> _pending = new(StringComparer.Ordinal);
@@ -54,14 +56,15 @@ internal sealed class AgentAudio : IDisposable
     /// <summary>
     /// Queues a sound behind whatever audio is queued, and returns once its last chunk is queued: with a task that is
     /// true once the caller heard all of it, false when it was cleared first. Waits only to keep at most
-    /// <see cref="AheadSeconds"/> of unheard audio queued. A sound whose audio is cleared while it is being queued
-    /// stops there (its task is false).
+    /// <see cref="AheadSeconds"/> of unheard audio queued, and not once less than <see cref="LowWaterSeconds"/> is left
+    /// to send. A sound whose audio is cleared while it is being queued stops there (its task is false).
     /// </summary>
     public async Task<Task<bool>> QueueAsync(long totalSamples, AudioWriter write, CancellationToken ct)
     {
         if (totalSamples <= 0) return Heard;
         int chunk = _session.SampleRate * ChunkSeconds;
         long ahead = (long)_session.SampleRate * AheadSeconds;
+        int lowWater = _session.SampleRate * LowWaterSeconds;
         var sound = ++_sound;
         var buffer = ArrayPool<short>.Shared.Rent((int)Math.Min(chunk, totalSamples));
         try
@@ -72,7 +75,16 @@ internal sealed class AgentAudio : IDisposable
                 int length = (int)Math.Min(chunk, totalSamples - offset);
                 while (_unheard.TryPeek(out var oldest) && (oldest.Played.IsCompleted || _unheardSamples + length > ahead))
                 {
-                    var heard = await oldest.Played.WaitAsync(ct);
+                    if (!oldest.Played.IsCompleted)
+                    {
+                        // Also go on once the audio still to send runs low: a late or lost confirmation must not starve the caller.
+                        int unsent = _session.QueuedAgentSamples;
+                        if (unsent <= lowWater) break;
+                        await Task.WhenAny(oldest.Played, Task.Delay(TimeSpan.FromSeconds((double)(unsent - lowWater) / _session.SampleRate), ct));
+                        ct.ThrowIfCancellationRequested();
+                        continue;
+                    }
+                    var heard = await oldest.Played;
                     _unheard.Dequeue();
                     _unheardSamples -= oldest.Samples;
                     if (!heard && oldest.Sound == sound) return Cleared;
