@@ -34,10 +34,9 @@ internal sealed record ConsoleBenchCall(Guid CallId, string Token, string CallSi
 internal static class ConsoleServer
 {
     /// <summary>
-    /// A 60 s tone (the longest a tone step may be), then back to it: audio without gaps until the first step
-    /// boundary, 60 s after the call's stream started. A play step ends once Twilio reports the audio played (its
-    /// mark echo), so the next tone starts a round trip and two step writes later: a gap the client counts as lost
-    /// frames. <see cref="ToneSeconds"/> lets the bench say when a window reaches that far.
+    /// A 60 s tone (the longest a tone step may be), then back to it: continuous audio. Before steps were pipelined the
+    /// next tone started a mark round trip after the first one ended, a gap the client counted as lost frames;
+    /// <see cref="ToneSeconds"/> lets the bench say when a window reaches the first step boundary.
     /// </summary>
     public const int ToneSeconds = 60;
 

@@ -202,7 +202,8 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
         }
 
         var measured = child ?? (serverPid is { } pid ? Process.GetProcessById(pid) : null);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        // A console starting hundreds of calls on a loaded machine may take seconds to answer its status; a status that never comes still ends the run.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         try
         {
             await Task.Delay(500);
