@@ -58,7 +58,7 @@ public sealed class CallMediaHost(
         }
         if (connected is not null)
         {
-            await calls.AddEventAsync(callId, CallEventKind.Info, connected.Message, connected.Data, CancellationToken.None);
+            calls.RecordEvent(callId, CallEventKind.Info, connected.Message, connected.Data);
             if (connected.MarksCallInProgress) await calls.UpdateStatusAsync(callId, CallStatus.InProgress, ct: CancellationToken.None);
         }
         var session = sessions.Create(sink, options with { CallId = callId.ToString() });

@@ -9,16 +9,18 @@ namespace DograhConsole.Core.Calls;
 /// <summary>
 /// The call lifecycle, for system work with no signed-in user: provider webhooks, the ARI listener, the media
 /// sessions, the workflow runtime and the campaign dispatcher. Every change stores a <see cref="CallEvent"/> in the
-/// same save and is then published on the <see cref="CallEventBus"/>. Status changes go through
-/// <see cref="CallStatuses.Advance"/>, so callbacks may repeat or arrive late: a repeat or a step backwards changes
-/// nothing and records nothing. Two concurrent changes to one call are serialized by the status concurrency token.
+/// same save and is then published on the <see cref="CallEventBus"/>. Changes after the call's creation go through
+/// the <see cref="CallEventWriter"/>, in order, many per transaction: the awaited ones (status, failure) are committed
+/// when they return; <see cref="RecordEvent"/> and <see cref="RecordStep"/> do not wait (the media path never waits on
+/// the database). Status changes go through <see cref="CallStatuses.Advance"/>, so callbacks may repeat or arrive
+/// late: a repeat or a step backwards changes nothing and records nothing.
 /// </summary>
 public sealed class CallService(
     IDbContextFactory<DograhDbContext> dbFactory,
     CallConcurrencyLimiter limiter,
     CallEventBus bus,
     TimeProvider time,
-    ILogger<CallService> logger)
+    ILogger<CallService> logger) : IAsyncDisposable
 {
     /// <summary>The failure code when the organization's concurrent-call limit is reached; the API answers 429.</summary>
     public const string LimitReachedCode = "limit_reached";
@@ -30,8 +32,7 @@ public sealed class CallService(
     // Providers' result words are short (machine_end_other is the longest seen); the column is bounded all the same.
     private const int DetailLength = 64;
 
-    // Status callbacks for one call can race; eight re-reads outlast any burst a provider sends for one call.
-    private const int SaveAttempts = 8;
+    private readonly CallEventWriter _writer = new(dbFactory, bus, logger);
 
     /// <summary>
     /// Records a new call when the organization has a free slot (see <see cref="CallConcurrencyLimiter"/>).
@@ -234,16 +235,42 @@ public sealed class CallService(
         return result.Succeeded ? OperationResult<CallEventView>.Success(stored!) : result.Map(_ => stored!);
     }
 
+    /// <summary>
+    /// Records an event without waiting for the database, for the media path (workflow steps): it is written with the
+    /// next batch, a fraction of a second later, in order with every other change to calls. An unknown call is logged.
+    /// </summary>
+    public void RecordEvent(Guid callId, CallEventKind kind, string message, object? data = null)
+    {
+        if (!Enum.IsDefined(kind)) throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown event kind.");
+        var text = Clip(message ?? "", MaxMessageLength)!;
+        _writer.Post(new CallChangeRequest(callId, Now(), (_, events) =>
+        {
+            events.Add((kind, text, data));
+            return false;
+        }));
+    }
+
     /// <summary>The workflow runtime moved to another step: kept on the record and recorded as a step event.</summary>
     public Task<OperationResult<CallChange>> SetStepAsync(Guid callId, string step, CancellationToken ct = default) =>
-        MutateAsync(callId, (call, events) =>
+        MutateAsync(callId, StepChange(step), ct);
+
+    /// <summary><see cref="SetStepAsync"/> without waiting for the database, like <see cref="RecordEvent"/>.</summary>
+    public void RecordStep(Guid callId, string step) => _writer.Post(new CallChangeRequest(callId, Now(), StepChange(step)));
+
+    /// <summary>Completes once every change asked for before it is committed.</summary>
+    public Task FlushEventsAsync(CancellationToken ct = default) => _writer.FlushAsync(ct);
+
+    private static Func<Call, List<(CallEventKind Kind, string Message, object? Data)>, bool> StepChange(string step)
+    {
+        var value = Clip(step, MaxTextLength);
+        return (call, events) =>
         {
-            var value = Clip(step, MaxTextLength);
             if (call.CurrentStep == value) return false;
             call.CurrentStep = value;
             events.Add((CallEventKind.Step, $"step {value}", new { step = value }));
             return true;
-        }, ct);
+        };
+    }
 
     /// <summary>The provider's id for an outbound call, known once the provider accepted it; also becomes the context's call_id.</summary>
     public Task<OperationResult<CallChange>> SetProviderCallIdAsync(Guid callId, string providerCallId, CancellationToken ct = default)
@@ -387,66 +414,20 @@ public sealed class CallService(
         string.IsNullOrWhiteSpace(cause) ? CallStatuses.Name(status) : $"{CallStatuses.Name(status)} ({Clip(cause, 200)})";
 
     /// <summary>
-    /// Loads the call, lets <paramref name="change"/> modify it and queue events, and saves both together; retries
-    /// when another change to the same call's status won the race in between.
+    /// Queues <paramref name="change"/> on the event writer and completes once it is committed: the writer loads the
+    /// call, lets the change modify it and queue events, and saves both together (with other changes of its batch).
     /// </summary>
-    private async Task<OperationResult<CallChange>> MutateAsync(
+    private Task<OperationResult<CallChange>> MutateAsync(
         Guid callId,
         Func<Call, List<(CallEventKind Kind, string Message, object? Data)>, bool> change,
         CancellationToken ct,
-        Action<CallEventView>? onEvent = null)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var call = await db.Calls.IgnoreQueryFilters().FirstOrDefaultAsync(c => c.Id == callId, ct);
-            if (call is null) return OperationResult<CallChange>.NotFound("Call not found.");
-
-            var pending = new List<(CallEventKind Kind, string Message, object? Data)>();
-            var changed = change(call, pending);
-            if (pending.Count == 0)
-            {
-                if (changed) await db.SaveChangesAsync(ct);
-                return OperationResult<CallChange>.Success(new CallChange(changed, CallView.FromEntity(call)));
-            }
-
-            var now = Now();
-            var events = pending.Select(p => new CallEvent
-            {
-                OrganizationId = call.OrganizationId,
-                CallId = call.Id,
-                At = now,
-                Kind = p.Kind,
-                Message = p.Message,
-                DataJson = CallContext.Serialize(p.Data),
-            }).ToList();
-            db.CallEvents.AddRange(events);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < SaveAttempts)
-            {
-                // Another callback changed this call's status since we read it: read again and re-decide.
-                continue;
-            }
-
-            var view = CallView.FromEntity(call);
-            using (logger.BeginScope(new Dictionary<string, object> { ["CallId"] = call.Id }))
-            {
-                foreach (var e in events)
-                {
-                    logger.LogInformation("Call {CallId} {Kind}: {Message}", call.Id, CallStatuses.Name(e.Kind), e.Message);
-                    var eventView = CallEventView.FromEntity(e);
-                    onEvent?.Invoke(eventView);
-                    bus.Publish(new CallUpdate(call.OrganizationId, view, eventView));
-                }
-            }
-            return OperationResult<CallChange>.Success(new CallChange(changed, view));
-        }
-    }
+        Action<CallEventView>? onEvent = null) =>
+        _writer.SubmitAsync(new CallChangeRequest(callId, Now(), change, onEvent), ct);
 
     private DateTime Now() => time.GetUtcNow().UtcDateTime;
+
+    /// <summary>Writes the changes still queued (the host disposes this singleton on shutdown).</summary>
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
     private DateTime Utc(DateTime? at) => at switch
     {

@@ -13,19 +13,28 @@ internal delegate void AudioWriter(Span<short> destination, long offset);
 
 /// <summary>
 /// Plays workflow audio on a session and learns when it was actually played: each chunk is followed by a mark, and
-/// a play completes on <see cref="MediaSession.MarkPlayed"/> of its last mark. Audio goes in 2 s chunks, the next
-/// queued before the previous finishes, so there is no gap, the session's queue stays small, and audio made as it
-/// plays (a tone) never exists whole in memory.
+/// a sound is heard on <see cref="MediaSession.MarkPlayed"/> of its last mark. Audio goes in 2 s chunks, queued up to
+/// <see cref="AheadSeconds"/> ahead of what the caller has heard, so there is no gap (within one sound, and between
+/// sounds queued one after another: the next step's audio waits behind the current one's instead of for its mark),
+/// the session's queue stays small, and audio made as it plays (a tone) never exists whole in memory.
 /// </summary>
 internal sealed class AgentAudio : IDisposable
 {
     // Long enough that marks are few (one per chunk), short enough that the session's queue and a tone's buffer stay small.
     private const int ChunkSeconds = 2;
+    // Unheard audio kept queued: two chunks, so when the older one is heard the newer still has its length to cover the provider's mark round trip.
+    private const int AheadSeconds = 2 * ChunkSeconds;
+    // Audio not yet sent below which the next chunk is queued even before the older ones were confirmed: a second outlasts any mark round trip.
+    private const int LowWaterSeconds = 1;
 
     private readonly MediaSession _session;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<bool>> _pending = new(StringComparer.Ordinal);
+    private readonly Queue<Unheard> _unheard = new(); // the caller of QueueAsync's flow only
     private readonly string _prefix = "wf-" + Guid.NewGuid().ToString("N")[..8] + "-";
+    private long _unheardSamples;
+    private Task<bool> _tail = Heard;
     private int _next;
+    private int _sound;
 
     public AgentAudio(MediaSession session)
     {
@@ -35,21 +44,52 @@ internal sealed class AgentAudio : IDisposable
     }
 
     /// <summary>True once all of it was played; false when it was cleared first (barge-in).</summary>
-    public Task<bool> PlayAsync(ReadOnlyMemory<short> pcm, CancellationToken ct) =>
-        PlayAsync(pcm.Length, (destination, offset) => pcm.Span.Slice((int)offset, destination.Length).CopyTo(destination), ct);
+    public Task<bool> PlayAsync(ReadOnlyMemory<short> pcm, CancellationToken ct) => PlayAsync(pcm.Length, Copy(pcm), ct);
 
     /// <summary>Plays <paramref name="totalSamples"/> samples made by <paramref name="write"/> one chunk at a time.</summary>
-    public async Task<bool> PlayAsync(long totalSamples, AudioWriter write, CancellationToken ct)
+    public async Task<bool> PlayAsync(long totalSamples, AudioWriter write, CancellationToken ct) =>
+        await (await QueueAsync(totalSamples, write, ct)).WaitAsync(ct);
+
+    /// <summary><see cref="QueueAsync(long, AudioWriter, CancellationToken)"/> of samples already made.</summary>
+    public Task<Task<bool>> QueueAsync(ReadOnlyMemory<short> pcm, CancellationToken ct) => QueueAsync(pcm.Length, Copy(pcm), ct);
+
+    /// <summary>
+    /// Queues a sound behind whatever audio is queued, and returns once its last chunk is queued: with a task that is
+    /// true once the caller heard all of it, false when it was cleared first. Waits only to keep at most
+    /// <see cref="AheadSeconds"/> of unheard audio queued, and not once less than <see cref="LowWaterSeconds"/> is left
+    /// to send. A sound whose audio is cleared while it is being queued stops there (its task is false).
+    /// </summary>
+    public async Task<Task<bool>> QueueAsync(long totalSamples, AudioWriter write, CancellationToken ct)
     {
-        if (totalSamples <= 0) return true;
+        if (totalSamples <= 0) return Heard;
         int chunk = _session.SampleRate * ChunkSeconds;
+        long ahead = (long)_session.SampleRate * AheadSeconds;
+        int lowWater = _session.SampleRate * LowWaterSeconds;
+        var sound = ++_sound;
         var buffer = ArrayPool<short>.Shared.Rent((int)Math.Min(chunk, totalSamples));
         try
         {
-            Task<bool>? previous = null;
+            Task<bool> last = Heard;
             for (long offset = 0; offset < totalSamples; offset += chunk)
             {
-                var piece = buffer.AsSpan(0, (int)Math.Min(chunk, totalSamples - offset));
+                int length = (int)Math.Min(chunk, totalSamples - offset);
+                while (_unheard.TryPeek(out var oldest) && (oldest.Played.IsCompleted || _unheardSamples + length > ahead))
+                {
+                    if (!oldest.Played.IsCompleted)
+                    {
+                        // Also go on once the audio still to send runs low: a late or lost confirmation must not starve the caller.
+                        int unsent = _session.QueuedAgentSamples;
+                        if (unsent <= lowWater) break;
+                        await Task.WhenAny(oldest.Played, Task.Delay(TimeSpan.FromSeconds((double)(unsent - lowWater) / _session.SampleRate), ct));
+                        ct.ThrowIfCancellationRequested();
+                        continue;
+                    }
+                    var heard = await oldest.Played;
+                    _unheard.Dequeue();
+                    _unheardSamples -= oldest.Samples;
+                    if (!heard && oldest.Sound == sound) return Cleared;
+                }
+                var piece = buffer.AsSpan(0, length);
                 write(piece, offset);
                 var name = _prefix + Interlocked.Increment(ref _next);
                 var played = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -60,16 +100,44 @@ internal sealed class AgentAudio : IDisposable
                     throw new StepFailedException("the media session refused the audio (it closed, or its queue is full)");
                 }
                 _session.Mark(name);
-                if (previous is not null && !await previous.WaitAsync(ct)) return false;
-                previous = played.Task;
+                _unheard.Enqueue(new Unheard(played.Task, length, sound));
+                _unheardSamples += length;
+                last = _tail = played.Task;
             }
-            return await previous!.WaitAsync(ct);
+            return last;
         }
         finally
         {
             ArrayPool<short>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>
+    /// Completes once everything queued so far was heard or cleared: true when the last of it was heard (or nothing
+    /// was queued).
+    /// </summary>
+    public async Task<bool> HeardAsync(CancellationToken ct)
+    {
+        var heard = true;
+        while (_unheard.TryDequeue(out var oldest))
+        {
+            _unheardSamples -= oldest.Samples;
+            heard = await oldest.Played.WaitAsync(ct);
+        }
+        return heard;
+    }
+
+    /// <summary>Completes when the audio queued so far was heard (true) or cleared (false); without waiting for it.</summary>
+    public Task<bool> Queued => _tail;
+
+    /// <summary>Silence, for a pause that keeps its place in the queue.</summary>
+    public static readonly AudioWriter Silence = static (destination, _) => destination.Clear();
+
+    private static readonly Task<bool> Heard = Task.FromResult(true);
+    private static readonly Task<bool> Cleared = Task.FromResult(false);
+
+    private static AudioWriter Copy(ReadOnlyMemory<short> pcm) =>
+        (destination, offset) => pcm.Span.Slice((int)offset, destination.Length).CopyTo(destination);
 
     private void OnPlayed(string name)
     {
@@ -126,4 +194,7 @@ internal sealed class AgentAudio : IDisposable
             }
         };
     }
+
+    /// <summary>A chunk queued and not yet heard, of which sound (a count of <see cref="QueueAsync(long, AudioWriter, CancellationToken)"/> calls).</summary>
+    private readonly record struct Unheard(Task<bool> Played, int Samples, int Sound);
 }

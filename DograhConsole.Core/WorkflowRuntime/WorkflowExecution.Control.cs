@@ -31,15 +31,15 @@ internal sealed partial class WorkflowExecution
     /// </summary>
     private async Task<Flow> HttpAsync(HttpStep step, string label)
     {
-        var urlText = await RenderAsync(step.Url, label, "url", url: true);
+        var urlText = Render(step.Url, label, "url", url: true);
         if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-            return await HttpFailedAsync(step, label, $"the url '{Shorten(urlText)}' is not an absolute http(s) URL once its variables are filled in", null);
+            return HttpFailed(step, label, $"the url '{Shorten(urlText)}' is not an absolute http(s) URL once its variables are filled in", null);
         var shown = url.GetLeftPart(UriPartial.Path); // the query may carry tokens: never recorded
 
         using var request = new HttpRequestMessage(new HttpMethod(step.Method), url);
         foreach (var (name, template) in step.Headers)
         {
-            var value = await RenderAsync(template, label, $"headers.{name}");
+            var value = Render(template, label, $"headers.{name}");
             if (!request.Headers.TryAddWithoutValidation(name, value))
             {
                 request.Content ??= new ByteArrayContent([]);
@@ -66,19 +66,19 @@ internal sealed partial class WorkflowExecution
             status = (int)response.StatusCode;
             content = await ReadBoundedAsync(response.Content, timeout.Token);
             if (!response.IsSuccessStatusCode)
-                return await HttpFailedAsync(step, label, $"{step.Method} {shown} answered {status} {response.ReasonPhrase}", status);
+                return HttpFailed(step, label, $"{step.Method} {shown} answered {status} {response.ReasonPhrase}", status);
         }
         catch (OperationCanceledException) when (!_ended.IsCancellationRequested)
         {
-            return await HttpFailedAsync(step, label, $"{step.Method} {shown} did not answer within {step.TimeoutSeconds} s", null);
+            return HttpFailed(step, label, $"{step.Method} {shown} did not answer within {step.TimeoutSeconds} s", null);
         }
         catch (HttpRequestException e)
         {
-            return await HttpFailedAsync(step, label, $"{step.Method} {shown} failed: {e.Message}", null);
+            return HttpFailed(step, label, $"{step.Method} {shown} failed: {e.Message}", null);
         }
         catch (StepFailedException e)
         {
-            return await HttpFailedAsync(step, label, $"{step.Method} {shown}: {e.Message}", null);
+            return HttpFailed(step, label, $"{step.Method} {shown}: {e.Message}", null);
         }
 
         var assigned = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -92,7 +92,7 @@ internal sealed partial class WorkflowExecution
             }
             catch (JsonException e)
             {
-                return await HttpFailedAsync(step, label, $"{step.Method} {shown} answered {status} with a body that is not JSON ({e.Message})", status);
+                return HttpFailed(step, label, $"{step.Method} {shown} answered {status} with a body that is not JSON ({e.Message})", status);
             }
             using (document)
             {
@@ -117,14 +117,14 @@ internal sealed partial class WorkflowExecution
         var message = $"Step {label}: {step.Method} {shown} answered {status}"
             + (assigned.Count > 0 ? $"; set {string.Join(", ", assigned.Keys)}" : "")
             + (absent.Count > 0 ? $"; not in the response: {string.Join(", ", absent.Select(a => $"{a} ({step.ResponseMapping[a]})"))}" : "");
-        await RecordAsync(CallEventKind.Info, message, new { step = label, status, assigned = assigned.Keys, absent });
+        Record(CallEventKind.Info, message, new { step = label, status, assigned = assigned.Keys, absent });
         return Flow.Next;
     }
 
-    private async Task<Flow> HttpFailedAsync(HttpStep step, string label, string reason, int? status)
+    private Flow HttpFailed(HttpStep step, string label, string reason, int? status)
     {
         var then = step.OnError is null ? "going on with the next step" : $"going to '{step.OnError}'";
-        await RecordAsync(CallEventKind.Error, $"Step {label}: {reason}; {then}.", new { step = label, status, onError = step.OnError });
+        Record(CallEventKind.Error, $"Step {label}: {reason}; {then}.", new { step = label, status, onError = step.OnError });
         return step.OnError is null ? Flow.Next : Flow.Jump(step.OnError);
     }
 
@@ -145,7 +145,7 @@ internal sealed partial class WorkflowExecution
 
     private async Task<Flow> TransferStepAsync(TransferStep step, string label)
     {
-        var to = await RenderAsync(step.To, label, "to");
+        var to = Render(step.To, label, "to");
         return await TransferAsync(to, label) ? Flow.Stop("the call was transferred") : Flow.Next;
     }
 
@@ -159,13 +159,13 @@ internal sealed partial class WorkflowExecution
         var spec = _deps.Providers.Find(call.Provider);
         if (!PhoneAddress.TryParse(to, null, out var address, out var problem))
         {
-            await RecordAsync(CallEventKind.Error, $"Step {label}: cannot transfer to '{Shorten(to)}': {problem}", new { step = label, to });
+            Record(CallEventKind.Error, $"Step {label}: cannot transfer to '{Shorten(to)}': {problem}", new { step = label, to });
             return false;
         }
         if (spec is null || !spec.AddressTypes.Contains(address!.Type))
         {
             var supported = spec is null ? "nothing" : PhoneAddress.DescribeAll(spec.AddressTypes, ", ");
-            await RecordAsync(CallEventKind.Error,
+            Record(CallEventKind.Error,
                 $"Step {label}: cannot transfer to {address!.Normalized}: {spec?.DisplayName ?? call.Provider} transfers to {supported}, not a {PhoneAddress.Describe(address.Type)}.",
                 new { step = label, to = address.Normalized });
             return false;
@@ -179,13 +179,13 @@ internal sealed partial class WorkflowExecution
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
-                await RecordAsync(CallEventKind.Error, $"Step {label}: transfer to {address.Normalized} failed: no outcome within {TransferTimeout.TotalSeconds:0} s", new { step = label, to = address.Normalized });
+                Record(CallEventKind.Error, $"Step {label}: transfer to {address.Normalized} failed: no outcome within {TransferTimeout.TotalSeconds:0} s", new { step = label, to = address.Normalized });
                 return false;
             }
         }
         if (!result.Succeeded)
         {
-            await RecordAsync(CallEventKind.Error, $"Step {label}: transfer to {address.Normalized} failed: {result.Message}", new { step = label, to = address.Normalized, code = result.Code });
+            Record(CallEventKind.Error, $"Step {label}: transfer to {address.Normalized} failed: {result.Message}", new { step = label, to = address.Normalized, code = result.Code });
             return false;
         }
         var outcome = result.Value switch
@@ -195,7 +195,7 @@ internal sealed partial class WorkflowExecution
             TransferOutcome.NoAnswer => "no-answer",
             _ => "failed",
         };
-        await RecordAsync(CallEventKind.Transfer, $"Step {label}: transfer to {address.Normalized}: {outcome}", new { step = label, to = address.Normalized, outcome });
+        Record(CallEventKind.Transfer, $"Step {label}: transfer to {address.Normalized}: {outcome}", new { step = label, to = address.Normalized, outcome });
         return result.Value == TransferOutcome.Transferred;
     }
 
@@ -203,15 +203,15 @@ internal sealed partial class WorkflowExecution
     private async Task<Flow> AgentAsync(AgentStep step, string label)
     {
         var stream = _deps.AgentStream;
-        var urlText = await RenderAsync(step.Url, label, "url", url: true);
+        var urlText = Render(step.Url, label, "url", url: true);
         if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("ws" or "wss"))
-            return await BotGoneAsync(step, label, $"the url '{Shorten(urlText)}' is not a ws:// or wss:// URL once its variables are filled in");
+            return BotGone(step, label, $"the url '{Shorten(urlText)}' is not a ws:// or wss:// URL once its variables are filled in");
 
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in _variables)
             if (value is not null) parameters[name] = value;
         foreach (var (name, template) in step.CustomParameters)
-            parameters[name] = await RenderAsync(template, label, $"customParameters.{name}");
+            parameters[name] = Render(template, label, $"customParameters.{name}");
 
         var outcome = await stream.RunAsync(new AgentStreamRequest(CallId, url, step.AuthHeader, parameters), _session, _ended);
         switch (outcome)
@@ -224,16 +224,16 @@ internal sealed partial class WorkflowExecution
             case AgentStreamOutcome.TransferRequested transfer:
                 return await TransferAsync(transfer.To, label) ? Flow.Stop("the agent transferred the call") : Flow.Next;
             case AgentStreamOutcome.BotGone gone:
-                return await BotGoneAsync(step, label, gone.Error);
+                return BotGone(step, label, gone.Error);
             default:
                 throw new StepFailedException($"the agent stream ended in an unknown way ({outcome.GetType().Name})");
         }
     }
 
-    private async Task<Flow> BotGoneAsync(AgentStep step, string label, string error)
+    private Flow BotGone(AgentStep step, string label, string error)
     {
         var then = step.FallbackStepId is null ? "going on with the next step" : $"going to fallback '{step.FallbackStepId}'";
-        await RecordAsync(CallEventKind.Error, $"Step {label}: {error}; {then}.", new { step = label, fallback = step.FallbackStepId });
+        Record(CallEventKind.Error, $"Step {label}: {error}; {then}.", new { step = label, fallback = step.FallbackStepId });
         return step.FallbackStepId is null ? Flow.Next : Flow.Jump(step.FallbackStepId);
     }
 

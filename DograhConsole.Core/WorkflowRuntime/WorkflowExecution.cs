@@ -49,6 +49,8 @@ internal sealed partial class WorkflowExecution
     private readonly CallService _calls;
     private readonly ILogger _logger;
     private readonly CancellationToken _ended;
+    // The step events of steps queued ahead, each waiting for the audio before it to be heard; events follow in order.
+    private Task _timeline = Task.CompletedTask;
 
     public WorkflowExecution(CallView call, MediaSession session, WorkflowDefinition definition, Dictionary<string, string?> variables,
         WorkflowRuntimeDependencies dependencies, ILogger logger, CancellationToken callEnded)
@@ -65,13 +67,28 @@ internal sealed partial class WorkflowExecution
 
     private Guid CallId => _call.Id;
 
+    /// <summary>Runs the steps; once it returns, everything the run recorded is stored (the steps' events are written behind them).</summary>
     public async Task RunAsync()
+    {
+        try
+        {
+            await RunWithAudioAsync();
+        }
+        finally
+        {
+            // The audio is gone, so step events still waiting for it to be heard are posted now; then all of them are written.
+            await _timeline;
+            await _calls.FlushEventsAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task RunWithAudioAsync()
     {
         using var audio = new AgentAudio(_session);
         CallRecorder? recorder = null;
         try
         {
-            if (_definition.Record) recorder = await StartRecordingAsync();
+            if (_definition.Record) recorder = StartRecording();
             await RunStepsAsync(audio);
         }
         catch (OperationCanceledException) when (_ended.IsCancellationRequested)
@@ -90,7 +107,7 @@ internal sealed partial class WorkflowExecution
     }
 
     /// <summary>A recording that cannot start is recorded on the call; the call itself goes on.</summary>
-    private async Task<CallRecorder?> StartRecordingAsync()
+    private CallRecorder? StartRecording()
     {
         try
         {
@@ -98,7 +115,7 @@ internal sealed partial class WorkflowExecution
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            await RecordAsync(CallEventKind.Error, $"The call is not recorded: {e.Message}");
+            Record(CallEventKind.Error, $"The call is not recorded: {e.Message}");
             return null;
         }
     }
@@ -113,19 +130,23 @@ internal sealed partial class WorkflowExecution
             _ended.ThrowIfCancellationRequested();
             if (index >= steps.Count)
             {
+                await audio.HeardAsync(_ended);
                 await EndCallAsync("the workflow ran out of steps");
                 return;
             }
             if (++executed > WorkflowDefinition.MaxSteps)
             {
-                await RecordAsync(CallEventKind.Error, $"The workflow was stopped after {WorkflowDefinition.MaxSteps} steps: it loops (last step {Label(index)}).");
+                Record(CallEventKind.Error, $"The workflow was stopped after {WorkflowDefinition.MaxSteps} steps: it loops (last step {Label(index)}).");
+                await audio.HeardAsync(_ended);
                 await EndCallAsync($"the step limit of {WorkflowDefinition.MaxSteps} was reached");
                 return;
             }
             var step = steps[index];
             var label = Label(index);
-            await _calls.SetStepAsync(CallId, label, CancellationToken.None);
-            _logger.LogDebug("Call {CallId} step {Step}", CallId, label);
+            if (!Pipelines(step)) await audio.HeardAsync(_ended);
+            StartStep(label, audio.Queued);
+            // Checked first: the call itself boxes the id and allocates its arguments, every step, even when not logged.
+            if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("Call {CallId} step {Step}", CallId, label);
 
             Flow flow;
             try
@@ -134,12 +155,12 @@ internal sealed partial class WorkflowExecution
             }
             catch (StepFailedException e)
             {
-                await RecordAsync(CallEventKind.Error, $"Step {label} failed: {e.Message}", new { step = label });
+                Record(CallEventKind.Error, $"Step {label} failed: {e.Message}", new { step = label });
                 flow = Flow.Next;
             }
             catch (TextToSpeechException e)
             {
-                await RecordAsync(CallEventKind.Error, $"Step {label} failed: {e.Message}", new { step = label });
+                Record(CallEventKind.Error, $"Step {label} failed: {e.Message}", new { step = label });
                 flow = Flow.Next;
             }
 
@@ -166,6 +187,28 @@ internal sealed partial class WorkflowExecution
         }
     }
 
+    /// <summary>
+    /// Steps whose audio goes into the queue behind the audio before them, before the caller has heard it: nothing
+    /// they do depends on what happens while it plays. Any other step (gather, agent, transfer, http, hang-up) starts
+    /// once the audio before it was heard.
+    /// </summary>
+    private static bool Pipelines(WorkflowStep step) => step is SayStep or PlayStep or ToneStep or PauseStep or GotoStep;
+
+    /// <summary>
+    /// Records that the call moved to a step: at once when nothing is queued ahead of it, else once the audio ahead was
+    /// heard (so the timeline shows when the caller reached the step); what the step records comes after.
+    /// </summary>
+    private void StartStep(string label, Task<bool> ahead)
+    {
+        if (ahead.IsCompleted && _timeline.IsCompleted)
+        {
+            _calls.RecordStep(CallId, label);
+            return;
+        }
+        _timeline = Task.WhenAll(_timeline, ahead).ContinueWith(_ => _calls.RecordStep(CallId, label), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
     private string Label(int index)
     {
         var step = _definition.Steps[index];
@@ -177,7 +220,7 @@ internal sealed partial class WorkflowExecution
         SayStep say => SayAsync(say, label, audio),
         PlayStep play => PlayAsync(play, audio),
         ToneStep tone => ToneAsync(tone, audio),
-        PauseStep pause => PauseAsync(pause),
+        PauseStep pause => PauseAsync(pause, audio),
         GatherStep gather => GatherAsync(gather, label, audio),
         GotoStep go => Task.FromResult(Flow.Jump(go.Target)),
         BranchStep branch => BranchAsync(branch, label),
@@ -214,10 +257,10 @@ internal sealed partial class WorkflowExecution
 
     private async Task<Flow> SayAsync(SayStep step, string label, AgentAudio audio)
     {
-        var text = await RenderAsync(step.Text, label, "text");
+        var text = Render(step.Text, label, "text");
         if (string.IsNullOrWhiteSpace(text)) throw new StepFailedException("the text is empty once its variables are filled in");
         var pcm = await _deps.Speech.RenderAsync(text, step.Voice, _session.SampleRate, _ended);
-        await audio.PlayAsync(pcm, _ended);
+        await audio.QueueAsync(pcm, _ended);
         return Flow.Next;
     }
 
@@ -225,7 +268,7 @@ internal sealed partial class WorkflowExecution
     {
         var pcm = await _deps.Prompts.LoadAsync(_call.OrganizationId, step.PromptId, _session.SampleRate, _ended)
             ?? throw new StepFailedException($"prompt {step.PromptId} does not exist (it was deleted, or its file is missing)");
-        await audio.PlayAsync(pcm, _ended);
+        await audio.QueueAsync(pcm, _ended);
         return Flow.Next;
     }
 
@@ -234,13 +277,14 @@ internal sealed partial class WorkflowExecution
         if (step.FrequencyHz * 2 >= _session.SampleRate)
             throw new StepFailedException($"a {step.FrequencyHz} Hz tone cannot be played on a {_session.SampleRate / 1000} kHz call (the limit is {_session.SampleRate / 2 - 1} Hz)");
         var tone = AgentAudio.Tone(_session.SampleRate, step.FrequencyHz, step.DurationMs, out var samples);
-        await audio.PlayAsync(samples, tone, _ended);
+        await audio.QueueAsync(samples, tone, _ended);
         return Flow.Next;
     }
 
-    private async Task<Flow> PauseAsync(PauseStep step)
+    /// <summary>Silence in the queue, so the pause lasts as designed from the end of the audio before it.</summary>
+    private async Task<Flow> PauseAsync(PauseStep step, AgentAudio audio)
     {
-        await Task.Delay(TimeSpan.FromMilliseconds(step.DurationMs), _ended);
+        await audio.QueueAsync((long)_session.SampleRate * step.DurationMs / 1000, AgentAudio.Silence, _ended);
         return Flow.Next;
     }
 
@@ -269,7 +313,7 @@ internal sealed partial class WorkflowExecution
             var message = digits.Length == 0
                 ? $"{label}: no keys within {step.TimeoutSeconds} s (attempt {attempt})"
                 : $"{label}: caller entered {digits}" + (matched is null ? " (no branch)" : $" -> '{matched}'");
-            await RecordAsync(CallEventKind.Dtmf, message, new { step = label, digits, attempt });
+            Record(CallEventKind.Dtmf, message, new { step = label, digits, attempt });
             if (matched is not null) return Flow.Jump(matched);
             if (step.Default is not null) return Flow.Jump(step.Default);
             if (attempt > step.Retries) return Flow.Next;
@@ -288,7 +332,7 @@ internal sealed partial class WorkflowExecution
 
         if (step.Prompt is not null)
         {
-            var text = await RenderAsync(step.Prompt, label, "prompt");
+            var text = Render(step.Prompt, label, "prompt");
             if (!string.IsNullOrWhiteSpace(text))
             {
                 var pcm = await _deps.Speech.RenderAsync(text, null, _session.SampleRate, _ended);
@@ -344,22 +388,24 @@ internal sealed partial class WorkflowExecution
     }
 
     /// <summary>Renders a template from the call's variables (values in a URL percent-encoded); missing ones render empty and are recorded.</summary>
-    private async Task<string> RenderAsync(string template, string label, string field, bool url = false)
+    private string Render(string template, string label, string field, bool url = false)
     {
         var text = url ? TemplateRenderer.RenderUrl(template, _variables, out var missing) : TemplateRenderer.Render(template, _variables, out missing);
         if (missing.Count > 0)
         {
-            await RecordAsync(CallEventKind.Info,
+            Record(CallEventKind.Info,
                 $"Step {label}: {field} uses {string.Join(", ", missing.Select(m => "{{" + m + "}}"))}, which the call does not have; rendered empty.",
                 new { step = label, field, missing });
         }
         return text;
     }
 
-    private async Task RecordAsync(CallEventKind kind, string message, object? data = null)
+    /// <summary>Recorded on the call's timeline without waiting for the database.</summary>
+    private void Record(CallEventKind kind, string message, object? data = null)
     {
         if (kind == CallEventKind.Error) _logger.LogWarning("Call {CallId}: {Message}", CallId, message);
-        var result = await _calls.AddEventAsync(CallId, kind, message, data, CancellationToken.None);
-        if (!result.Succeeded) _logger.LogWarning("Call {CallId}: event not recorded ({Problem}): {Message}", CallId, result.Message, message);
+        if (_timeline.IsCompleted) _calls.RecordEvent(CallId, kind, message, data);
+        else _timeline = _timeline.ContinueWith(_ => _calls.RecordEvent(CallId, kind, message, data), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 }

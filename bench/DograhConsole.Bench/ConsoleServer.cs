@@ -34,10 +34,9 @@ internal sealed record ConsoleBenchCall(Guid CallId, string Token, string CallSi
 internal static class ConsoleServer
 {
     /// <summary>
-    /// A 60 s tone (the longest a tone step may be), then back to it: audio without gaps until the first step
-    /// boundary, 60 s after the call's stream started. A play step ends once Twilio reports the audio played (its
-    /// mark echo), so the next tone starts a round trip and two step writes later: a gap the client counts as lost
-    /// frames. <see cref="ToneSeconds"/> lets the bench say when a window reaches that far.
+    /// A 60 s tone (the longest a tone step may be), then back to it: continuous audio. Before steps were pipelined the
+    /// next tone started a mark round trip after the first one ended, a gap the client counted as lost frames;
+    /// <see cref="ToneSeconds"/> lets the bench say when a window reaches the first step boundary.
     /// </summary>
     public const int ToneSeconds = 60;
 
@@ -45,6 +44,21 @@ internal static class ConsoleServer
         {"steps":[
           {"id":"tone","type":"tone","frequencyHz":440,"durationMs":60000},
           {"id":"again","type":"goto","target":"tone"}
+        ]}
+        """;
+
+    /// <summary>
+    /// An IVR's hold loop (the issue 19 measurement): speech, a designed 500 ms pause, a 2 s tone, speech, again. Four
+    /// step boundaries per loop of about 8 s; the pause is sent as silence frames, so any 20 ms slot without a frame is
+    /// silence nobody designed.
+    /// </summary>
+    public const string IvrWorkflow = """
+        {"steps":[
+          {"id":"welcome","type":"say","text":"Thank you for calling. Please hold while we connect you."},
+          {"id":"breath","type":"pause","durationMs":500},
+          {"id":"tone","type":"tone","frequencyHz":440,"durationMs":2000},
+          {"id":"hold","type":"say","text":"Your call is important to us."},
+          {"id":"again","type":"goto","target":"welcome"}
         ]}
         """;
 
@@ -69,7 +83,7 @@ internal static class ConsoleServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapDograhEndpoints();
-        app.MapPost("/bench/calls", (int count) => CreateCallsAsync(app.Services, count)).AllowAnonymous(); // bench only: the console's fallback policy wants a sign-in
+        app.MapPost("/bench/calls", (int count, string? workflow) => CreateCallsAsync(app.Services, count, workflow == "ivr" ? IvrWorkflow : ContinuousToneWorkflow)).AllowAnonymous(); // bench only: the console's fallback policy wants a sign-in
         app.MapGet("/stats", async () =>
         {
             var counters = app.Services.GetRequiredService<MediaClock>().Counters;
@@ -109,7 +123,7 @@ internal static class ConsoleServer
         }
     }
 
-    private static async Task<List<ConsoleBenchCall>> CreateCallsAsync(IServiceProvider services, int count)
+    private static async Task<List<ConsoleBenchCall>> CreateCallsAsync(IServiceProvider services, int count, string definition)
     {
         var dbFactory = services.GetRequiredService<IDbContextFactory<DograhDbContext>>();
         var now = DateTime.UtcNow;
@@ -130,7 +144,7 @@ internal static class ConsoleServer
             ["accountSid"] = accountSid,
             ["authToken"] = Guid.NewGuid().ToString("N"),
         });
-        var workflow = new Workflow { Id = Guid.NewGuid(), OrganizationId = organization.Id, Name = "continuous tone", DefinitionJson = ContinuousToneWorkflow, CreatedAt = now, UpdatedAt = now };
+        var workflow = new Workflow { Id = Guid.NewGuid(), OrganizationId = organization.Id, Name = "bench workflow", DefinitionJson = definition, CreatedAt = now, UpdatedAt = now };
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
             db.Organizations.Add(organization);

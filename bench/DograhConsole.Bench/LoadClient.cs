@@ -57,7 +57,11 @@ internal sealed record ClientFigures(
     double P50PacingErrorMs,
     double P99PacingErrorMs,
     double MaxPacingErrorMs,
-    double MaxSendLatenessMs);
+    double MaxSendLatenessMs,
+    long Marks,
+    IReadOnlyList<double> Gaps,
+    int Stalls,
+    int StallGaps);
 
 /// <summary>
 /// N simulated Twilio calls: each a WebSocket that sends connected, start and then one 20 ms u-law media frame every
@@ -76,6 +80,12 @@ internal sealed class LoadClient
     private volatile bool _measuring;
     private volatile bool _stopping;
     private long _maxSendLateness;
+
+    /// <summary>How long a mark waits before its echo: a real provider echoes it a network round trip after it arrived.</summary>
+    public TimeSpan MarkDelay { get; init; }
+
+    private readonly List<(long At, double Ms)> _gaps = []; // the receiver thread is the only writer
+    private long _marks;
 
     /// <summary>The nice value of the client's two threads (0 leaves them alone).</summary>
     public int ThreadNice { get; init; }
@@ -125,6 +135,7 @@ internal sealed class LoadClient
         foreach (var call in _calls) call.ResetWindow();
         _histogram.Clear();
         Interlocked.Exchange(ref _maxSendLateness, 0);
+        Interlocked.Exchange(ref _marks, 0);
         long sentBefore = _calls.Sum(c => Interlocked.Read(ref c.FramesSent));
         long skipsBefore = _calls.Sum(c => Interlocked.Read(ref c.SendSkips));
         var started = Stopwatch.GetTimestamp();
@@ -139,8 +150,32 @@ internal sealed class LoadClient
         _stopping = true;
         sender.Join();
         receiver.Join();
+        var (stalls, stallGaps, gaps) = SplitStalls(_calls.Count);
         return new ClientFigures(calls, _calls.Count, seconds, sent, received, _calls.Sum(c => Interlocked.Read(ref c.FramesSent)), skips, lost,
-            _histogram.Percentile(0.50), _histogram.Percentile(0.99), _histogram.Percentile(1.0), Interlocked.Read(ref _maxSendLateness) * 1000.0 / Stopwatch.Frequency);
+            _histogram.Percentile(0.50), _histogram.Percentile(0.99), _histogram.Percentile(1.0), Interlocked.Read(ref _maxSendLateness) * 1000.0 / Stopwatch.Frequency,
+            Interlocked.Read(ref _marks), gaps, stalls, stallGaps);
+    }
+
+    /// <summary>
+    /// Gaps that struck more than half the calls within the same 60 ms are one whole-server stall (a pause of the
+    /// process, not a step boundary): counted apart. The rest, sorted, are the calls' own silences.
+    /// </summary>
+    private (int Stalls, int StallGaps, List<double> Gaps) SplitStalls(int calls)
+    {
+        var window = Stopwatch.Frequency * 60 / 1000;
+        var byTime = _gaps.OrderBy(g => g.At).ToList();
+        var inStall = new bool[byTime.Count];
+        int stalls = 0;
+        for (int start = 0, end = 0; start < byTime.Count; start++)
+        {
+            while (end < byTime.Count && byTime[end].At - byTime[start].At <= window) end++;
+            if (end - start <= calls / 2 || inStall[start]) continue;
+            stalls++;
+            for (int i = start; i < end; i++) inStall[i] = true;
+        }
+
+        var own = byTime.Where((_, i) => !inStall[i]).Select(g => g.Ms).Order().ToList();
+        return (stalls, inStall.Count(s => s), own);
     }
 
     /// <summary>Sends each call's stop message and a close frame, then closes the sockets.</summary>
@@ -218,7 +253,9 @@ internal sealed class LoadClient
         {
             // As Twilio does once it has played the audio before the mark (here: as soon as it arrives).
             using var mark = System.Text.Json.JsonDocument.Parse(payload.ToArray());
-            if (mark.RootElement.TryGetProperty("mark", out var body) && body.TryGetProperty("name", out var name)) call.MarkEchoes.Enqueue(name.GetString() ?? "");
+            if (mark.RootElement.TryGetProperty("mark", out var body) && body.TryGetProperty("name", out var name))
+                call.MarkEchoes.Enqueue((name.GetString() ?? "", now + (MarkDelay.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond)));
+            if (_measuring) Interlocked.Increment(ref _marks);
         }
 
         if (!_measuring) return;
@@ -236,6 +273,16 @@ internal sealed class LoadClient
 
         call.LastFrame = now;
         call.WindowFrames++;
+
+        // Slots since the call's first frame in the window (a frame up to 15 ms late still in its own) against frames
+        // got: a new high of that deficit is silence nobody designed. Two frames bunched (one late, one early) raise it
+        // once and then not again, so the receiver's own scheduling costs at most one 20 ms gap a call.
+        long deficit = ((now - call.FirstFrame + (FrameTicks / 4)) / FrameTicks) + 1 - call.WindowFrames;
+        if (deficit > call.MaxDeficit)
+        {
+            _gaps.Add((now, (deficit - call.MaxDeficit) * 20.0));
+            call.MaxDeficit = deficit;
+        }
     }
 
     private static byte[] BuildCallerFrame()
@@ -254,7 +301,7 @@ internal sealed class LoadClient
         public CallEndpoint Endpoint { get; } = endpoint;
         public TwilioStreamWriter Writer { get; } = writer;
         public volatile bool PongDue;
-        public readonly System.Collections.Concurrent.ConcurrentQueue<string> MarkEchoes = new();
+        public readonly System.Collections.Concurrent.ConcurrentQueue<(string Name, long Due)> MarkEchoes = new();
         public long FramesSent;
         public long SendSkips;
         public long WindowMessages;
@@ -263,6 +310,7 @@ internal sealed class LoadClient
         public long FirstFrame;
         public long LastFrame;
         public long WindowFrames;
+        public long MaxDeficit;
 
         public void OnMessage(byte opcode, ReadOnlySpan<byte> payload) => owner.OnMessage(this, opcode, payload);
 
@@ -272,6 +320,7 @@ internal sealed class LoadClient
             FirstFrame = 0;
             LastFrame = 0;
             WindowFrames = 0;
+            MaxDeficit = 0;
         }
 
         public long WindowLost()
@@ -285,7 +334,8 @@ internal sealed class LoadClient
         public void SendFrame(long timestampMs)
         {
             if (PongDue && Socket.TrySend(0xA, default)) PongDue = false;
-            while (MarkEchoes.TryPeek(out var mark) && Socket.TrySendText(Writer.Mark(mark).Span)) MarkEchoes.TryDequeue(out _);
+            long now = Stopwatch.GetTimestamp();
+            while (MarkEchoes.TryPeek(out var mark) && mark.Due <= now && Socket.TrySendText(Writer.Mark(mark.Name).Span)) MarkEchoes.TryDequeue(out _);
             if (Socket.TrySendText(Writer.Media(CallerFrame, timestampMs).Span)) Interlocked.Increment(ref FramesSent);
             else SendSkips++;
         }

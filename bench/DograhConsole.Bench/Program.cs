@@ -28,6 +28,8 @@ if (options is null)
           --paths echo,twilio   which load paths to run (default both)
           --client-nice -10      nice value of the load client's two threads (0 leaves them; negative needs root)
           --no-send-trace        skip the send-call trace (perf) of the server's outbound pacing
+          --workflow tone|ivr    the console's workflow: a continuous tone (default), or the IVR hold loop (say, pause, tone, say)
+          --mark-delay 0         ms the client waits before echoing a mark (a real provider echoes after its network round trip)
         """);
     return 2;
 }
@@ -51,14 +53,19 @@ if (options.Only is null or "load")
     else
     {
         Console.WriteLine("  console (real Twilio edge) = the console itself (AddDograhCore + MapDograhEndpoints, temp data directory) in the server process: N outbound Twilio");
-        Console.WriteLine("  calls created with media tokens, /api/v1/telephony/ws/twilio, the real workflow runner playing a continuous 60 s tone (goto loop) per call.");
+        Console.WriteLine(options.Workflow == "ivr"
+            ? "  calls created with media tokens, /api/v1/telephony/ws/twilio, the real workflow runner looping an IVR hold (say, 500 ms pause, 2 s tone, say) per call."
+            : "  calls created with media tokens, /api/v1/telephony/ws/twilio, the real workflow runner playing a continuous 60 s tone (goto loop) per call.");
     }
     Console.WriteLine($"  {options.WarmUp.TotalSeconds:0} s warm-up (on the real edge: after every call's start is done), {options.Window.TotalSeconds:0} s measured per run. Pacing error = |gap between media frames the client receives - 20 ms|.");
     Console.WriteLine("  Send pacing = the same error from the server's send calls as the kernel timestamped them (perf), free of the load client's own scheduling delays.");
     Console.WriteLine("  Frames lost out = 20 ms slots with no frame between a call's first and last frame; in = frames sent - media frames the server got.");
     Console.WriteLine();
-    Console.WriteLine("| path | calls | in lost | out lost | pacing p50 ms | pacing p99 ms | pacing max ms | send pacing p50 / p99 / max ms | server CPU % | client CPU % | client send late max ms | server memory KB/call (WS / GC heap) | messages/s | vs baseline |");
-    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    Console.WriteLine($"  Workflow: {options.Workflow}; marks echoed {(options.MarkDelay == TimeSpan.Zero ? "at once" : $"after {options.MarkDelay.TotalMilliseconds:0} ms")}.");
+    Console.WriteLine("  Extra silence = gaps of one or more 20 ms slots between a call's frames (designed pauses are sent as silence frames), over the marks the calls got in the window (every step boundary is one): gaps / marks, gap p50 / p99 / max ms over the marks; gaps that struck over half the calls within 60 ms are whole-server stalls, counted apart.");
+    Console.WriteLine();
+    Console.WriteLine("| path | calls | in lost | out lost | extra silence: gaps / marks, p50 / p99 / max ms | pacing p50 ms | pacing p99 ms | pacing max ms | send pacing p50 / p99 / max ms | server CPU % | client CPU % | client send late max ms | server memory KB/call (WS / GC heap) | messages/s | vs baseline |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     foreach (int calls in options.Calls)
     {
         var baseline = options.Paths.Contains("echo") ? await LoadRun.RunAsync("baseline echo", "echo", null, null, calls, options) : null;
@@ -89,6 +96,10 @@ static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', F
 
 internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmUp, string? Only, string? Target, int? ServerPid, int Repeat, string[] Paths, bool TraceSends, int ClientNice)
 {
+    public string Workflow { get; init; } = "tone";
+
+    public TimeSpan MarkDelay { get; init; }
+
     public static BenchOptions? Parse(string[] args)
     {
         int[] calls = [100, 500, 1000];
@@ -99,6 +110,8 @@ internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmU
         string[] paths = ["echo", "twilio"];
         bool traceSends = true;
         int clientNice = -10;
+        string workflow = "tone";
+        double markDelayMs = 0;
         for (int i = 0; i < args.Length; i++)
         {
             string? Next() => i + 1 < args.Length ? args[++i] : null;
@@ -114,11 +127,20 @@ internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmU
                 case "--paths": paths = Next()?.Split(',') ?? paths; break;
                 case "--no-send-trace": traceSends = false; break;
                 case "--client-nice": clientNice = int.Parse(Next() ?? "0", CultureInfo.InvariantCulture); break;
+                case "--workflow": workflow = Next() ?? workflow; break;
+                case "--mark-delay": markDelayMs = double.Parse(Next() ?? "0", CultureInfo.InvariantCulture); break;
                 default: return null;
             }
         }
 
-        return only is null or "codecs" or "load" ? new BenchOptions(calls, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmUp), only, target, pid, repeat, paths, traceSends, clientNice) : null;
+        if (workflow is not ("tone" or "ivr")) return null;
+        return only is null or "codecs" or "load"
+            ? new BenchOptions(calls, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmUp), only, target, pid, repeat, paths, traceSends, clientNice)
+            {
+                Workflow = workflow,
+                MarkDelay = TimeSpan.FromMilliseconds(markDelayMs),
+            }
+            : null;
     }
 }
 
@@ -132,7 +154,21 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
         string ratio = isBaseline ? "1.00 (baseline)" : F(MessagesPerSecond / baseline, "0.00");
         string connected = Client.Connected == Client.Calls ? "" : $" ({Client.Connected} connected)";
         string skips = Client.SendSkips == 0 ? "" : $" (+{Client.SendSkips} client send skips)";
-        return $"| {Path}{ServerNote} | {Client.Calls}{connected} | {(InboundLost is null ? "n/a" : InboundLost.Value.ToString(CultureInfo.InvariantCulture))}{skips} | {Client.OutboundFramesLost} | {F(Client.P50PacingErrorMs, "0.00")} | {F(Client.P99PacingErrorMs, "0.00")} | {F(Client.MaxPacingErrorMs, "0.00")} | {SendPacing()} | {F(ServerCpu)} | {F(ClientCpu)} | {Client.MaxSendLatenessMs:0} | {F(WorkingSetKbPerCall, "0")} / {F(HeapKbPerCall, "0")} | {MessagesPerSecond:0} | {ratio} |";
+        return $"| {Path}{ServerNote} | {Client.Calls}{connected} | {(InboundLost is null ? "n/a" : InboundLost.Value.ToString(CultureInfo.InvariantCulture))}{skips} | {Client.OutboundFramesLost} | {Silence()} | {F(Client.P50PacingErrorMs, "0.00")} | {F(Client.P99PacingErrorMs, "0.00")} | {F(Client.MaxPacingErrorMs, "0.00")} | {SendPacing()} | {F(ServerCpu)} | {F(ClientCpu)} | {Client.MaxSendLatenessMs:0} | {F(WorkingSetKbPerCall, "0")} / {F(HeapKbPerCall, "0")} | {MessagesPerSecond:0} | {ratio} |";
+    }
+
+    private string Silence() => (Client.Marks == 0 && Client.Gaps.Count == 0 ? "-" :
+        $"{Client.Gaps.Count} / {Client.Marks}, {GapPercentile(0.50):0} / {GapPercentile(0.99):0} / {GapPercentile(1.0):0}")
+        + (Client.Stalls == 0 ? "" : $"; {Client.Stalls} stalls ({Client.StallGaps} gaps)");
+
+    /// <summary>Over the marks (step boundaries): a boundary without a gap counts as 0 ms.</summary>
+    private double GapPercentile(double fraction)
+    {
+        long total = Math.Max(Client.Marks, Client.Gaps.Count);
+        if (total == 0) return 0;
+        long rank = Math.Max(1, (long)Math.Ceiling(total * fraction));
+        long zeros = total - Client.Gaps.Count;
+        return rank <= zeros ? 0 : Client.Gaps[(int)(rank - zeros - 1)];
     }
 
     private string SendPacing() => Sends is null ? "n/a" :
@@ -150,7 +186,7 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
             if (mode == "twilio")
             {
                 using var setup = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-                using var response = await setup.PostAsync(new Uri(server, $"/bench/calls?count={calls}"), null);
+                using var response = await setup.PostAsync(new Uri(server, $"/bench/calls?count={calls}&workflow={options.Workflow}"), null);
                 response.EnsureSuccessStatusCode();
                 var created = await response.Content.ReadFromJsonAsync<List<ConsoleBenchCall>>() ?? [];
                 callTarget = new ConsoleCallsTarget(new Uri(socketBase + DograhConsole.Core.Providers.Twilio.TwilioRoutes.MediaSocketPath), created, path);
@@ -166,14 +202,15 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
         }
 
         var measured = child ?? (serverPid is { } pid ? Process.GetProcessById(pid) : null);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        // A console starting hundreds of calls on a loaded machine may take seconds to answer its status; a status that never comes still ends the run.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         try
         {
             await Task.Delay(500);
             long idleWorkingSet = measured is null ? 0 : WorkingSet(measured);
             JsonElement? idleStats = server is null ? null : await StatsAsync(http, server);
 
-            var client = new LoadClient { ThreadNice = options.ClientNice };
+            var client = new LoadClient { ThreadNice = options.ClientNice, MarkDelay = options.MarkDelay };
             var sinceFirstStream = Stopwatch.StartNew(); // the first call's stream (and its tone) starts as it connects
             int connected = await client.ConnectAsync(callTarget, calls, CancellationToken.None);
             var ready = mode == "twilio" ? WaitForStartsAsync(http, server!, connected) : Task.CompletedTask;
@@ -227,7 +264,7 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
                     var start = windowStartStats!.Value;
                     long Delta(string counter) => stats.GetProperty(counter).GetInt64() - start.GetProperty(counter).GetInt64();
                     note = $" [clock: {Delta("clockLateTicks")} of {Delta("clockTicks")} ticks > 5 ms late, {Delta("clockSkippedTicks")} skipped;{note}]";
-                    if (oldestStreamSeconds >= ConsoleServer.ToneSeconds)
+                    if (options.Workflow == "tone" && oldestStreamSeconds >= ConsoleServer.ToneSeconds)
                         note += $" [the window ended {oldestStreamSeconds:0} s after the first stream started: early calls crossed their {ConsoleServer.ToneSeconds} s tone's step boundary, whose gap counts as lost frames; use a shorter window]";
                 }
                 else

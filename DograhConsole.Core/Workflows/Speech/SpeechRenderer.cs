@@ -10,7 +10,9 @@ namespace DograhConsole.Core.Workflows.Speech;
 /// <summary>
 /// What the say and gather steps call: speech at the call's sample rate, cached by engine, text, voice and rate.
 /// The memory cache is bounded (<see cref="MaxMemoryBytes"/>, least recently used out first); every rendering is
-/// also kept as a raw PCM16 file under <c>{data}/tts-cache/</c>, so a restart does not render again.
+/// also kept as a raw PCM16 file under <c>{data}/tts-cache/</c>, so a restart does not render again. Calls that ask
+/// for the same speech while it is being rendered share that one rendering (hundreds of calls reaching their first
+/// say step at once started one engine process each).
 /// </summary>
 public sealed class SpeechRenderer(ITextToSpeech engine, IOptions<DograhOptions> options, ILogger<SpeechRenderer> logger)
 {
@@ -22,6 +24,7 @@ public sealed class SpeechRenderer(ITextToSpeech engine, IOptions<DograhOptions>
     private readonly LinkedList<(string Key, short[] Samples)> _recent = new();
     private readonly Dictionary<string, LinkedListNode<(string Key, short[] Samples)>> _byKey = new(StringComparer.Ordinal);
     private long _memoryBytes;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<short[]>>> _rendering = new(StringComparer.Ordinal);
 
     public ITextToSpeech Engine => engine;
 
@@ -33,12 +36,26 @@ public sealed class SpeechRenderer(ITextToSpeech engine, IOptions<DograhOptions>
         var key = Key(text, voice, sampleRate);
         if (FromMemory(key) is { } cached) return cached;
 
+        // Shared, so not canceled by one caller that gives up (its call ended): the others still want it.
+        var rendering = _rendering.GetOrAdd(key, k => new Lazy<Task<short[]>>(() => LoadOrRenderAsync(k, text, voice, sampleRate)));
+        try
+        {
+            return await rendering.Value.WaitAsync(ct);
+        }
+        finally
+        {
+            if (rendering.Value.IsCompleted) _rendering.TryRemove(new KeyValuePair<string, Lazy<Task<short[]>>>(key, rendering));
+        }
+    }
+
+    private async Task<short[]> LoadOrRenderAsync(string key, string text, string? voice, int sampleRate)
+    {
         var file = Path.Combine(options.Value.ResolveDataDirectory(), CacheFolder, key + ".pcm");
         if (File.Exists(file))
         {
             try
             {
-                var bytes = await File.ReadAllBytesAsync(file, ct);
+                var bytes = await File.ReadAllBytesAsync(file);
                 var stored = new short[bytes.Length / 2];
                 Pcm16.BytesToSamples(bytes, stored);
                 Remember(key, stored);
@@ -50,7 +67,7 @@ public sealed class SpeechRenderer(ITextToSpeech engine, IOptions<DograhOptions>
             }
         }
 
-        var speech = await engine.SynthesizeAsync(text, voice, ct);
+        var speech = await engine.SynthesizeAsync(text, voice, CancellationToken.None);
         var samples = RationalResampler.Resample(speech.Samples, speech.SampleRate, sampleRate);
         Remember(key, samples);
         try

@@ -20,24 +20,26 @@ public sealed class TwilioMarkTests(TwilioMarkConsoleFixture fixture) : IClassFi
         """;
 
     [Fact]
-    public async Task A_play_step_ends_when_Twilio_echoes_its_mark_not_when_its_audio_went_out()
+    public async Task The_next_steps_audio_goes_to_Twilio_before_the_previous_mark_is_echoed_and_the_timeline_waits_for_the_echo()
     {
         await using var twilio = await fixture.StartTwilioAsync();
         twilio.EchoesMarks = false;
         var setup = await fixture.SetUpAsync(twilio, definition: TwoTones);
-        const string to = "+14155550177";
+        const string to = "+14155550178";
 
         using var response = await setup.Api.PostAsJsonAsync("/api/v1/telephony/initiate-call", new { workflowId = setup.WorkflowId, toNumber = to });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var callId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("callId").GetGuid();
         var fakeCall = await twilio.WaitForCallAsync(to);
 
-        // The greeting's audio and its mark reached Twilio, but Twilio has not played up to the mark yet.
-        await fakeCall.WaitForAudioAsync(8000 * 200 / 1000);
-        await Eventually.TrueAsync(() => !fakeCall.MarksReceived.IsEmpty, "the greeting's mark at Twilio");
+        // Both tones and both marks reached Twilio while it has confirmed neither: no round trip of silence between them.
+        await fakeCall.WaitForAudioAsync(2 * 8000 * 200 / 1000);
+        await Eventually.TrueAsync(() => fakeCall.MarksReceived.Count >= 2, "both tones' marks at Twilio");
+        // The timeline still follows what the caller heard: the second step has not been reached, nor the hang-up.
         var waiting = await setup.CallAsync(callId);
         Assert.True(waiting.HasStep("greet"), $"the greeting never started: {waiting}");
-        Assert.False(waiting.HasStep("after"), "the next step started before Twilio reported the greeting played");
+        Assert.False(waiting.HasStep("after"), "the timeline shows the second step before Twilio reported the first played");
+        Assert.Equal("in-progress", waiting.Status());
 
         twilio.EchoesMarks = true;
         await fakeCall.EchoWithheldMarksAsync();

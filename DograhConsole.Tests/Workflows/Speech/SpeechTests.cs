@@ -94,6 +94,24 @@ public sealed class SpeechTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Calls_asking_for_the_same_speech_at_once_share_one_rendering_and_one_giving_up_stops_none()
+    {
+        var engine = new CountingEngine(new EspeakNgTextToSpeech(NullLogger<EspeakNgTextToSpeech>.Instance));
+        var renderer = Renderer(engine);
+        using var gaveUp = new CancellationTokenSource();
+
+        var quitter = renderer.RenderAsync("Please hold while we connect you.", null, 8000, gaveUp.Token);
+        var waiting = Enumerable.Range(0, 20).Select(_ => renderer.RenderAsync("Please hold while we connect you.", null, 8000)).ToList();
+        await gaveUp.CancelAsync();
+        var renderings = await Task.WhenAll(waiting);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => quitter);
+        Assert.Equal(1, engine.Calls);
+        Assert.All(renderings, r => Assert.Same(renderings[0], r));
+        Assert.True(renderings[0].Length > 8000 / 2);
+    }
+
     private sealed class CountingEngine(ITextToSpeech inner) : ITextToSpeech
     {
         public int Calls;
