@@ -189,10 +189,11 @@ internal sealed partial class WorkflowExecution
 
     /// <summary>
     /// Steps whose audio goes into the queue behind the audio before them, before the caller has heard it: nothing
-    /// they do depends on what happens while it plays. Any other step (gather, agent, transfer, http, hang-up) starts
+    /// they do depends on what happens while it plays (a branch only reads variables, or waits for voicemail detection
+    /// while the audio plays). Any other step (gather, agent, transfer, http, hang-up) starts
     /// once the audio before it was heard.
     /// </summary>
-    private static bool Pipelines(WorkflowStep step) => step is SayStep or PlayStep or ToneStep or PauseStep or GotoStep;
+    private static bool Pipelines(WorkflowStep step) => step is SayStep or PlayStep or ToneStep or PauseStep or GotoStep or BranchStep;
 
     /// <summary>
     /// Records that the call moved to a step: at once when nothing is queued ahead of it, else once the audio ahead was
@@ -239,10 +240,10 @@ internal sealed partial class WorkflowExecution
             var answered = await _calls.WaitForAnsweredByAsync(CallId, AnsweredByWait(_call.VoicemailDetection), _ended);
             _variables[CallContext.AnsweredBy] = MachineDetectionResult.Name(answered);
         }
-        var value = (await RenderAsync(step.Value, label, "value")).Trim();
+        var value = Render(step.Value, label, "value").Trim();
         var match = step.Cases.FirstOrDefault(c => string.Equals(c.Key.Trim(), value, StringComparison.OrdinalIgnoreCase));
         var target = match.Value ?? step.Default;
-        await RecordAsync(CallEventKind.Info, target is null
+        Record(CallEventKind.Info, target is null
             ? $"Step {label}: '{value}' matches no case; going on to the next step"
             : $"Step {label}: '{value}' goes to {target}", new { step = label, value, target });
         return target is null ? Flow.Next : Flow.Jump(target);
