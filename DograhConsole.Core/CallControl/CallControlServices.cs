@@ -1,5 +1,5 @@
-using DograhConsole.Core.CallControl.Listening;
 using DograhConsole.Core.CallControl.Inbound;
+using DograhConsole.Core.CallControl.Listening;
 using DograhConsole.Core.CallControl.Outbound;
 using DograhConsole.Core.CallControl.Transfer;
 using DograhConsole.Core.Calls;

@@ -5,7 +5,6 @@ using DograhConsole.Core.Audit;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Security;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -40,10 +39,7 @@ public static class CallListenSocket
     public static IServiceCollection AddCallListening(this IServiceCollection services)
     {
         services.AddSingleton<CallListeners>();
-        services.AddAuthorizationBuilder().AddPolicy(ListenPolicy, policy => policy
-            .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
-            .RequireAuthenticatedUser()
-            .RequireClaim(DograhClaims.OrganizationId));
+        services.AddBrowserSocketPolicy(ListenPolicy);
         return services;
     }
 
@@ -57,17 +53,7 @@ public static class CallListenSocket
         CallListeners listeners, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(CallListenSocket));
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "This endpoint takes a WebSocket.").ExecuteAsync(context);
-            return;
-        }
-        if (!CookieOriginCheck.IsOwnOrigin(context))
-        {
-            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Cross-site socket refused",
-                detail: "Listening opens only from this console's own pages.").ExecuteAsync(context);
-            return;
-        }
+        if (await BrowserSockets.RefusedAsync(context, "Listening")) return;
         if (!Enum.TryParse<ListenSide>(side ?? nameof(ListenSide.Both), ignoreCase: true, out var listenSide) || !Enum.IsDefined(listenSide) || int.TryParse(side, out _))
         {
             await Results.ValidationProblem(new Dictionary<string, string[]> { ["side"] = ["The side is both, caller or agent."] }).ExecuteAsync(context);

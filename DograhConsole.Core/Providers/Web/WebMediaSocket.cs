@@ -48,17 +48,7 @@ public static class WebMediaSocket
         OrganizationContext organization, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(WebMediaSocket));
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "This endpoint takes a WebSocket.").ExecuteAsync(context);
-            return;
-        }
-        if (!CookieOriginCheck.IsOwnOrigin(context))
-        {
-            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Cross-site socket refused",
-                detail: "A web call opens only from this console's own pages.").ExecuteAsync(context);
-            return;
-        }
+        if (await BrowserSockets.RefusedAsync(context, "A web call")) return;
         var organizationId = organization.RequireOrganizationId();
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var ct = context.RequestAborted;
@@ -86,25 +76,15 @@ public static class WebMediaSocket
         sink.SendText(JsonSerializer.Serialize(new { type = "started", callId = id, sampleRate = WebProviderSpec.SampleRate }));
         logger.LogInformation("Call {CallId}: web media connected", id);
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var endedElsewhere = WaitForEndAsync(updates, stop);
-        WebCallEnd end;
-        try
-        {
-            end = await ReceiveLoopAsync(socket, media.Session, calls, logger, id, stop.Token);
-        }
-        catch (OperationCanceledException) when (endedElsewhere.IsCompletedSuccessfully && endedElsewhere.Result is not null)
-        {
-            end = new WebCallEnd(endedElsewhere.Result, WebSocketCloseStatus.NormalClosure, EndsCall: false, Failed: false);
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
-        {
-            end = new WebCallEnd("the browser's connection dropped", WebSocketCloseStatus.NormalClosure, EndsCall: true, Failed: true);
-        }
-        finally
-        {
-            await stop.CancelAsync();
-        }
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var endedElsewhere = WaitForEndAsync(updates, watching.Token);
+        var receiving = ReceiveAsync(socket, media.Session, calls, logger, id, ct);
+        await Task.WhenAny(receiving, endedElsewhere);
+        // The call ended elsewhere (the workflow hung up, someone hung up from the live view) while the browser was still on.
+        var end = !receiving.IsCompleted && await endedElsewhere is { } reason
+            ? new WebCallEnd(reason, WebSocketCloseStatus.NormalClosure, EndsCall: false, Failed: false)
+            : await receiving;
+        await watching.CancelAsync();
 
         // The record ends before the media: the workflow, stopped next, then finds the call already over.
         if (end.EndsCall)
@@ -116,7 +96,17 @@ public static class WebMediaSocket
         if (socket.State == WebSocketState.Open) sink.SendText(JsonSerializer.Serialize(new { type = "ended", reason = end.Reason }));
         await sink.CompleteAsync(CloseTimeout);
         // Only now, with sending over, may the close frame be sent (one writer at a time).
-        await CloseAsync(socket, end.Status, end.Status == WebSocketCloseStatus.NormalClosure ? "bye" : end.Reason);
+        if (receiving.IsCompleted)
+        {
+            await CloseAsync(socket, end.Status, end.Status == WebSocketCloseStatus.NormalClosure ? "bye" : end.Reason);
+        }
+        else
+        {
+            // The reader is still on: close our side and let it read the browser's answering close.
+            await CloseAsync(socket, WebSocketCloseStatus.NormalClosure, "bye", outputOnly: true);
+            if (await Task.WhenAny(receiving, Task.Delay(CloseTimeout, CancellationToken.None)) != receiving) socket.Abort();
+            await receiving;
+        }
         logger.LogInformation("Call {CallId}: web media closed ({Reason}); {Dropped} frames dropped on a slow browser", id, end.Reason, sink.Dropped);
         await calls.AddEventAsync(id, CallEventKind.Info, $"web media closed: {end.Reason}", new { dropped = sink.Dropped }, CancellationToken.None);
     }
@@ -169,17 +159,15 @@ public static class WebMediaSocket
     }
 
     /// <summary>The reason the call ended elsewhere (the workflow hung up, someone hung up from the live view); null when the socket ended first.</summary>
-    private static async Task<string?> WaitForEndAsync(CallSubscription updates, CancellationTokenSource stop)
+    private static async Task<string?> WaitForEndAsync(CallSubscription updates, CancellationToken ct)
     {
         try
         {
-            await foreach (var update in updates.ReadAllAsync(stop.Token))
+            await foreach (var update in updates.ReadAllAsync(ct))
             {
                 if (update.Call.Active) continue;
                 var call = update.Call;
-                var reason = call.FailureReason ?? call.HangupCause ?? $"the call is {CallStatuses.Name(call.Status)}";
-                await stop.CancelAsync();
-                return reason;
+                return call.FailureReason ?? call.HangupCause ?? $"the call is {CallStatuses.Name(call.Status)}";
             }
         }
         catch (OperationCanceledException)
@@ -187,6 +175,19 @@ public static class WebMediaSocket
             // The socket ended first.
         }
         return null;
+    }
+
+    /// <summary>The receive loop, with a socket that breaks read as a dropped connection.</summary>
+    private static async Task<WebCallEnd> ReceiveAsync(WebSocket socket, MediaSession session, CallService calls, ILogger logger, Guid callId, CancellationToken ct)
+    {
+        try
+        {
+            return await ReceiveLoopAsync(socket, session, calls, logger, callId, ct);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            return new WebCallEnd("the browser's connection dropped", WebSocketCloseStatus.NormalClosure, EndsCall: true, Failed: true);
+        }
     }
 
     /// <summary>Feeds the browser's frames and keys into the session until the socket closes or breaks a limit.</summary>
@@ -255,13 +256,15 @@ public static class WebMediaSocket
         }
     }
 
-    private static async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string description)
+    private static async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string description, bool outputOnly = false)
     {
         if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
         try
         {
             using var timeout = new CancellationTokenSource(CloseTimeout);
-            await socket.CloseAsync(status, description.Length > 120 ? description[..120] : description, timeout.Token);
+            var text = description.Length > 120 ? description[..120] : description;
+            if (outputOnly) await socket.CloseOutputAsync(status, text, timeout.Token);
+            else await socket.CloseAsync(status, text, timeout.Token);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {

@@ -1,5 +1,4 @@
-using DograhConsole.Core.Data;
-using Microsoft.AspNetCore.Authentication.Cookies;
+using DograhConsole.Core.Security;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,10 +16,7 @@ public static class WebServices
     public static IServiceCollection AddWeb(this IServiceCollection services)
     {
         services.AddScoped<WebProviderCalls>();
-        services.AddAuthorizationBuilder().AddPolicy(WebCallPolicy, policy => policy
-            .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
-            .RequireAuthenticatedUser()
-            .RequireClaim(DograhClaims.OrganizationId));
+        services.AddBrowserSocketPolicy(WebCallPolicy);
         return services;
     }
 
