@@ -76,11 +76,12 @@ class ReceivedAudio {
 }
 
 // The console's audio to the speakers: a playback worklet with its jitter buffer, its level on a meter.
-async function openPlayback(context, sampleRate, meterId) {
+// `maximumMs` bounds the delay the buffer adds: beyond it the oldest audio goes.
+async function openPlayback(context, sampleRate, meterId, maximumMs) {
     const node = new AudioWorkletNode(context, "dograh-playback", {
         numberOfInputs: 0,
         outputChannelCount: [1],
-        processorOptions: { sampleRate, prebufferMs: 60, maximumMs: 240 },
+        processorOptions: { sampleRate, prebufferMs: 60, maximumMs },
     });
     node.port.onmessage = (e) => setMeter(meterId, e.data.level);
     node.connect(context.destination);
@@ -121,7 +122,8 @@ export async function startWebCall(dotnet, path, token) {
         const source = call.context.createMediaStreamSource(call.stream);
         call.capture = new AudioWorkletNode(call.context, "dograh-capture", { numberOfOutputs: 0, channelCount: 1, channelCountMode: "explicit" });
         source.connect(call.capture);
-        call.playback = await openPlayback(call.context, WIRE_RATE, "webcall-speaker-level");
+        // A conversation tolerates a little more delay than a dropout.
+        call.playback = await openPlayback(call.context, WIRE_RATE, "webcall-speaker-level", 240);
     } catch (e) {
         finish("error", `Audio could not start in this browser: ${e && e.message ? e.message : e}`);
         return handle(call, finish);
@@ -213,7 +215,8 @@ export async function listen(dotnet, path) {
             const message = JSON.parse(e.data);
             if (message.type === "started") {
                 session.received.sampleRate = message.sampleRate;
-                session.playback = await openPlayback(session.context, message.sampleRate, "listen-level");
+                // The console keeps at most 160 ms queued per listener; with this, a listener hears the call within 300 ms.
+                session.playback = await openPlayback(session.context, message.sampleRate, "listen-level", 120);
                 report("connected");
             } else if (message.type === "ended") {
                 endReason = message.reason;
