@@ -91,6 +91,29 @@ public sealed class WebCallBrowserTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_a_microphone_the_dialog_says_so_and_the_call_is_failed_with_the_reason()
+    {
+        using var app = new DograhAppFactory();
+        // No fake device and no permission: the page cannot open a microphone.
+        await using var browser = await BrowserSession.StartAsync(app);
+        using var api = app.CreateLoopbackApiClient();
+        var workflow = await api.CreateWorkflowAsync("Try me", TryMe);
+        var page = browser.Page;
+        await browser.SignInAsync();
+        await browser.WaitForInteractiveAsync();
+        await browser.GotoAsync($"/workflows/{workflow.Id}");
+        await page.ClickAsync("#web-call");
+        await Expect(page.Locator("#webcall-error")).ToContainTextAsync("icrophone");
+        await Expect(page.Locator("#webcall-hangup")).ToBeDisabledAsync();
+        await browser.ScreenshotAsync("62-web-call-no-microphone");
+
+        var callId = Guid.Parse((await page.Locator("#webcall-open-call").GetAttributeAsync("href"))!.Split('/').Last());
+        var call = await Eventually.ValueAsync(async () => await app.StoredCallAsync(callId) is { Status: CallStatus.Failed } c ? c : null, "the call to be failed");
+        Assert.StartsWith("The web call did not start:", call.FailureReason);
+        Assert.Contains("icrophone", call.FailureReason);
+    }
+
+    [Fact]
     public async Task A_listener_on_a_running_Twilio_call_hears_its_audio_and_the_listen_is_audited()
     {
         using var app = new DograhAppFactory();
