@@ -1,4 +1,5 @@
 using DograhConsole.Core.CallControl.Inbound;
+using DograhConsole.Core.CallControl.Listening;
 using DograhConsole.Core.CallControl.Outbound;
 using DograhConsole.Core.CallControl.Transfer;
 using DograhConsole.Core.Calls;
@@ -27,6 +28,7 @@ public static class CallControlServices
         services.AddSingleton<MediaStartWatch>();
         services.AddSingleton<CallMediaHost>();
         services.AddSingleton<LiveMediaSessions>();
+        services.AddCallListening();
         return services;
     }
 
@@ -44,6 +46,7 @@ public static class CallControlServices
         app.MapInboundWebhook();
         app.MapOutboundCallApi();
         app.MapCallTransferApi();
+        app.MapCallListenSocket();
         return app;
     }
 }

@@ -26,6 +26,10 @@ public sealed class LiveMediaSessions
 
     public bool IsLive(Guid callId) => _sessions.ContainsKey(callId);
 
+    /// <summary>The call's session, for listen-in; false when the call has no media attached here.</summary>
+    internal bool TryGetSession(Guid callId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MediaSession? session) =>
+        _sessions.TryGetValue(callId, out session);
+
     /// <summary>False when the call has no media attached here.</summary>
     public bool TryGetLevels(Guid callId, out CallAudioLevels levels)
     {

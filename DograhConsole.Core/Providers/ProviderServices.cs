@@ -3,6 +3,7 @@ using DograhConsole.Core.Providers.Plivo;
 using DograhConsole.Core.Providers.Telnyx;
 using DograhConsole.Core.Providers.Twilio;
 using DograhConsole.Core.Providers.Vonage;
+using DograhConsole.Core.Providers.Web;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,6 +20,7 @@ public static class ProviderServices
         services.AddAri();
         services.AddPlivo();
         services.AddTelnyx();
+        services.AddWeb();
         return services;
     }
 
@@ -30,6 +32,7 @@ public static class ProviderServices
         app.MapAriEndpoints();
         app.MapPlivoEndpoints();
         app.MapTelnyxEndpoints();
+        app.MapWebEndpoints();
         return app;
     }
 }

@@ -34,7 +34,8 @@ public static class CookieOriginCheck
             extensions: new Dictionary<string, object?> { ["code"] = "cross_site" }).ExecuteAsync(context);
     });
 
-    private static bool IsOwnOrigin(HttpContext context)
+    /// <summary>The request's Origin (or Referer) is this console's own: also how the browser sockets refuse other sites' pages.</summary>
+    public static bool IsOwnOrigin(HttpContext context)
     {
         var request = context.Request;
         var claimed = request.Headers.Origin.ToString();

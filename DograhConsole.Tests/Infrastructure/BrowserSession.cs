@@ -33,7 +33,11 @@ public sealed class BrowserSession : IAsyncDisposable
     public static string ScreenshotDirectory =>
         Path.Combine(SharedSpecs.RepositoryRoot ?? AppContext.BaseDirectory, "artifacts", "screenshots");
 
-    public static async Task<BrowserSession> StartAsync(DograhAppFactory app)
+    /// <param name="fakeMicrophoneWav">
+    /// A WAV file the browser's microphone plays (in a loop) instead of a device; the microphone is then allowed
+    /// without asking, and pages may start audio without a gesture.
+    /// </param>
+    public static async Task<BrowserSession> StartAsync(DograhAppFactory app, string? fakeMicrophoneWav = null)
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: run the README's test command (it installs the chromium package) or `apt-get install -y chromium`.");
@@ -43,13 +47,19 @@ public sealed class BrowserSession : IAsyncDisposable
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                .. fakeMicrophoneWav is null ? Array.Empty<string>() :
+                [
+                    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", $"--use-file-for-fake-audio-capture={fakeMicrophoneWav}",
+                    "--autoplay-policy=no-user-gesture-required",
+                ]],
         });
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
             TimezoneId = "Europe/Berlin",
+            Permissions = fakeMicrophoneWav is null ? null : ["microphone"],
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();

@@ -6,9 +6,21 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace DograhConsole.Tests.Security;
 
 /// <summary>A browser-like client over HTTP: keeps cookies, reads the sign-in form's antiforgery token and posts forms.</summary>
-public sealed partial class CookieSession(DograhAppFactory factory) : IDisposable
+public sealed partial class CookieSession(HttpClient client) : IDisposable
 {
-    public HttpClient Client { get; } = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+    public CookieSession(DograhAppFactory factory)
+        : this(factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }))
+    {
+    }
+
+    public HttpClient Client { get; } = client;
+
+    /// <summary>
+    /// A session over the app's loopback port (after <c>StartKestrel</c>) whose cookies are in <paramref name="cookies"/>,
+    /// so a <see cref="System.Net.WebSockets.ClientWebSocket"/> can present the sign-in cookie too.
+    /// </summary>
+    public static CookieSession OverLoopback(DograhAppFactory factory, CookieContainer cookies) =>
+        new(new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = factory.Address });
 
     /// <summary>The antiforgery field of a static form page (its cookie is kept by the client).</summary>
     public async Task<string> FormTokenAsync(string page = "/login")

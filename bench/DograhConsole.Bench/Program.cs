@@ -21,7 +21,7 @@ if (options is null)
           --calls 100,500,1000   concurrent calls per load run
           --seconds 20           measurement window per run (after --warmup seconds)
           --warmup 3
-          --only codecs|load     run one part
+          --only codecs|listen|load  run one part
           --target URL           load a real console endpoint instead of the in-bench edge; {n} = call number
           --server-pid PID       with --target: the console's process, for its CPU and memory
           --repeat N             repeat each console run N times (a shared machine is noisy)
@@ -39,6 +39,11 @@ Console.WriteLine();
 if (options.Only is null or "codecs")
 {
     CodecBench.Run(Console.Out);
+}
+
+if (options.Only is null or "listen")
+{
+    await ListenBench.RunAsync(Console.Out, options.Window, options.WarmUp);
 }
 
 if (options.Only is null or "load")
@@ -134,7 +139,7 @@ internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmU
         }
 
         if (workflow is not ("tone" or "ivr")) return null;
-        return only is null or "codecs" or "load"
+        return only is null or "codecs" or "listen" or "load"
             ? new BenchOptions(calls, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmUp), only, target, pid, repeat, paths, traceSends, clientNice)
             {
                 Workflow = workflow,

@@ -58,6 +58,7 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
     private long _callerFramesReceived;
     private volatile bool _disposed;
     private IMediaTap? _tap;
+    private IMediaTap? _listenerTap;
 
     public MediaSession(MediaClock clock, IMediaSink sink, MediaSessionOptions options, ILogger<MediaSession>? logger = null)
     {
@@ -119,6 +120,9 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
     /// <summary>Attaches (or with null, detaches) the one tap that sees both directions, e.g. a call recorder.</summary>
     public void SetTap(IMediaTap? tap) => Volatile.Write(ref _tap, tap);
 
+    /// <summary>Attaches (or with null, detaches) the tap of the call's live listeners, beside the recorder's.</summary>
+    public void SetListenerTap(IMediaTap? tap) => Volatile.Write(ref _listenerTap, tap);
+
     /// <summary>A frame of caller audio from the provider edge: updates the caller level and copies it to every subscriber.</summary>
     public void ReceiveCallerFrame(ReadOnlySpan<short> frame)
     {
@@ -132,6 +136,7 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
         Volatile.Write(ref _callerDbfs, level.Dbfs);
         Interlocked.Increment(ref _callerFramesReceived);
         Volatile.Read(ref _tap)?.OnCallerFrame(frame);
+        Volatile.Read(ref _listenerTap)?.OnCallerFrame(frame);
         foreach (var subscriber in Volatile.Read(ref _audioSubscribers))
         {
             subscriber.Publish(PcmFrame.CopyOf(frame));
@@ -342,6 +347,7 @@ public sealed class MediaSession : IMediaClockTarget, IAsyncDisposable
         }
 
         Volatile.Read(ref _tap)?.OnAgentTick(send ? _frame : ReadOnlySpan<short>.Empty);
+        Volatile.Read(ref _listenerTap)?.OnAgentTick(send ? _frame : ReadOnlySpan<short>.Empty);
         var level = send ? AudioLevel.Of(_frame) : AudioLevel.Silence;
         Volatile.Write(ref _agentRms, level.Rms);
         Volatile.Write(ref _agentDbfs, level.Dbfs);

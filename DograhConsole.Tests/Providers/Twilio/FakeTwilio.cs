@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
+using DograhConsole.Core.Media.Codecs;
 using DograhConsole.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -132,6 +133,9 @@ public sealed class FakeTwilio : IAsyncDisposable
     public bool AutoAnswer { get; set; } = true;
     /// <summary>How the media stream of the next answered call starts.</summary>
     public FakeStreamStart StreamStart { get; set; } = FakeStreamStart.Normal;
+
+    /// <summary>What the callers say on their media streams: 8 kHz samples played in a loop (null: silence).</summary>
+    public short[]? CallerAudio { get; set; }
 
     /// <summary>Starts on 127.0.0.1 with a free port. <paramref name="publicBaseUrl"/> is the console's Dograh:PublicBaseUrl.</summary>
     public static async Task<FakeTwilio> StartAsync(Uri consoleAddress, string publicBaseUrl)
@@ -788,6 +792,8 @@ public sealed class FakeTwilioCall
     private async Task SendCallerAudioAsync(CancellationToken ct)
     {
         var silence = Convert.ToBase64String(Enumerable.Repeat((byte)0xFF, 160).ToArray());
+        var said = _twilio.CallerAudio;
+        var encoded = new byte[160];
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
         var chunk = 0;
         try
@@ -795,6 +801,12 @@ public sealed class FakeTwilioCall
             while (await timer.WaitForNextTickAsync(ct))
             {
                 chunk++;
+                var payload = silence;
+                if (said is { Length: >= 160 })
+                {
+                    MuLaw.Encode(said.AsSpan(chunk * 160 % (said.Length - said.Length % 160), 160), encoded);
+                    payload = Convert.ToBase64String(encoded);
+                }
                 await SendAsync(new JsonObject
                 {
                     ["event"] = "media",
@@ -805,7 +817,7 @@ public sealed class FakeTwilioCall
                         ["track"] = "inbound",
                         ["chunk"] = chunk.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         ["timestamp"] = (chunk * 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        ["payload"] = silence
+                        ["payload"] = payload
                     },
                 });
             }
