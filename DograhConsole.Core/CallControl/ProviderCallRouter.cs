@@ -1,3 +1,4 @@
+using DograhConsole.Core.CallControl.Transfer;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Common;
 using DograhConsole.Core.Data;
@@ -13,10 +14,16 @@ namespace DograhConsole.Core.CallControl;
 public sealed class ProviderCallRouter(
     IDbContextFactory<DograhDbContext> dbFactory,
     ConfigurationCredentials credentials,
-    IEnumerable<IProviderCalls> implementations)
+    IEnumerable<IProviderCalls> implementations,
+    IEnumerable<CallTransferRefusal> transferRefusals)
 {
     private readonly Dictionary<string, IProviderCalls> _byProvider =
         implementations.ToDictionary(p => p.Provider, StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _transferRefusals =
+        transferRefusals.ToDictionary(r => r.Provider, r => r.Reason, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Why calls through <paramref name="provider"/> can never be transferred, or null when its calls may be.</summary>
+    public string? TransferRefusal(string provider) => _transferRefusals.GetValueOrDefault(provider);
 
     public bool Supports(string provider) => _byProvider.ContainsKey(provider);
 

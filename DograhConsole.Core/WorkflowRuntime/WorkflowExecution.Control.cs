@@ -156,6 +156,11 @@ internal sealed partial class WorkflowExecution
     private async Task<bool> TransferAsync(string to, string label)
     {
         var call = await _calls.FindAsync(CallId, CancellationToken.None) ?? _call;
+        if (_deps.Router.TransferRefusal(call.Provider) is { } refusal)
+        {
+            Record(CallEventKind.Error, $"Step {label}: cannot transfer: {refusal}", new { step = label, to });
+            return false;
+        }
         var spec = _deps.Providers.Find(call.Provider);
         if (!PhoneAddress.TryParse(to, null, out var address, out var problem))
         {

@@ -37,6 +37,7 @@ public sealed class CallTransferService(
         var view = CallView.FromEntity(call);
         if (!view.Active) return OrganizationCalls.AlreadyEnded(view).Map(_ => TransferOutcome.Failed);
 
+        if (router.TransferRefusal(call.Provider) is { } refusal) return OperationResult<TransferOutcome>.Conflict(refusal, ProviderCallCodes.Unsupported);
         var spec = registry.Find(call.Provider);
         if (spec is null || !router.Supports(call.Provider))
             return OperationResult<TransferOutcome>.Conflict($"Calls through '{call.Provider}' cannot be transferred by this version.", ProviderCallCodes.Unsupported);

@@ -1,3 +1,4 @@
+using DograhConsole.Core.CallControl.Transfer;
 using DograhConsole.Core.Security;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,7 @@ public static class WebServices
     public static IServiceCollection AddWeb(this IServiceCollection services)
     {
         services.AddScoped<WebProviderCalls>();
+        services.AddSingleton(new CallTransferRefusal(WebProviderSpec.Name, WebProviderSpec.TransferRefusal));
         services.AddBrowserSocketPolicy(WebCallPolicy);
         return services;
     }

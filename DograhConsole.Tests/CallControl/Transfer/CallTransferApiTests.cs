@@ -97,4 +97,20 @@ public sealed class CallTransferApiTests : IAsyncLifetime
         Assert.Contains("already ended", ended.Detail);
         Assert.Empty(Redirects());
     }
+
+    [Fact]
+    public async Task A_web_call_is_refused_with_why_it_cannot_be_transferred()
+    {
+        using var api = Api();
+        var call = await _app.CreateCallAsync(new NewCall(await _app.FirstOrganizationIdAsync(), "web", CallDirection.Inbound, "admin@example.com", "Support")
+        {
+            InitialStatus = CallStatus.InProgress,
+        });
+
+        var refused = (await api.ApiPostAsync($"/api/v1/calls/{call.Id}/transfer", new { to = "+14155550177" })).Expect(HttpStatusCode.Conflict);
+
+        Assert.Equal("A web call cannot be transferred: its caller is a browser, not a phone line.", refused.Detail);
+        Assert.True((await _app.Calls().FindAsync(call.Id))!.Active);
+        await _app.Calls().CancelAsync(call.Id, "test");
+    }
 }
