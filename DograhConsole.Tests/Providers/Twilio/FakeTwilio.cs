@@ -629,7 +629,7 @@ public sealed class FakeTwilioCall
         }
     }
 
-    private async Task StopStreamAsync()
+    internal async Task StopStreamAsync()
     {
         var socket = _socket;
         if (socket is null) return;
