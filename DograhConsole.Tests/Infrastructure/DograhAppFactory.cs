@@ -143,6 +143,7 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
             OrganizationId = organization.Id,
             Email = $"admin@{name.ToLowerInvariant()}.test",
             NormalizedEmail = $"ADMIN@{name.ToUpperInvariant()}.TEST",
+            Role = OrganizationRole.Owner,
             CreatedAt = now,
         };
         user.PasswordHash = new PasswordHasher<AdminUser>().HashPassword(user, AdminPassword);
