@@ -83,6 +83,7 @@ public static class DograhCore
         app.MapOpenApi("/api/{documentName}/openapi.json");
         app.MapAccountEndpoints();
         app.MapApiKeyApi();
+        app.MapTeamApi();
         app.MapTelephonyApi();
         app.MapWorkflowEndpoints();
         app.MapCallsApi();

@@ -16,12 +16,14 @@ public sealed class CallMediaHost(
     ICallWorkflowRunner runner,
     LiveMediaSessions live,
     MediaStartWatch watch,
+    CallMediaTokens tokens,
     ILogger<CallMediaHost> logger)
 {
     /// <summary>
     /// Null, with the reason logged and recorded, when the call is unknown, has already ended, is not a call of
     /// <paramref name="provider"/> (when given: the socket's own provider), already has its media socket (a call has
-    /// one at a time), or its <see cref="MediaStartWatch"/> gave up waiting for this media.
+    /// one at a time, and once in its life: a socket after the first one closed is refused too), or its
+    /// <see cref="MediaStartWatch"/> gave up waiting for this media.
     /// </summary>
     /// <param name="connected">Recorded before the workflow starts, so the timeline reads "media connected" (and
     /// in-progress, where the media's start is what says the call is answered) and then the first step; recorded by
@@ -32,6 +34,11 @@ public sealed class CallMediaHost(
         if (live.IsLive(callId))
         {
             logger.LogWarning("Media for call {CallId} refused: the call already has a media socket", callId);
+            return null;
+        }
+        if (tokens.HasAttached(callId))
+        {
+            logger.LogWarning("Media for call {CallId} refused: its media already attached once", callId);
             return null;
         }
         // Claimed before the call is read: a watch that gives up after this point finds the call's media attached.
@@ -69,6 +76,7 @@ public sealed class CallMediaHost(
             await session.DisposeAsync();
             return null;
         }
+        tokens.MarkAttached(callId);
         var ended = new CancellationTokenSource();
         var workflow = Task.Run(() => runner.RunAsync(callId, session, ended.Token), CancellationToken.None);
         return new CallMedia(callId, session, ended, workflow, live, logger);

@@ -8,7 +8,9 @@ namespace DograhConsole.Core.CallControl;
 /// they name the call, cannot be forged without the data-protection keys, and expire. A media socket redeems its
 /// token (<see cref="TryRedeem"/>): each token opens one socket, so a token seen by someone else (a log, a replayed
 /// answer) cannot open a second one. A valid token for a call that has ended is refused by
-/// <see cref="CallMediaHost.AttachAsync"/> as well.
+/// <see cref="CallMediaHost.AttachAsync"/> as well. A call's media attaches once in its life: once it has
+/// (<see cref="MarkAttached"/>), <see cref="HasAttached"/> tells answer webhooks to issue no new token, and the host
+/// refuses any further socket for the call.
 /// </summary>
 public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProvider time)
 {
@@ -19,8 +21,22 @@ public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProv
     // Redeemed tokens (by a 128-bit hash) until they expire; after that the token is refused as expired anyway.
     private readonly Dictionary<UInt128, DateTimeOffset> _redeemed = [];
     private DateTimeOffset _nextPurge;
+    // Calls whose media has attached, until their tokens would have expired; after a restart their calls have ended.
+    private readonly Dictionary<Guid, DateTimeOffset> _attached = [];
 
     public string Issue(Guid callId) => _protector.Protect(callId.ToString("N"), time.GetUtcNow().Add(Lifetime));
+
+    /// <summary>Records that the call's media has attached: from now on no answer issues it a token and no socket attaches it.</summary>
+    public void MarkAttached(Guid callId)
+    {
+        lock (_redeemed) _attached[callId] = time.GetUtcNow().Add(Lifetime);
+    }
+
+    /// <summary>True once the call's media has attached (whether or not its socket is still open).</summary>
+    public bool HasAttached(Guid callId)
+    {
+        lock (_redeemed) return _attached.ContainsKey(callId);
+    }
 
     /// <summary>The call a token was issued for; false when it is forged, damaged or expired.</summary>
     public bool TryRead(string? token, out Guid callId) => TryRead(token, out callId, out _);
@@ -39,6 +55,7 @@ public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProv
             if (now >= _nextPurge)
             {
                 foreach (var spent in _redeemed.Where(r => r.Value <= now).Select(r => r.Key).ToList()) _redeemed.Remove(spent);
+                foreach (var done in _attached.Where(a => a.Value <= now).Select(a => a.Key).ToList()) _attached.Remove(done);
                 _nextPurge = now + TimeSpan.FromMinutes(1);
             }
             if (!_redeemed.TryAdd(key, expiration)) return false;

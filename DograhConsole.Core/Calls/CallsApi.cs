@@ -1,4 +1,5 @@
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -9,7 +10,7 @@ public static class CallsApi
 {
     public static IEndpointRouteBuilder MapCallsApi(this IEndpointRouteBuilder app)
     {
-        var calls = app.MapGroup("/api/v1/calls").WithTags("Calls").RequireAuthorization();
+        var calls = app.MapGroup("/api/v1/calls").WithTags("Calls").RequireAuthorization(DograhPolicies.ViewerReadsOperatorWrites);
         calls.MapGet("/", async (OrganizationCalls service, string? active, string? direction, string? status, string? from, string? to,
                 string? configurationId, string? workflowId, string? campaignId, string? page, string? pageSize, CancellationToken ct) =>
             (await service.ListAsync(new CallListQuery(active, direction, status, from, to, configurationId, workflowId, campaignId, page, pageSize), ct))

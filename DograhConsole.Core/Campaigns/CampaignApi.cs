@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -14,7 +15,7 @@ public static class CampaignApi
 
     public static IEndpointRouteBuilder MapCampaignApi(this IEndpointRouteBuilder app)
     {
-        var campaigns = app.MapGroup("/api/v1/campaigns").WithTags("Campaigns").RequireAuthorization();
+        var campaigns = app.MapGroup("/api/v1/campaigns").WithTags("Campaigns").RequireAuthorization(DograhPolicies.ViewerReadsOperatorWrites);
         campaigns.MapPost("/", async (HttpRequest request, CampaignService service, CancellationToken ct) =>
             await WithUploadAsync(request, async (input, file) => (await service.CreateAsync(input, file, ct))
                 .ToHttpResult(created => Results.Created($"/api/v1/campaigns/{created.Campaign.Id}", created))))

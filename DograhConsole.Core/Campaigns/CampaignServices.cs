@@ -66,13 +66,13 @@ public static class CampaignServices
     }
 
     /// <summary>
-    /// Hangfire's dashboard at <c>/hangfire</c>, for signed-in admins only: the sign-in cookie is the one scheme it
+    /// Hangfire's dashboard at <c>/hangfire</c>, for the signed-in installation owner only (its jobs span every organization): the sign-in cookie is the one scheme it
     /// accepts, so an anonymous visitor is sent to the sign-in page and an API key does not open it.
     /// </summary>
     public static IEndpointRouteBuilder MapCampaignJobsDashboard(this IEndpointRouteBuilder app)
     {
-        var admins = new AuthorizationPolicyBuilder(CookieAuthenticationDefaults.AuthenticationScheme)
-            .RequireAuthenticatedUser().RequireClaim(Data.DograhClaims.OrganizationId).Build();
+        var installationOwner = new AuthorizationPolicyBuilder(CookieAuthenticationDefaults.AuthenticationScheme)
+            .RequireAuthenticatedUser().RequireClaim(Data.DograhClaims.OrganizationId).RequireClaim(Data.DograhClaims.InstallationOwner, "true").Build();
         app.MapHangfireDashboard(DashboardPath, new DashboardOptions
         {
             // Endpoint authorization decides (the policy above); Hangfire's own default admits local requests only.
@@ -80,7 +80,7 @@ public static class CampaignServices
             DashboardTitle = "Dograh Console: campaign jobs",
             AppPath = "/campaigns",
             DisplayStorageConnectionString = false,
-        }).RequireAuthorization(admins);
+        }).RequireAuthorization(installationOwner);
         return app;
     }
 }

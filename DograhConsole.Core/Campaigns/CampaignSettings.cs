@@ -123,7 +123,7 @@ public sealed class CampaignSchedule
 
     public void Validate(ValidationErrors errors, string prefix)
     {
-        if (FindZone(TimeZone) is null) errors.Add($"{prefix}.timeZone", $"Unknown time zone '{TimeZone}'; use an IANA name like Europe/London.");
+        if (TimeZones.Find(TimeZone) is null) errors.Add($"{prefix}.timeZone", $"Unknown time zone '{TimeZone}'; use an IANA name like Europe/London.");
         Slots ??= [];
         if (Slots.Count > 7 * 24) errors.Add($"{prefix}.slots", "At most 168 weekly slots.");
         for (var i = 0; i < Slots.Count; i++)
@@ -138,20 +138,7 @@ public sealed class CampaignSchedule
         }
     }
 
-    public static TimeZoneInfo? FindZone(string? id)
-    {
-        if (string.IsNullOrWhiteSpace(id)) return null;
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(id.Trim());
-        }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return null;
-        }
-    }
-
-    private TimeZoneInfo Zone => FindZone(TimeZone) ?? TimeZoneInfo.Utc;
+    private TimeZoneInfo Zone => TimeZones.Find(TimeZone) ?? TimeZoneInfo.Utc;
 
     public bool IsOpen(DateTimeOffset now)
     {

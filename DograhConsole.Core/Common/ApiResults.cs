@@ -12,6 +12,7 @@ public static class ApiResults
             result.Errors, detail: result.Message, extensions: new Dictionary<string, object?> { ["code"] = result.Code }),
         OperationFailure.NotFound => Problem(StatusCodes.Status404NotFound, "Not found", result),
         OperationFailure.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict", result),
+        OperationFailure.Forbidden => Problem(StatusCodes.Status403Forbidden, "Forbidden", result),
         _ => throw new InvalidOperationException($"Unhandled failure {result.Failure}."),
     };
 

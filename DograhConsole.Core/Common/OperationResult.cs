@@ -6,6 +6,8 @@ public enum OperationFailure
     Invalid,
     NotFound,
     Conflict,
+    /// <summary>The caller's role does not allow it.</summary>
+    Forbidden,
 }
 
 /// <summary>
@@ -42,6 +44,8 @@ public sealed class OperationResult<T>
 
     public static OperationResult<T> Conflict(string message, string code = "conflict", string? field = null) =>
         new(default, OperationFailure.Conflict, message, field is null ? null : new Dictionary<string, string[]> { [field] = [message] }, code);
+
+    public static OperationResult<T> Forbidden(string message) => new(default, OperationFailure.Forbidden, message, null, "forbidden");
 
     /// <summary>Every message, field errors first, for a UI that shows one line.</summary>
     public string Describe() =>

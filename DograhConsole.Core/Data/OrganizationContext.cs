@@ -13,7 +13,8 @@ public sealed class OrganizationContext(IHttpContextAccessor httpContextAccessor
 
     public void SetPrincipal(ClaimsPrincipal principal) => _principal = principal;
 
-    private ClaimsPrincipal? Principal => _principal ?? httpContextAccessor.HttpContext?.User;
+    /// <summary>The caller's principal, or null for system work (a webhook, a timer).</summary>
+    public ClaimsPrincipal? Principal => _principal ?? httpContextAccessor.HttpContext?.User;
 
     public Guid? OrganizationId =>
         Guid.TryParse(Principal?.FindFirstValue(DograhClaims.OrganizationId), out var id) ? id : null;

@@ -10,5 +10,7 @@ public sealed class OrganizationEntityConfiguration : IEntityTypeConfiguration<O
     {
         builder.ToTable("Organizations");
         builder.Property(o => o.Name).HasMaxLength(TextRules.MaxNameLength);
+        builder.Property(o => o.DefaultTimeZone).HasMaxLength(64);
+        builder.Property(o => o.CallerIdPolicy).HasConversion<string>().HasMaxLength(32);
     }
 }

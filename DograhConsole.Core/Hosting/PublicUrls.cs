@@ -35,6 +35,9 @@ public sealed class PublicUrls(IOptions<DograhOptions> options)
 
     public string Http(string path) => Combine(BaseUri?.GetLeftPart(UriPartial.Authority) ?? "https://<Dograh:PublicBaseUrl>", path);
 
+    /// <summary>A link for a person (an invitation): on the public origin when there is one, else on <paramref name="currentOrigin"/>, the one they use now.</summary>
+    public string ForPeople(string path, string currentOrigin) => Combine(BaseUri?.GetLeftPart(UriPartial.Authority) ?? currentOrigin.TrimEnd('/'), path);
+
     /// <summary>The ws:// or wss:// form of the public origin, for media sockets.</summary>
     public string WebSocket(string path)
     {

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
@@ -16,6 +17,9 @@ public static class AccountEndpoints
 {
     public const string LoginPage = "/login";
     public const string SetupPage = "/setup";
+    /// <summary>Where a signed-in user lands on a page their role does not open.</summary>
+    public const string AccessDeniedPage = "/access-denied";
+    public const string PasswordPage = "/settings/password";
 
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
@@ -51,6 +55,31 @@ public static class AccountEndpoints
             return Results.LocalRedirect("/");
         }).AllowAnonymous().RequireRateLimiting(SecurityServices.SignInRateLimit);
 
+        account.MapPost("/invite", async ([FromForm] string? token, [FromForm] string? password, [FromForm] string? confirmPassword,
+            TeamService team, HttpContext http) =>
+        {
+            var page = TeamService.InvitePathPrefix + Uri.EscapeDataString(token ?? "");
+            if (password != confirmPassword) return Results.Redirect(QueryString(page, ("error", "The two passwords differ.")));
+            var accepted = await team.AcceptAsync(token, password, http.RequestAborted);
+            if (!accepted.Succeeded) return Results.Redirect(QueryString(page, ("error", accepted.Describe())));
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, AccountService.CreatePrincipal(accepted.Value!));
+            return Results.LocalRedirect("/");
+        }).AllowAnonymous().RequireRateLimiting(SecurityServices.SignInRateLimit);
+
+        // The change-password page's form (a session, never an API key): this session continues, every other one ends.
+        account.MapPost("/password", async ([FromForm] string? currentPassword, [FromForm] string? newPassword, [FromForm] string? confirmPassword,
+            AccountService accounts, HttpContext http) =>
+        {
+            if (http.User.Identity?.AuthenticationType != CookieAuthenticationDefaults.AuthenticationScheme
+                || !Guid.TryParse(http.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
+                return Results.LocalRedirect(LoginPage);
+            if (newPassword != confirmPassword) return Results.LocalRedirect(QueryString(PasswordPage, ("error", "The two new passwords differ.")));
+            var changed = await accounts.ChangePasswordAsync(userId, currentPassword, newPassword, http.RequestAborted);
+            if (!changed.Succeeded) return Results.LocalRedirect(QueryString(PasswordPage, ("error", changed.Describe())));
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, changed.Value!);
+            return Results.LocalRedirect(QueryString(PasswordPage, ("changed", "1")));
+        }).RequireAuthorization(DograhPolicies.Viewer);
+
         account.MapPost("/logout", async (HttpContext http, AccountService accounts) =>
         {
             // A new security stamp ends this session and every other one of the user, saved cookies included.
@@ -70,7 +99,7 @@ public static class AccountEndpoints
             if (!changed.Succeeded) return changed.ToHttpResult(_ => Results.NoContent());
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, changed.Value!);
             return Results.NoContent();
-        }).WithTags("Account").RequireAuthorization();
+        }).WithTags("Account").RequireAuthorization(DograhPolicies.Viewer);
 
         return app;
     }

@@ -61,6 +61,8 @@ public sealed class AccountService(
             NormalizedEmail = Normalize(cleanEmail!),
             CreatedAt = now,
             SecurityStamp = NewSecurityStamp(),
+            Role = OrganizationRole.Owner,
+            IsInstallationOwner = true,
         };
         user.PasswordHash = hasher.HashPassword(user, password!);
         db.Organizations.Add(organization);
@@ -127,14 +129,24 @@ public sealed class AccountService(
     /// cookie handler asks on every request, so a stamp changed by sign-out or a password change, or a removed user,
     /// ends every session at once, including cookies saved before a restart.
     /// </summary>
-    public async Task<bool> IsSessionCurrentAsync(ClaimsPrincipal principal, CancellationToken ct = default)
+    public async Task<bool> IsSessionCurrentAsync(ClaimsPrincipal principal, CancellationToken ct = default) =>
+        await SessionUserAsync(principal, ct) is { } user && ClaimsMatch(principal, user);
+
+    /// <summary>The session's user while its security stamp is current, else null (the role may have changed since: see <see cref="ClaimsMatch"/>).</summary>
+    public async Task<AdminUser?> SessionUserAsync(ClaimsPrincipal principal, CancellationToken ct = default)
     {
-        if (!Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var userId)) return false;
+        if (!Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var userId)) return null;
         var stamp = principal.FindFirstValue(DograhClaims.SecurityStamp);
-        if (string.IsNullOrEmpty(stamp)) return false;
+        if (string.IsNullOrEmpty(stamp)) return null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Users.IgnoreQueryFilters().AnyAsync(u => u.Id == userId && u.SecurityStamp == stamp, ct);
+        return await db.Users.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId && u.SecurityStamp == stamp, ct);
     }
+
+    /// <summary>True when the session's role and organization claims are still the user's.</summary>
+    public static bool ClaimsMatch(ClaimsPrincipal principal, AdminUser user) =>
+        DograhPolicies.RoleOf(principal) == user.Role
+        && DograhPolicies.IsInstallationOwner(principal) == user.IsInstallationOwner
+        && principal.FindFirstValue(DograhClaims.OrganizationId) == user.OrganizationId.ToString();
 
     /// <summary>Ends every session of the user (sign-out ends them all, not just the one cookie).</summary>
     public async Task EndSessionsAsync(Guid userId, CancellationToken ct = default)
@@ -188,16 +200,18 @@ public sealed class AccountService(
             new Claim(DograhClaims.OrganizationId, user.OrganizationId.ToString()),
             new Claim(DograhClaims.Actor, user.Email),
             new Claim(DograhClaims.SecurityStamp, user.SecurityStamp),
+            new Claim(DograhClaims.Role, user.Role.ToString()),
+            .. user.IsInstallationOwner ? [new Claim(DograhClaims.InstallationOwner, "true")] : Array.Empty<Claim>(),
         ], CookieAuthenticationDefaults.AuthenticationScheme));
 
     internal static string Normalize(string email) => email.Trim().ToUpperInvariant();
 
-    internal static string? ValidateEmail(string? email, ValidationErrors errors)
+    internal static string? ValidateEmail(string? email, ValidationErrors errors, string field = "email")
     {
         var clean = email?.Trim();
         if (string.IsNullOrEmpty(clean) || clean.Length > 254 || clean.Count(c => c == '@') != 1 || clean.StartsWith('@') || clean.EndsWith('@') || clean.Any(char.IsWhiteSpace))
         {
-            errors.Add("email", "Enter a valid e-mail address.");
+            errors.Add(field, "Enter a valid e-mail address.");
             return null;
         }
         return clean;

@@ -11,6 +11,7 @@ public sealed class AdminUserEntityConfiguration : IEntityTypeConfiguration<Admi
         builder.ToTable("Users");
         builder.HasIndex(u => u.NormalizedEmail).IsUnique();
         builder.HasIndex(u => u.OrganizationId);
+        builder.Property(u => u.Role).HasConversion<string>().HasMaxLength(16);
         builder.HasOne<Organization>().WithMany().HasForeignKey(u => u.OrganizationId);
     }
 }

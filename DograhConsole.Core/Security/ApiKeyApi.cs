@@ -1,4 +1,5 @@
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,7 +12,7 @@ public static class ApiKeyApi
 {
     public static IEndpointRouteBuilder MapApiKeyApi(this IEndpointRouteBuilder app)
     {
-        var keys = app.MapGroup("/api/v1/api-keys").WithTags("API keys").RequireAuthorization();
+        var keys = app.MapGroup("/api/v1/api-keys").WithTags("API keys").RequireAuthorization(DograhPolicies.Admin);
         keys.MapGet("/", async (ApiKeyService service, CancellationToken ct) => Results.Ok(await service.ListAsync(ct)));
         keys.MapPost("/", async (ApiKeyInput input, ApiKeyService service, CancellationToken ct) =>
             (await service.CreateAsync(input.Name, ct)).ToHttpResult(created => Results.Created($"/api/v1/api-keys/{created.Key.Id}", created)));

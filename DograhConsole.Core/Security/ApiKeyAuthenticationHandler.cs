@@ -45,6 +45,7 @@ public sealed class ApiKeyAuthenticationHandler(
             new Claim(ClaimTypes.Name, key.Name),
             new Claim(DograhClaims.OrganizationId, key.OrganizationId.ToString()),
             new Claim(DograhClaims.Actor, $"api key '{key.Name}'"),
+            new Claim(DograhClaims.Role, DograhPolicies.ApiKeyRole.ToString()),
         ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }

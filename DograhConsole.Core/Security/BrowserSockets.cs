@@ -1,3 +1,4 @@
+using DograhConsole.Core.Data;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,13 +11,15 @@ namespace DograhConsole.Core.Security;
 /// </summary>
 public static class BrowserSockets
 {
-    /// <summary>Registers <paramref name="name"/>: a user signed in with the cookie to an organization. Role requirements join it there.</summary>
-    public static IServiceCollection AddBrowserSocketPolicy(this IServiceCollection services, string name)
+    /// <summary>Registers <paramref name="name"/>: a user of at least <paramref name="role"/>, signed in with the cookie to an organization.</summary>
+    public static IServiceCollection AddBrowserSocketPolicy(this IServiceCollection services, string name, OrganizationRole role)
     {
         services.AddAuthorizationBuilder().AddPolicy(name, policy => policy
             .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
             .RequireAuthenticatedUser()
-            .RequireClaim(Data.DograhClaims.OrganizationId));
+            .RequireClaim(DograhClaims.OrganizationId)
+            .RequireClaim(DograhClaims.Role)
+            .AddRequirements(new RoleRequirement(role, role)));
         return services;
     }
 

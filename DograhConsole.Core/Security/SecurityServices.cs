@@ -28,6 +28,8 @@ public static class SecurityServices
         services.AddSingleton<AccountService>();
         services.AddSingleton<AdminBootstrapper>();
         services.AddScoped<ApiKeyService>();
+        services.AddScoped<TeamService>();
+        services.AddScoped<OrganizationService>();
 
         // Secure whenever the request came over HTTPS, directly or from a trusted proxy (Dograh:TrustedProxies).
         services.AddAntiforgery(options => options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
@@ -41,6 +43,7 @@ public static class SecurityServices
             .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, options =>
             {
                 options.LoginPath = AccountEndpoints.LoginPage;
+                options.AccessDeniedPath = AccountEndpoints.AccessDeniedPage;
                 options.Cookie.Name = AuthCookieName;
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Lax;
@@ -53,7 +56,17 @@ public static class SecurityServices
                 options.Events.OnValidatePrincipal = async context =>
                 {
                     var accounts = context.HttpContext.RequestServices.GetRequiredService<AccountService>();
-                    if (context.Principal is not null && await accounts.IsSessionCurrentAsync(context.Principal, context.HttpContext.RequestAborted)) return;
+                    var user = context.Principal is null ? null : await accounts.SessionUserAsync(context.Principal, context.HttpContext.RequestAborted);
+                    if (user is not null)
+                    {
+                        // A role changed since sign-in (or a cookie from before roles): this request and the renewed cookie carry the current one.
+                        if (!AccountService.ClaimsMatch(context.Principal!, user))
+                        {
+                            context.ReplacePrincipal(AccountService.CreatePrincipal(user));
+                            context.ShouldRenew = true;
+                        }
+                        return;
+                    }
                     context.RejectPrincipal();
                     await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
                 };
@@ -75,10 +88,30 @@ public static class SecurityServices
                 }));
         });
 
-        services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireClaim(DograhClaims.OrganizationId).Build());
+        services.AddDograhPolicies();
         return services;
     }
+
+    private static void AddDograhPolicies(this IServiceCollection services)
+    {
+        services.AddSingleton<IAuthorizationHandler, RoleRequirementHandler>();
+        var builder = services.AddAuthorizationBuilder();
+        builder.AddPolicy(DograhPolicies.Viewer, Role(OrganizationRole.Viewer, OrganizationRole.Viewer));
+        builder.AddPolicy(DograhPolicies.Operator, Role(OrganizationRole.Operator, OrganizationRole.Operator));
+        builder.AddPolicy(DograhPolicies.Admin, Role(OrganizationRole.Admin, OrganizationRole.Admin));
+        builder.AddPolicy(DograhPolicies.Owner, Role(OrganizationRole.Owner, OrganizationRole.Owner));
+        builder.AddPolicy(DograhPolicies.ViewerReadsOperatorWrites, Role(OrganizationRole.Viewer, OrganizationRole.Operator));
+        builder.AddPolicy(DograhPolicies.ViewerReadsAdminWrites, Role(OrganizationRole.Viewer, OrganizationRole.Admin));
+        builder.AddPolicy(DograhPolicies.InstallationOwner, Member().RequireClaim(DograhClaims.InstallationOwner, "true").Build());
+        builder.SetDefaultPolicy(Role(OrganizationRole.Admin, OrganizationRole.Admin));
+        builder.SetFallbackPolicy(Role(OrganizationRole.Viewer, OrganizationRole.Viewer));
+    }
+
+    private static AuthorizationPolicyBuilder Member() =>
+        new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireClaim(DograhClaims.OrganizationId).RequireClaim(DograhClaims.Role);
+
+    private static AuthorizationPolicy Role(OrganizationRole read, OrganizationRole write) =>
+        Member().AddRequirements(new RoleRequirement(read, write)).Build();
 
     private static Task Deny(RedirectContext<CookieAuthenticationOptions> context, int status)
     {

@@ -10,5 +10,6 @@ public static class SecurityTables
     {
         public DbSet<AdminUser> Users => db.Set<AdminUser>();
         public DbSet<ApiKey> ApiKeys => db.Set<ApiKey>();
+        public DbSet<Invitation> Invitations => db.Set<Invitation>();
     }
 }

@@ -1,4 +1,5 @@
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Data;
 using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Core.Telephony.PhoneNumbers;
 using Microsoft.AspNetCore.Builder;
@@ -11,10 +12,10 @@ public static class TelephonyApi
 {
     public static IEndpointRouteBuilder MapTelephonyApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/v1/telephony").WithTags("Telephony providers").RequireAuthorization()
+        app.MapGroup("/api/v1/telephony").WithTags("Telephony providers").RequireAuthorization(DograhPolicies.Admin)
             .MapGet("/providers", (ProviderRegistry registry) => Results.Ok(registry.All.Select(ProviderSpecView.From)));
 
-        var configurations = app.MapGroup("/api/v1/telephony-configs").WithTags("Telephony configurations").RequireAuthorization();
+        var configurations = app.MapGroup("/api/v1/telephony-configs").WithTags("Telephony configurations").RequireAuthorization(DograhPolicies.Admin);
         configurations.MapGet("/", async (TelephonyConfigurationService service, CancellationToken ct) => Results.Ok(await service.ListAsync(ct)));
         configurations.MapPost("/", async (TelephonyConfigurationInput input, TelephonyConfigurationService service, CancellationToken ct) =>
             (await service.CreateAsync(input, ct)).ToHttpResult(view => Results.Created($"/api/v1/telephony-configs/{view.Id}", view)));

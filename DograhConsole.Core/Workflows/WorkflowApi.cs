@@ -1,4 +1,5 @@
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -9,7 +10,7 @@ public static class WorkflowApi
 {
     public static IEndpointRouteBuilder MapWorkflowApi(this IEndpointRouteBuilder app)
     {
-        var workflows = app.MapGroup("/api/v1/workflows").WithTags("Workflows").RequireAuthorization();
+        var workflows = app.MapGroup("/api/v1/workflows").WithTags("Workflows").RequireAuthorization(DograhPolicies.ViewerReadsAdminWrites);
         workflows.MapGet("/", async (WorkflowService service, CancellationToken ct) => Results.Ok(await service.ListAsync(ct)));
         workflows.MapPost("/", async (WorkflowInput input, WorkflowService service, CancellationToken ct) =>
             (await service.CreateAsync(input, ct)).ToHttpResult(view => Results.Created($"/api/v1/workflows/{view.Id}", view)));

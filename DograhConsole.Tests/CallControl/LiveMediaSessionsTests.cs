@@ -23,7 +23,7 @@ public sealed class LiveMediaSessionsTests(DograhAppFactory factory) : IClassFix
     {
         var live = factory.Services.GetRequiredService<LiveMediaSessions>();
         var host = new CallMediaHost(factory.Calls(), factory.Services.GetRequiredService<MediaSessionFactory>(), new WaitingRunner(), live,
-            factory.Services.GetRequiredService<MediaStartWatch>(), NullLogger<CallMediaHost>.Instance);
+            factory.Services.GetRequiredService<MediaStartWatch>(), factory.Services.GetRequiredService<CallMediaTokens>(), NullLogger<CallMediaHost>.Instance);
         var organization = await factory.NewOrganizationAsync();
         var call = await factory.CreateCallAsync(CallTestKit.Outbound(organization.Id));
 
@@ -44,11 +44,31 @@ public sealed class LiveMediaSessionsTests(DograhAppFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task A_calls_media_attaches_once_in_its_life()
+    {
+        var live = factory.Services.GetRequiredService<LiveMediaSessions>();
+        var tokens = factory.Services.GetRequiredService<CallMediaTokens>();
+        var host = new CallMediaHost(factory.Calls(), factory.Services.GetRequiredService<MediaSessionFactory>(), new WaitingRunner(), live,
+            factory.Services.GetRequiredService<MediaStartWatch>(), tokens, NullLogger<CallMediaHost>.Instance);
+        var organization = await factory.NewOrganizationAsync();
+        var call = await factory.CreateCallAsync(CallTestKit.Outbound(organization.Id));
+        Assert.False(tokens.HasAttached(call.Id));
+
+        await (await host.AttachAsync(call.Id, new RecordingSink(), new MediaSessionOptions { CallId = "" }))!.DisposeAsync();
+        Assert.True(tokens.HasAttached(call.Id));
+
+        // The call is still active, its socket closed: a new socket (with a fresh token) does not attach it again.
+        Assert.True((await factory.Calls().FindAsync(call.Id))!.Active);
+        Assert.Null(await host.AttachAsync(call.Id, new RecordingSink(), new MediaSessionOptions { CallId = "" }));
+        Assert.False(live.IsLive(call.Id));
+    }
+
+    [Fact]
     public async Task Media_for_an_ended_call_is_refused_and_never_registered()
     {
         var live = factory.Services.GetRequiredService<LiveMediaSessions>();
         var host = new CallMediaHost(factory.Calls(), factory.Services.GetRequiredService<MediaSessionFactory>(), new WaitingRunner(), live,
-            factory.Services.GetRequiredService<MediaStartWatch>(), NullLogger<CallMediaHost>.Instance);
+            factory.Services.GetRequiredService<MediaStartWatch>(), factory.Services.GetRequiredService<CallMediaTokens>(), NullLogger<CallMediaHost>.Instance);
         var organization = await factory.NewOrganizationAsync();
         var call = await factory.CreateCallAsync(CallTestKit.Outbound(organization.Id));
         await factory.Calls().UpdateStatusAsync(call.Id, CallStatus.Completed);
@@ -62,7 +82,7 @@ public sealed class LiveMediaSessionsTests(DograhAppFactory factory) : IClassFix
     {
         var live = factory.Services.GetRequiredService<LiveMediaSessions>();
         var host = new CallMediaHost(factory.Calls(), factory.Services.GetRequiredService<MediaSessionFactory>(), new WaitingRunner(), live,
-            factory.Services.GetRequiredService<MediaStartWatch>(), NullLogger<CallMediaHost>.Instance);
+            factory.Services.GetRequiredService<MediaStartWatch>(), factory.Services.GetRequiredService<CallMediaTokens>(), NullLogger<CallMediaHost>.Instance);
         var organization = await factory.NewOrganizationAsync();
         var call = await factory.CreateCallAsync(CallTestKit.Outbound(organization.Id));
         var other = call.Provider == "vonage" ? "twilio" : "vonage";

@@ -143,6 +143,7 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
             OrganizationId = organization.Id,
             Email = $"admin@{name.ToLowerInvariant()}.test",
             NormalizedEmail = $"ADMIN@{name.ToUpperInvariant()}.TEST",
+            Role = OrganizationRole.Owner,
             CreatedAt = now,
         };
         user.PasswordHash = new PasswordHasher<AdminUser>().HashPassword(user, AdminPassword);
@@ -152,6 +153,29 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
         var key = ApiKeyService.Generate();
         await ApiKeyService.RegisterAsync(db, organization.Id, "test", key, now);
         return key;
+    }
+
+    /// <summary>Adds a user with <paramref name="role"/> (password <see cref="AdminPassword"/>) to the first admin's organization, straight in the database.</summary>
+    public async Task<AdminUser> CreateUserAsync(OrganizationRole role, string? email = null)
+    {
+        var dbFactory = Services.GetRequiredService<IDbContextFactory<DograhDbContext>>();
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var organizationId = await db.Users.IgnoreQueryFilters().Where(u => u.Email == AdminEmail).Select(u => u.OrganizationId).SingleAsync();
+        email ??= $"{role.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}@dograh.test";
+        var user = new AdminUser
+        {
+            Id = Guid.NewGuid(),
+            OrganizationId = organizationId,
+            Email = email,
+            NormalizedEmail = email.ToUpperInvariant(),
+            Role = role,
+            SecurityStamp = Guid.NewGuid().ToString("N"),
+            CreatedAt = DateTime.UtcNow,
+        };
+        user.PasswordHash = new PasswordHasher<AdminUser>().HashPassword(user, AdminPassword);
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user;
     }
 
     protected override void Dispose(bool disposing)

@@ -23,8 +23,8 @@ namespace DograhConsole.Core.CallControl.Listening;
 public static class CallListenSocket
 {
     /// <summary>
-    /// Who may listen to live calls: today any user signed in to the organization with the cookie. The one place a
-    /// role requirement (those allowed to watch live calls) goes.
+    /// Who may listen to live calls: operators and above (they act on live calls; a viewer reads the record but does not
+    /// hear the parties), signed in with the cookie.
     /// </summary>
     public const string ListenPolicy = "listen-in";
     public const string AuditAction = "listened";
@@ -39,7 +39,7 @@ public static class CallListenSocket
     public static IServiceCollection AddCallListening(this IServiceCollection services)
     {
         services.AddSingleton<CallListeners>();
-        services.AddBrowserSocketPolicy(ListenPolicy);
+        services.AddBrowserSocketPolicy(ListenPolicy, OrganizationRole.Operator);
         return services;
     }
 

@@ -51,7 +51,8 @@ public sealed class OutboundCallService(
             return OperationResult<CallView>.Conflict($"{configuration.Name} cannot place calls: {reason}", ProviderCallCodes.NotReady, "telephonyConfigurationId");
 
         var to = ParseDestination(request.ToNumber, spec, errors);
-        var from = CallerId(request.FromNumber, configuration, errors);
+        var policy = await db.Organizations.Where(o => o.Id == organizationId).Select(o => o.CallerIdPolicy).FirstOrDefaultAsync(ct);
+        var from = CallerId(request.FromNumber, configuration, policy, errors);
         var detection = ParseVoicemailDetection(request.VoicemailDetection, spec, errors);
         if (errors.Any) return errors.ToResult<CallView>();
 
@@ -126,9 +127,14 @@ public sealed class OutboundCallService(
         return mode;
     }
 
-    private static string? CallerId(string? raw, TelephonyConfiguration configuration, ValidationErrors errors)
+    private static string? CallerId(string? raw, TelephonyConfiguration configuration, CallerIdPolicy policy, ValidationErrors errors)
     {
         var active = configuration.PhoneNumbers.Where(n => n.IsActive).ToList();
+        if (string.IsNullOrWhiteSpace(raw) && policy == CallerIdPolicy.RequireExplicit)
+        {
+            errors.Add("fromNumber", "This organization's caller ID policy asks every call to name the number it calls from.");
+            return null;
+        }
         if (string.IsNullOrWhiteSpace(raw))
             return (active.FirstOrDefault(n => n.IsDefaultCallerId) ?? active.OrderBy(n => n.CreatedAt).FirstOrDefault())?.NormalizedAddress;
         if (!PhoneAddress.TryParse(raw, null, out var parsed, out var error))

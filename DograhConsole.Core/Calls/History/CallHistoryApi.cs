@@ -1,5 +1,6 @@
 using System.Text;
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,7 +16,7 @@ public static class CallHistoryApi
     /// <summary>CSV export of the filtered history and a call's recording: the history page's API twins.</summary>
     public static IEndpointRouteBuilder MapCallHistoryApi(this IEndpointRouteBuilder app)
     {
-        var calls = app.MapGroup("/api/v1/calls").WithTags("Calls").RequireAuthorization();
+        var calls = app.MapGroup("/api/v1/calls").WithTags("Calls").RequireAuthorization(DograhPolicies.ViewerReadsOperatorWrites);
 
         calls.MapGet("/export.csv", (CallHistory history, string? from, string? to, string? direction, string? status, string? disposition,
                 string? configurationId, string? workflowId, string? campaignId, string? search, string? sort, string? answeredBy) =>

@@ -38,6 +38,9 @@ public sealed class TwilioInboundProtocol(CallMediaTokens tokens, PublicUrls url
 
     public IResult Answer(CallView call, ProviderAccount account) => ConnectStream(call);
 
+    /// <summary>True once the call's media has attached: its answer must not hand out another media token.</summary>
+    public bool MediaAttached(Guid callId) => tokens.HasAttached(callId);
+
     public IResult Refuse(string message) => TwilioTwiml.Result(TwilioTwiml.SayAndHangUp(message));
 
     /// <summary>
@@ -47,6 +50,8 @@ public sealed class TwilioInboundProtocol(CallMediaTokens tokens, PublicUrls url
     /// </summary>
     public IResult ConnectStream(CallView call)
     {
+        // The call's media attaches once: a repeated answer (a retried inbound webhook) gets no second token.
+        if (MediaAttached(call.Id)) return TwilioTwiml.Result(TwilioTwiml.HangUp());
         var within = options.Value.MediaStreamStartTimeout;
         watch.Expect(call.Id, within, $"The Twilio media stream never started (no valid start message within {within.TotalSeconds:0.#} s of the answer).");
         return TwilioTwiml.Result(TwilioTwiml.ConnectStream(urls.WebSocket(TwilioRoutes.MediaSocketPath), new Dictionary<string, string>

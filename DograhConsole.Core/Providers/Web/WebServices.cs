@@ -1,4 +1,5 @@
 using DograhConsole.Core.CallControl.Transfer;
+using DograhConsole.Core.Data;
 using DograhConsole.Core.Security;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,8 +9,7 @@ namespace DograhConsole.Core.Providers.Web;
 public static class WebServices
 {
     /// <summary>
-    /// Who may place a web call and open its socket: a user signed in with the cookie (not an API key) to an
-    /// organization. Where a role requirement for trying workflows goes.
+    /// Who may place a web call and open its socket: an operator or above, signed in with the cookie (not an API key).
     /// </summary>
     public const string WebCallPolicy = "web-call";
 
@@ -18,7 +18,8 @@ public static class WebServices
     {
         services.AddScoped<WebProviderCalls>();
         services.AddSingleton(new CallTransferRefusal(WebProviderSpec.Name, WebProviderSpec.TransferRefusal));
-        services.AddBrowserSocketPolicy(WebCallPolicy);
+        // A web call places a call: an operator's work, as Phone Call is.
+        services.AddBrowserSocketPolicy(WebCallPolicy, OrganizationRole.Operator);
         return services;
     }
 

@@ -1,4 +1,5 @@
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -13,7 +14,7 @@ public static class PromptApi
 
     public static IEndpointRouteBuilder MapPromptApi(this IEndpointRouteBuilder app)
     {
-        var prompts = app.MapGroup("/api/v1/prompts").WithTags("Prompts").RequireAuthorization();
+        var prompts = app.MapGroup("/api/v1/prompts").WithTags("Prompts").RequireAuthorization(DograhPolicies.ViewerReadsAdminWrites);
         prompts.MapGet("/", async (PromptService service, CancellationToken ct) => Results.Ok(await service.ListAsync(ct)));
         prompts.MapGet("/{id:guid}", async (Guid id, PromptService service, CancellationToken ct) =>
             (await service.GetAsync(id, ct)).ToHttpResult(Results.Ok));

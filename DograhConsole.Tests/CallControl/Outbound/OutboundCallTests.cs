@@ -86,6 +86,19 @@ public sealed class OutboundCallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Under_the_require_explicit_caller_id_policy_a_call_must_name_its_number()
+    {
+        (await _api.ApiSendAsync(HttpMethod.Put, "/api/v1/organization", new { callerIdPolicy = "requireExplicit" })).Expect(HttpStatusCode.OK);
+
+        var refused = (await _api.ApiPostAsync(InitiateUrl, new { workflowId = _workflowId, toNumber = "+14155550100" })).Expect(HttpStatusCode.BadRequest);
+        Assert.Contains("fromNumber", refused.ErrorFields);
+        Assert.Empty(_provider.Dials);
+
+        (await _api.ApiPostAsync(InitiateUrl, new { workflowId = _workflowId, toNumber = "+14155550100", fromNumber = _callerId })).Expect(HttpStatusCode.Accepted);
+        Assert.Equal(_callerId, Assert.Single(_provider.Dials).From);
+    }
+
+    [Fact]
     public async Task A_caller_id_that_is_not_the_configurations_number_is_refused()
     {
         var response = (await _api.ApiPostAsync(InitiateUrl, new { workflowId = _workflowId, toNumber = "+14155550100", fromNumber = "+14155550999" }))

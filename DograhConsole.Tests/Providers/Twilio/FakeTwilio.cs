@@ -676,7 +676,7 @@ public sealed class FakeTwilioCall
         }
     }
 
-    private async Task StopStreamAsync()
+    internal async Task StopStreamAsync()
     {
         var socket = _socket;
         if (socket is null) return;

@@ -94,6 +94,35 @@ public sealed class TwilioCallbackTests(TwilioConsoleFixture fixture) : IClassFi
         Assert.Equal(done.Events().Count(), after.Events().Count());
     }
 
+    [Fact]
+    public async Task A_replayed_answer_after_the_media_attached_gets_a_hang_up_and_no_token()
+    {
+        await using var twilio = await fixture.StartTwilioAsync();
+        twilio.AutoAnswer = false;
+        var setup = await fixture.SetUpAsync(twilio);
+        var (callId, fakeCall) = await InitiateAsync(setup, twilio);
+        await fakeCall.AnswerAsync();
+        await fakeCall.WaitForAudioAsync(800);
+        var firstToken = fakeCall.StreamParameters["token"];
+
+        // Replayed while the stream is up, then after it closed with the call still active: never a stream, never a change.
+        foreach (var streamUp in new[] { true, false })
+        {
+            if (!streamUp) await fakeCall.StopStreamAsync();
+            var before = await setup.CallAsync(callId);
+            await fakeCall.FetchAnswerAsync(null, stream: false);
+            Assert.Equal(HttpStatusCode.OK, fakeCall.AnswerStatus);
+            Assert.Contains("<Hangup", fakeCall.Twiml);
+            Assert.DoesNotContain("<Stream", fakeCall.Twiml);
+            var after = await setup.CallAsync(callId);
+            // (Once the stream is down the console may end the call on its own; the answer itself changes nothing.)
+            if (streamUp) Assert.Equal(before.Status(), after.Status());
+            Assert.Single(after.Events("webhook"), e => e.GetProperty("message").GetString() == "Twilio answer webhook: connecting the media stream");
+        }
+        // The first token is spent, and a socket for the call does not attach again.
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, (await fakeCall.ReplayStreamAsync(new Dictionary<string, string>(fakeCall.StreamParameters) { ["token"] = firstToken })).Status);
+    }
+
     private static async Task<(Guid CallId, FakeTwilioCall Call)> InitiateAsync(TwilioSetup setup, FakeTwilio twilio)
     {
         var to = Samples.UniqueE164();

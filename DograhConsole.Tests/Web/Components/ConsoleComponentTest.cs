@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Bunit;
+using Bunit.TestDoubles;
 using DograhConsole.Core.Data;
 using DograhConsole.Core.Security;
 using DograhConsole.Tests.Infrastructure;
@@ -25,15 +26,46 @@ public abstract class ConsoleComponentTest : IAsyncLifetime
     {
         App = app;
         _scope = app.Services.CreateAsyncScope();
-        _scope.ServiceProvider.GetRequiredService<OrganizationContext>().SetPrincipal(new ClaimsPrincipal(new ClaimsIdentity(
-        [
-            new Claim(DograhClaims.OrganizationId, OrganizationIdOfFirstAdmin(app).ToString()),
-            new Claim(DograhClaims.Actor, DograhAppFactory.AdminEmail),
-        ], "test")));
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Context.Services.AddMudServices();
         Context.Services.AddFallbackServiceProvider(_scope.ServiceProvider);
-        Context.AddAuthorization().SetAuthorized(DograhAppFactory.AdminEmail);
+        _authorization = Context.AddAuthorization();
+        SignInAs(OrganizationRole.Owner, installationOwner: true, DograhAppFactory.AdminEmail);
+    }
+
+    private readonly BunitAuthorizationContext _authorization;
+
+    /// <summary>
+    /// Acts as a user with <paramref name="role"/> of the first organization (the first admin, the installation owner, until
+    /// a test says otherwise): for the Core services and for the pages' AuthorizeView, which sees the policies the role passes.
+    /// </summary>
+    protected void SignInAs(OrganizationRole role, bool installationOwner = false, string? email = null)
+    {
+        email ??= $"{role.ToString().ToLowerInvariant()}@dograh.test";
+        Claim[] claims =
+        [
+            new(DograhClaims.OrganizationId, OrganizationIdOfFirstAdmin(App).ToString()),
+            new(DograhClaims.Actor, email),
+            new(DograhClaims.Role, role.ToString()),
+            .. installationOwner ? [new Claim(DograhClaims.InstallationOwner, "true")] : Array.Empty<Claim>(),
+        ];
+        if (email == DograhAppFactory.AdminEmail) claims = [.. claims, new Claim(ClaimTypes.NameIdentifier, IdOfFirstAdmin(App).ToString())];
+        _scope.ServiceProvider.GetRequiredService<OrganizationContext>().SetPrincipal(new ClaimsPrincipal(new ClaimsIdentity(claims, "test")));
+        _authorization.SetAuthorized(email);
+        _authorization.SetClaims(claims);
+        _authorization.SetPolicies([.. PoliciesOf(role, installationOwner)]);
+    }
+
+    /// <summary>The policies a page sees the role pass (a page's check is the read side of a read/write policy).</summary>
+    private static IEnumerable<string> PoliciesOf(OrganizationRole role, bool installationOwner)
+    {
+        yield return DograhPolicies.Viewer;
+        yield return DograhPolicies.ViewerReadsOperatorWrites;
+        yield return DograhPolicies.ViewerReadsAdminWrites;
+        if (role >= OrganizationRole.Operator) yield return DograhPolicies.Operator;
+        if (role >= OrganizationRole.Admin) yield return DograhPolicies.Admin;
+        if (role >= OrganizationRole.Owner) yield return DograhPolicies.Owner;
+        if (installationOwner) yield return DograhPolicies.InstallationOwner;
     }
 
     protected DograhAppFactory App { get; }
@@ -72,6 +104,12 @@ public abstract class ConsoleComponentTest : IAsyncLifetime
         await provider.InvokeAsync(() => { result = open(Context.Services.GetRequiredService<IDialogService>()); });
         await provider.WaitForElementAsync("[role=dialog]");
         return (provider, result);
+    }
+
+    private static Guid IdOfFirstAdmin(DograhAppFactory app)
+    {
+        using var db = app.Services.GetRequiredService<IDbContextFactory<Core.Data.DograhDbContext>>().CreateDbContext();
+        return db.Users.IgnoreQueryFilters().Single(u => u.Email == DograhAppFactory.AdminEmail).Id;
     }
 
     private static Guid OrganizationIdOfFirstAdmin(DograhAppFactory app)

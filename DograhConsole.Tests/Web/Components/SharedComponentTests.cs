@@ -99,7 +99,7 @@ public sealed class SharedComponentTests : ConsoleComponentTest, IClassFixture<D
 
         Assert.Contains("Dograh Console", cut.Find(".brand").TextContent);
         Assert.NotNull(cut.Find(".brand svg.logo"));
-        Assert.Equal(9, cut.FindAll(".mud-navmenu a").Count);
+        Assert.Equal(13, cut.FindAll(".mud-navmenu a").Count);
         Assert.NotNull(cut.Find("button[aria-label='Toggle navigation']"));
         var toggle = cut.Find("#theme-toggle");
         Assert.Equal("Switch to dark mode", toggle.GetAttribute("aria-label"));
