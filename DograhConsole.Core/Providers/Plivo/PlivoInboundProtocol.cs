@@ -49,7 +49,12 @@ public sealed class PlivoInboundProtocol(PublicUrls urls, CallMediaTokens tokens
         return new InboundCallFacts(uuid!, PlivoXml.AsAddress(webhook.Field("From")), PlivoXml.AsAddress(to));
     }
 
-    public IResult Answer(CallView call, ProviderAccount account) => PlivoXml.Result(StreamXml(call));
+    // The call's media attaches once: a repeated answer (a retried or replayed webhook) hangs up and gets no second token.
+    public IResult Answer(CallView call, ProviderAccount account) =>
+        PlivoXml.Result(MediaAttached(call.Id) ? PlivoXml.Hangup(PlivoXml.RejectedReason) : StreamXml(call));
+
+    /// <summary>True once the call's media has attached: its answer must not hand out another media token.</summary>
+    public bool MediaAttached(Guid callId) => tokens.HasAttached(callId);
 
     public IResult Refuse(string message) =>
         PlivoXml.Result(PlivoXml.Hangup(message == InboundCallRouter.BusyMessage ? PlivoXml.BusyReason : PlivoXml.RejectedReason));

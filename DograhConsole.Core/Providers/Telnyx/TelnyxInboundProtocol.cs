@@ -68,6 +68,8 @@ public sealed class TelnyxInboundProtocol(
 
     public IResult Answer(CallView call, ProviderAccount account) => new TelnyxWebhookReply(async _ =>
     {
+        // The call's media attaches once: a repeated call.initiated answers nothing and gets no second token.
+        if (tokens.HasAttached(call.Id)) return;
         var stream = TelnyxMediaSocket.StreamFor(urls.MediaSocket(), tokens.Issue(call.Id));
         var answered = await api.AnswerAsync(TelnyxCredentials.From(account), call.ProviderCallId!, urls.Events(call.Id), stream, CancellationToken.None);
         if (answered.Succeeded && answered.Value) return;

@@ -41,8 +41,10 @@ public sealed class VonageInboundProtocol(PublicUrls urls, CallMediaTokens token
         };
     }
 
-    public IResult Answer(CallView call, ProviderAccount account) =>
-        VonageNcco.Result(VonageNcco.ConnectWebSocket(urls.MediaSocket(), tokens.Issue(call.Id), call.Id, urls.Events(call.Id), call.From));
+    // The call's media attaches once: a repeated answer gets an empty NCCO (which ends the call) and no second token.
+    public IResult Answer(CallView call, ProviderAccount account) => tokens.HasAttached(call.Id)
+        ? VonageNcco.Result([])
+        : VonageNcco.Result(VonageNcco.ConnectWebSocket(urls.MediaSocket(), tokens.Issue(call.Id), call.Id, urls.Events(call.Id), call.From));
 
     public IResult Refuse(string message) => VonageNcco.Result(VonageNcco.Talk(message));
 

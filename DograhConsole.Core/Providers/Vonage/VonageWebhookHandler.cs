@@ -34,6 +34,11 @@ public sealed class VonageWebhookHandler(
             logger.LogWarning("Call {CallId}: answer URL fetched after the call ended ({Status})", call.Id, CallStatuses.Name(call.Status));
             return VonageNcco.Result(VonageNcco.Talk(InboundCallRouter.UnavailableMessage));
         }
+        if (tokens.HasAttached(call.Id))
+        {
+            logger.LogWarning("Call {CallId}: answer URL fetched again after its media attached; no second media token", call.Id);
+            return VonageNcco.Result([]);
+        }
         if (call.ProviderCallId is null && !string.IsNullOrEmpty(uuid)) await calls.SetProviderCallIdAsync(call.Id, uuid, CancellationToken.None);
         await calls.AddEventAsync(call.Id, CallEventKind.Webhook, "vonage answer URL fetched", new { uuid }, CancellationToken.None);
         return VonageNcco.Result(VonageNcco.ConnectWebSocket(urls.MediaSocket(), tokens.Issue(call.Id), call.Id, urls.Events(call.Id),

@@ -136,6 +136,27 @@ public sealed class PlivoOutboundTests(PlivoTestHost host) : IClassFixture<Plivo
         await Eventually.TrueAsync(async () => (await host.App.StoredCallAsync(second)).Status == CallStatus.Completed, "the hung-up call completed");
     }
 
+    [Fact]
+    public async Task A_replayed_answer_after_the_media_attached_hangs_up_with_no_second_media_token()
+    {
+        await using var plivo = await host.NewPlivoAsync();
+        var setup = await host.SetUpAsync(plivo, TestWorkflows.Menu, inboundWorkflow: false);
+        var callId = await PlaceAsync(setup, Samples.UniqueE164());
+        var leg = await plivo.WaitForCallAsync();
+        await Eventually.TrueAsync(() => leg.AudibleFramesReceived > 0, "media");
+        var fetched = (await host.App.StoredEventsAsync(callId)).Count(e => e.Message == "plivo answer URL fetched");
+
+        // Freshly signed (a new nonce): only the call's attached media stops a second token.
+        using var replayed = await plivo.SendSignedAsync(leg.AnswerUrl!, leg.Parameters("in-progress", "StartApp"));
+
+        var xml = await replayed.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
+        Assert.NotNull(XDocument.Parse(xml).Root!.Element("Hangup"));
+        Assert.DoesNotContain("<Stream", xml, StringComparison.Ordinal);
+        Assert.Equal(fetched, (await host.App.StoredEventsAsync(callId)).Count(e => e.Message == "plivo answer URL fetched"));
+        (await host.Admin.ApiPostAsync($"/api/v1/calls/{callId}/hangup", null)).Expect(HttpStatusCode.Accepted);
+    }
+
     /// <summary>Presses a key once the menu listens; presses again only if the branch did not start (a key that raced the gather).</summary>
     internal static async Task PressUntilAsync(DograhAppFactory app, FakePlivoCall leg, char key, Guid callId, string branch) =>
         await Eventually.RetryAsync(() => leg.SendDtmfAsync(key),

@@ -61,6 +61,22 @@ public sealed class TelnyxInboundTests(TelnyxTestHost host) : IClassFixture<Teln
         Assert.All(telnyx.Webhooks, w => Assert.Equal(HttpStatusCode.OK, w.Answer));
     }
 
+    [Fact]
+    public async Task A_repeated_call_initiated_after_the_media_attached_answers_nothing_and_issues_no_token()
+    {
+        await using var telnyx = await host.NewTelnyxAsync();
+        var setup = await host.SetUpAsync(telnyx, TestWorkflows.Menu);
+        var (_, leg) = await telnyx.RingInboundAsync("+447700900124", setup.Number);
+        await Eventually.TrueAsync(() => leg.AudibleFramesReceived >= 1, "the greeting on the media stream");
+
+        // A fresh, signed call.initiated for the same leg (a Telnyx retry, or a replay with a new id).
+        Assert.Equal(HttpStatusCode.OK, await leg.PostEventAsync("call.initiated", url: telnyx.Account.WebhookEventUrl));
+
+        Assert.Single(leg.Actions, a => a.Action == "answer");
+        var call = await Eventually.ValueAsync(() => host.App.Calls().FindByProviderCallIdAsync(TelnyxProviderSpec.Name, leg.CallControlId), "the inbound call record");
+        await host.App.Calls().CancelAsync(call.Id, "test");
+    }
+
     [Theory]
     [InlineData("unknown number")]
     [InlineData("no workflow")]

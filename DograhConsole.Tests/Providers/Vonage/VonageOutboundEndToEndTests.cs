@@ -106,6 +106,27 @@ public sealed class VonageOutboundEndToEndTests(VonageTestHost host) : IClassFix
         Assert.Single(events, e => e.Message == "vonage media connected");
     }
 
+    [Fact]
+    public async Task A_replayed_answer_after_the_media_attached_gets_no_second_media_token_and_changes_nothing()
+    {
+        await using var vonage = await host.NewVonageAsync();
+        var setup = await host.SetUpAsync(vonage, TestWorkflows.Menu, inboundWorkflow: false);
+        var callId = (await host.Admin.ApiPostAsync("/api/v1/telephony/initiate-call",
+            new { workflowId = setup.WorkflowId, telephonyConfigurationId = setup.ConfigurationId, toNumber = "+14155550126" }))
+            .Expect(HttpStatusCode.Accepted).Json["callId"]!.GetValue<Guid>();
+        var leg = await vonage.WaitForCallAsync();
+        await VonageTestHost.WaitForAsync(() => leg.AudibleFramesReceived > 0, "media");
+        var fetched = (await host.App.StoredEventsAsync(callId)).Count(e => e.Message == "vonage answer URL fetched");
+
+        // Freshly signed, so it passes the replay cache: only the call's attached media stops a second token.
+        using var replayed = await vonage.SendSignedAsync(HttpMethod.Post, leg.AnswerUrl!, leg.AnswerPayload());
+
+        Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
+        Assert.Equal("[]", await replayed.Content.ReadAsStringAsync());
+        Assert.Equal(fetched, (await host.App.StoredEventsAsync(callId)).Count(e => e.Message == "vonage answer URL fetched"));
+        (await host.Admin.ApiPostAsync($"/api/v1/calls/{callId}/hangup", null)).Expect(HttpStatusCode.Accepted);
+    }
+
     /// <summary>Presses a key once the menu listens; presses again only if the branch did not start (a key that raced the gather).</summary>
     internal static async Task PressUntilAsync(Infrastructure.DograhAppFactory app, FakeVonageCall leg, char key, Guid callId, string branch)
     {
