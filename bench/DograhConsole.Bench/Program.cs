@@ -314,15 +314,27 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
         var waited = Stopwatch.StartNew();
         var sinceProgress = Stopwatch.StartNew();
         int started = 0;
+        var unanswered = 0;
         while (sinceProgress.Elapsed < TimeSpan.FromSeconds(20))
         {
-            int now = (await StatsAsync(http, server)).GetProperty("started").GetInt32();
+            int now;
+            try
+            {
+                now = (await StatsAsync(http, server)).GetProperty("started").GetInt32();
+            }
+            catch (Exception e) when (e is TaskCanceledException or HttpRequestException)
+            {
+                // A console busy starting its calls may not answer in time: no progress, reported, and the run goes on.
+                unanswered++;
+                continue;
+            }
             if (now > started) sinceProgress.Restart();
             started = now;
             if (started >= connected) break;
             await Task.Delay(250);
         }
 
+        if (unanswered > 0) Console.Error.WriteLine($"  the console left {unanswered} status requests unanswered while starting its calls");
         Console.Error.WriteLine($"  {started} of {connected} calls started after {waited.Elapsed.TotalSeconds:0.0} s; warm-up begins");
     }
 
