@@ -178,7 +178,7 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         _twilio.Outcomes = (to, before) => FakeTwilioOutcome.Answered(TimeSpan.FromSeconds(30)) with
         {
             AnsweredBy = to == machine || (to == screener && before == 0) ? "machine_end_beep" : "human",
-            DetectionAfter = TimeSpan.FromMilliseconds(100),
+            DetectionMilliseconds = 100,
         };
         var settings = new CampaignSettings
         {

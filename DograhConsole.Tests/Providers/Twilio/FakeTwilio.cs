@@ -40,8 +40,10 @@ public sealed record FakeTwilioOutcome(string Status, TimeSpan Hold, TimeSpan Ri
 {
     /// <summary>What asynchronous answering machine detection reports when the call asked for it (Twilio's AnsweredBy words).</summary>
     public string AnsweredBy { get; init; } = "human";
-    /// <summary>From answer to the detection callback; also its MachineDetectionDuration.</summary>
-    public TimeSpan DetectionAfter { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>The MachineDetectionDuration the callback reports (the callback itself is posted once the stream is up).</summary>
+    public int DetectionMilliseconds { get; init; } = 200;
+    /// <summary>False: no detection callback at all, so a test can post its own.</summary>
+    public bool Detects { get; init; } = true;
 
     public static FakeTwilioOutcome Answered(TimeSpan hangUpAfter, TimeSpan ringFor = default) => new("completed", hangUpAfter, ringFor);
 }
@@ -499,10 +501,10 @@ public sealed class FakeTwilioCall
     private async Task DetectAsync(FakeTwilioOutcome? outcome)
     {
         var detection = outcome ?? FakeTwilioOutcome.Answered(TimeSpan.Zero);
+        if (!detection.Detects) return;
         try
         {
-            await Task.Delay(detection.DetectionAfter, _over.Token);
-            if (!Ended) await PostMachineDetectionAsync(detection.AnsweredBy, (int)detection.DetectionAfter.TotalMilliseconds);
+            if (!Ended) await PostMachineDetectionAsync(detection.AnsweredBy, detection.DetectionMilliseconds);
         }
         catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
         {

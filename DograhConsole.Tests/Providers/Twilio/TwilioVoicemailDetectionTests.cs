@@ -24,7 +24,7 @@ public sealed class TwilioVoicemailDetectionTests(TwilioConsoleFixture fixture) 
         twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMinutes(1)) with
         {
             AnsweredBy = answeredBy,
-            DetectionAfter = TimeSpan.FromMilliseconds(300),
+            DetectionMilliseconds = 300,
         };
 
         var callId = await InitiateAsync(setup, to, mode);
@@ -70,8 +70,8 @@ public sealed class TwilioVoicemailDetectionTests(TwilioConsoleFixture fixture) 
         await using var twilio = await fixture.StartTwilioAsync();
         var setup = await fixture.SetUpAsync(twilio, definition: TestWorkflows.Menu);
         var to = Samples.UniqueE164();
-        // Detection is left to the test: the fake's own callback comes only after an hour.
-        twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMinutes(1)) with { DetectionAfter = TimeSpan.FromHours(1) };
+        // Detection is left to the test: the fake sends no callback of its own.
+        twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMinutes(1)) with { Detects = false };
         var callId = await InitiateAsync(setup, to, "detect");
         var fakeCall = await twilio.WaitForCallAsync(to);
         await setup.WaitForCallAsync(callId, call => call.HasStep("menu"), "the menu step");

@@ -141,7 +141,14 @@ public sealed class WebCallClient : IAsyncDisposable
                 // Already gone.
             }
         }
-        await Task.WhenAny(_reader, Task.Delay(Eventually.Patience));
+        try
+        {
+            await _reader.WaitAsync(Eventually.Patience);
+        }
+        catch (TimeoutException)
+        {
+            // The console never closed: disposal stops the reader.
+        }
     }
 
     public async ValueTask DisposeAsync()
