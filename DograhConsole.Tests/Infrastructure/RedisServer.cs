@@ -1,0 +1,55 @@
+namespace DograhConsole.Tests.Infrastructure;
+
+/// <summary>
+/// One private Redis for the whole test run, on 127.0.0.1 and a free port, with no persistence. Tests that share it keep
+/// apart by key prefix or database (the console's Dograh:Redis settings). ./test.sh installs Debian's redis-server when it
+/// is missing; outside it, tests that need the server skip with <see cref="MissingReason"/>.
+/// </summary>
+public sealed class RedisServer
+{
+    private static readonly Lazy<Task<RedisServer>> Shared = new(StartAsync);
+
+    private readonly ServerProcess _process;
+
+    private RedisServer(ServerProcess process) => _process = process;
+
+    public int Port => _process.Port;
+
+    /// <summary>The StackExchange.Redis configuration string for this server.</summary>
+    public string Configuration => $"127.0.0.1:{Port}";
+
+    public static string? Executable { get; } = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
+
+    public static string? MissingReason => Executable is null
+        ? "Redis is not installed (no redis-server); ./test.sh installs Debian's redis-server."
+        : null;
+
+    public static Task<RedisServer> SharedAsync() => Shared.Value;
+
+    private static async Task<RedisServer> StartAsync()
+    {
+        var executable = Executable ?? throw new InvalidOperationException(MissingReason);
+        var directory = Path.Combine(Path.GetTempPath(), "dograh-tests", $"redis-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        int port = ServerProcess.FreePort();
+        var server = await ServerProcess.StartAsync("Redis", port, "Ready to accept connections",
+            [executable, "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", directory,
+             "--save", "", "--appendonly", "no", "--protected-mode", "yes"], directory);
+        // Lives as long as the test process: its watchdog stops it and removes its files when the process ends.
+        return new RedisServer(server);
+    }
+}
+
+/// <summary>
+/// A fact that needs the test run's PostgreSQL and/or Redis: it skips with the reason when a server is not installed,
+/// unless DOGRAH_TESTS_REQUIRE_SERVERS=1 (./test.sh sets it after installing them), where the test runs and fails.
+/// </summary>
+public sealed class ServersFactAttribute : FactAttribute
+{
+    public ServersFactAttribute(bool postgres = true, bool redis = false)
+    {
+        if (Environment.GetEnvironmentVariable("DOGRAH_TESTS_REQUIRE_SERVERS") == "1") return;
+        var reason = (postgres ? PostgresServer.MissingReason : null) ?? (redis ? RedisServer.MissingReason : null);
+        if (reason is not null) Skip = reason;
+    }
+}
