@@ -45,8 +45,7 @@ public static class DograhCore
         services.TryAddSingleton(TimeProvider.System);
         var writeGate = new SqliteWriteGate();
         services.AddSingleton(writeGate);
-        // Dograh:Database:WriteGate: queue writers in process (SqliteWriteGate) besides SQLite's own busy handler.
-        var gated = section.GetValue("Database:WriteGate", true);
+        var gated = dograhOptions.Database.WriteGate;
         services.AddDbContextFactory<DograhDbContext>(options =>
             options.UseSqlite($"Data Source={Path.Combine(dataDirectory, DatabaseFileName)}")
                 .AddInterceptors([new SqliteBusyTimeout(writeGate.WaitLimit), .. gated ? writeGate.Interceptors : []]));
@@ -61,6 +60,7 @@ public static class DograhCore
         services.AddSingleton<IMemoryPoolFactory<byte>, RetainingMemoryPoolFactory>();
         services.AddSingleton<DatabaseInitializer>();
         services.AddSingleton<PublicUrls>();
+        services.AddSingleton<HostIdentity>();
         services.AddScoped<OrganizationDb>();
         services.AddScoped<AuditLog>();
         services.AddDograhSecurity();

@@ -29,7 +29,37 @@ public sealed class DograhOptions
     /// <summary>Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-* headers are believed; none by default.</summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    /// <summary>This host's name among several (leases, call-control routing, logs); default: machine name, process id and a random part.</summary>
+    public string? HostId { get; set; }
+
+    /// <summary>Where the data lives: SQLite in the data directory (the default, one host) or a shared PostgreSQL.</summary>
+    public DatabaseOptions Database { get; set; } = new();
+
+    /// <summary>Redis for what crosses hosts; absent (the default) means one host, everything in this process.</summary>
+    public RedisOptions Redis { get; set; } = new();
+
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
+}
+
+public sealed class DatabaseOptions
+{
+    /// <summary><c>sqlite</c> (default) or <c>postgres</c>.</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>The Npgsql connection string when <see cref="Provider"/> is postgres; unused for SQLite (its file is in the data directory).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Queue SQLite writers in this process (SqliteWriteGate) besides SQLite's own busy handler.</summary>
+    public bool WriteGate { get; set; } = true;
+}
+
+public sealed class RedisOptions
+{
+    /// <summary>A StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>; absent: no Redis.</summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>Prefix of every key and channel, so several consoles (or test runs) can share one Redis.</summary>
+    public string Prefix { get; set; } = "dograh";
 }
 
 public sealed class AdminBootstrapOptions
