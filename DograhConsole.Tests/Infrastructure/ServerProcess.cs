@@ -17,21 +17,35 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly Func<Task>? _stop;
 
-    private ServerProcess(Process process, int port, Func<Task>? stop)
+    private ServerProcess(Process process, int port, Func<Task>? stop, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _process = process;
         Port = port;
         _stop = stop;
+        Output = output;
     }
 
     public int Port { get; }
+
+    /// <summary>Every line the server wrote (stdout and stderr), for a failing test's message.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Output { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Kills the server with SIGKILL, as a crashed machine would end it: no shutdown code runs. Returns once it is gone.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        await RunAsync("pkill", ["-KILL", "-P", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await _process.WaitForExitAsync();
+    }
 
     /// <summary>
     /// Starts <paramref name="command"/> (as <paramref name="user"/> when given: PostgreSQL refuses to run as root) and
     /// waits until a line of its output contains <paramref name="readyLine"/>.
     /// </summary>
     public static async Task<ServerProcess> StartAsync(string name, int port, string readyLine, IReadOnlyList<string> command, string directory,
-        string? user = null, Func<Task>? stop = null)
+        string? user = null, Func<Task>? stop = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         // The watchdog checks once a second that the test process still exists (/proc works for any user), and removes
         // the server's files once it has stopped, however the test process ended.
@@ -46,6 +60,7 @@ public sealed class ServerProcess : IAsyncDisposable
         };
         if (user is not null) foreach (var arg in new[] { "-u", user, "--", "sh" }) start.ArgumentList.Add(arg);
         foreach (var arg in new[] { "-c", watchdog, "sh" }.Concat(command)) start.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -62,7 +77,7 @@ public sealed class ServerProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, port, stop);
+        var server = new ServerProcess(process, port, stop, output);
         try
         {
             await ready.Task.WaitAsync(StartLimit);
