@@ -15,9 +15,8 @@ public sealed class BrowserSession : IAsyncDisposable
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
 
-    private BrowserSession(DograhAppFactory app, Uri baseAddress, IPlaywright playwright, IBrowser browser, IBrowserContext context, IPage page)
+    private BrowserSession(Uri baseAddress, IPlaywright playwright, IBrowser browser, IBrowserContext context, IPage page)
     {
-        App = app;
         BaseAddress = baseAddress;
         _playwright = playwright;
         _browser = browser;
@@ -25,7 +24,6 @@ public sealed class BrowserSession : IAsyncDisposable
         Page = page;
     }
 
-    public DograhAppFactory App { get; }
     public Uri BaseAddress { get; }
     public IBrowserContext Context { get; }
     public IPage Page { get; }
@@ -37,11 +35,13 @@ public sealed class BrowserSession : IAsyncDisposable
     /// A WAV file the browser's microphone plays (in a loop) instead of a device; the microphone is then allowed
     /// without asking, and pages may start audio without a gesture.
     /// </param>
-    public static async Task<BrowserSession> StartAsync(DograhAppFactory app, string? fakeMicrophoneWav = null)
+    public static Task<BrowserSession> StartAsync(DograhAppFactory app, string? fakeMicrophoneWav = null) => StartAsync(app.StartKestrel(), fakeMicrophoneWav);
+
+    /// <summary>A browser on the console at <paramref name="baseAddress"/> (a host in its own process, or a balancer in front of several).</summary>
+    public static async Task<BrowserSession> StartAsync(Uri baseAddress, string? fakeMicrophoneWav = null)
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: run the README's test command (it installs the chromium package) or `apt-get install -y chromium`.");
-        var baseAddress = app.StartKestrel();
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -63,7 +63,7 @@ public sealed class BrowserSession : IAsyncDisposable
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
-        return new BrowserSession(app, baseAddress, playwright, browser, context, page);
+        return new BrowserSession(baseAddress, playwright, browser, context, page);
     }
 
     /// <summary>Waits until the interactive circuit has rendered (clicks before that reach no handler).</summary>
