@@ -5,9 +5,12 @@ using DograhConsole.Core;
 using DograhConsole.Core.CallControl;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Data;
+using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Providers.Twilio;
+using DograhConsole.Core.Security;
 using DograhConsole.Core.Telephony.Configurations;
+using DograhConsole.Core.Telephony.PhoneNumbers;
 using DograhConsole.Core.WorkflowRuntime;
 using DograhConsole.Core.Workflows;
 using Microsoft.AspNetCore.Builder;
@@ -20,6 +23,9 @@ namespace DograhConsole.Bench;
 
 /// <summary>One bench call on the real console: what the load client puts in its Twilio <c>start</c> message.</summary>
 internal sealed record ConsoleBenchCall(Guid CallId, string Token, string CallSid, string AccountSid);
+
+/// <summary>A number whose inbound webhook the bench posts to while the calls run: where, signed with what, from which account.</summary>
+internal sealed record BenchInboundTarget(string Url, string AuthToken, string AccountSid, string To);
 
 /// <summary>
 /// The real console (AddDograhCore + MapDograhEndpoints, the Web project's middleware order) on a temp data directory,
@@ -84,6 +90,7 @@ internal static class ConsoleServer
         app.UseAuthorization();
         app.MapDograhEndpoints();
         app.MapPost("/bench/calls", (int count, string? workflow) => CreateCallsAsync(app.Services, count, workflow == "ivr" ? IvrWorkflow : ContinuousToneWorkflow)).AllowAnonymous(); // bench only: the console's fallback policy wants a sign-in
+        app.MapPost("/bench/inbound", (string? workflow) => CreateInboundTargetAsync(app.Services, workflow == "ivr" ? IvrWorkflow : ContinuousToneWorkflow)).AllowAnonymous();
         app.MapGet("/stats", async () =>
         {
             var counters = app.Services.GetRequiredService<MediaClock>().Counters;
@@ -123,50 +130,68 @@ internal static class ConsoleServer
         }
     }
 
-    private static async Task<List<ConsoleBenchCall>> CreateCallsAsync(IServiceProvider services, int count, string definition)
+    /// <summary>An organization allowing <paramref name="limit"/> calls, a Twilio configuration with encrypted credentials and a workflow.</summary>
+    private static async Task<BenchAccount> CreateAccountAsync(IServiceProvider services, int limit, string definition, Action<DograhDbContext, BenchAccount>? more = null)
     {
-        var dbFactory = services.GetRequiredService<IDbContextFactory<DograhDbContext>>();
         var now = DateTime.UtcNow;
-        string accountSid = "AC" + Guid.NewGuid().ToString("N");
-        var organization = new Organization { Id = Guid.NewGuid(), Name = "bench " + Guid.NewGuid().ToString("N")[..8], MaxConcurrentCalls = count + 100, CreatedAt = now };
-        var configuration = new TelephonyConfiguration
+        var account = new BenchAccount("AC" + Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"),
+            new Organization { Id = Guid.NewGuid(), Name = "bench " + Guid.NewGuid().ToString("N")[..8], MaxConcurrentCalls = limit, CreatedAt = now },
+            new TelephonyConfiguration { Id = Guid.NewGuid(), Name = "Twilio bench", Provider = TwilioProviderSpec.Name, IsDefaultOutbound = true, CreatedAt = now, UpdatedAt = now },
+            new Workflow { Id = Guid.NewGuid(), Name = "bench workflow", DefinitionJson = definition, CreatedAt = now, UpdatedAt = now });
+        account.Configuration.OrganizationId = account.Workflow.OrganizationId = account.Organization.Id;
+        services.GetRequiredService<ConfigurationCredentials>().Write(account.Configuration, new Dictionary<string, string>
+        {
+            ["accountSid"] = account.AccountSid,
+            ["authToken"] = account.AuthToken,
+        });
+        await using var db = await services.GetRequiredService<IDbContextFactory<DograhDbContext>>().CreateDbContextAsync();
+        db.Organizations.Add(account.Organization);
+        db.TelephonyConfigurations.Add(account.Configuration);
+        db.Workflows.Add(account.Workflow);
+        more?.Invoke(db, account);
+        await db.SaveChangesAsync();
+        return account;
+    }
+
+    private sealed record BenchAccount(string AccountSid, string AuthToken, Organization Organization, TelephonyConfiguration Configuration, Workflow Workflow);
+
+    /// <summary>A number routed to <paramref name="definition"/>, for the inbound webhooks the bench posts during the window.</summary>
+    private static async Task<BenchInboundTarget> CreateInboundTargetAsync(IServiceProvider services, string definition)
+    {
+        const string to = "+14155550100";
+        var account = await CreateAccountAsync(services, OrganizationService.MaxConcurrentCallsLimit, definition, (db, account) => db.PhoneNumbers.Add(new PhoneNumber
         {
             Id = Guid.NewGuid(),
-            OrganizationId = organization.Id,
-            Name = "Twilio bench",
-            Provider = TwilioProviderSpec.Name,
-            IsDefaultOutbound = true,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        services.GetRequiredService<ConfigurationCredentials>().Write(configuration, new Dictionary<string, string>
-        {
-            ["accountSid"] = accountSid,
-            ["authToken"] = Guid.NewGuid().ToString("N"),
-        });
-        var workflow = new Workflow { Id = Guid.NewGuid(), OrganizationId = organization.Id, Name = "bench workflow", DefinitionJson = definition, CreatedAt = now, UpdatedAt = now };
-        await using (var db = await dbFactory.CreateDbContextAsync())
-        {
-            db.Organizations.Add(organization);
-            db.TelephonyConfigurations.Add(configuration);
-            db.Workflows.Add(workflow);
-            await db.SaveChangesAsync();
-        }
+            OrganizationId = account.Organization.Id,
+            TelephonyConfigurationId = account.Configuration.Id,
+            Address = to,
+            NormalizedAddress = to,
+            AddressType = AddressType.E164,
+            InboundWorkflowId = account.Workflow.Id,
+            CreatedAt = DateTime.UtcNow,
+            UpdatedAt = DateTime.UtcNow,
+        }));
+        var url = services.GetRequiredService<PublicUrls>().Http(PublicUrls.InboundWebhookPath);
+        return new BenchInboundTarget(url, account.AuthToken, account.AccountSid, to);
+    }
 
+    private static async Task<List<ConsoleBenchCall>> CreateCallsAsync(IServiceProvider services, int count, string definition)
+    {
+        var account = await CreateAccountAsync(services, count + 100, definition);
         var calls = services.GetRequiredService<CallService>();
         var tokens = services.GetRequiredService<CallMediaTokens>();
         var created = new List<ConsoleBenchCall>(count);
         for (int n = 0; n < count; n++)
         {
             string callSid = "CA" + Guid.NewGuid().ToString("N");
-            var result = await calls.CreateAsync(new NewCall(organization.Id, TwilioProviderSpec.Name, CallDirection.Outbound, "+14155550199", $"+1415555{n % 10000:0000}")
+            var result = await calls.CreateAsync(new NewCall(account.Organization.Id, TwilioProviderSpec.Name, CallDirection.Outbound, "+14155550199", $"+1415555{n % 10000:0000}")
             {
-                TelephonyConfigurationId = configuration.Id,
-                WorkflowId = workflow.Id,
+                TelephonyConfigurationId = account.Configuration.Id,
+                WorkflowId = account.Workflow.Id,
                 ProviderCallId = callSid,
             });
             if (!result.Succeeded) throw new InvalidOperationException($"bench call {n} was not created: {result.Describe()}");
-            created.Add(new ConsoleBenchCall(result.Value!.Id, tokens.Issue(result.Value.Id), callSid, accountSid));
+            created.Add(new ConsoleBenchCall(result.Value!.Id, tokens.Issue(result.Value.Id), callSid, account.AccountSid));
         }
 
         return created;

@@ -30,6 +30,7 @@ if (options is null)
           --no-send-trace        skip the send-call trace (perf) of the server's outbound pacing
           --workflow tone|ivr    the console's workflow: a continuous tone (default), or the IVR hold loop (say, pause, tone, say)
           --mark-delay 0         ms the client waits before echoing a mark (a real provider echoes after its network round trip)
+          --webhooks 5           signed inbound Twilio webhooks posted per second during the console's window, timed (0: none)
         """);
     return 2;
 }
@@ -104,6 +105,7 @@ internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmU
     public string Workflow { get; init; } = "tone";
 
     public TimeSpan MarkDelay { get; init; }
+    public double WebhooksPerSecond { get; init; } = 5;
 
     public static BenchOptions? Parse(string[] args)
     {
@@ -117,6 +119,7 @@ internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmU
         int clientNice = -10;
         string workflow = "tone";
         double markDelayMs = 0;
+        double webhooks = 5;
         for (int i = 0; i < args.Length; i++)
         {
             string? Next() => i + 1 < args.Length ? args[++i] : null;
@@ -134,6 +137,7 @@ internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmU
                 case "--client-nice": clientNice = int.Parse(Next() ?? "0", CultureInfo.InvariantCulture); break;
                 case "--workflow": workflow = Next() ?? workflow; break;
                 case "--mark-delay": markDelayMs = double.Parse(Next() ?? "0", CultureInfo.InvariantCulture); break;
+                case "--webhooks": webhooks = double.Parse(Next() ?? "5", CultureInfo.InvariantCulture); break;
                 default: return null;
             }
         }
@@ -144,6 +148,7 @@ internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmU
             {
                 Workflow = workflow,
                 MarkDelay = TimeSpan.FromMilliseconds(markDelayMs),
+                WebhooksPerSecond = webhooks,
             }
             : null;
     }
@@ -184,6 +189,7 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
         Process? child = null;
         Uri? server = null;
         ICallTarget callTarget;
+        InboundWebhookProbe? webhooks = null;
         if (target is null)
         {
             (child, server) = await StartServerAsync(mode);
@@ -195,6 +201,12 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
                 response.EnsureSuccessStatusCode();
                 var created = await response.Content.ReadFromJsonAsync<List<ConsoleBenchCall>>() ?? [];
                 callTarget = new ConsoleCallsTarget(new Uri(socketBase + DograhConsole.Core.Providers.Twilio.TwilioRoutes.MediaSocketPath), created, path);
+                if (options.WebhooksPerSecond > 0)
+                {
+                    using var inbound = await setup.PostAsync(new Uri(server, $"/bench/inbound?workflow={options.Workflow}"), null);
+                    inbound.EnsureSuccessStatusCode();
+                    webhooks = new InboundWebhookProbe((await inbound.Content.ReadFromJsonAsync<BenchInboundTarget>())!, options.WebhooksPerSecond);
+                }
             }
             else
             {
@@ -242,7 +254,16 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
                 Console.Error.WriteLine($"  window from {DateTime.Now:HH:mm:ss.fff} for {options.Window.TotalSeconds:0} s");
                 return server is null ? (JsonElement?)null : await StatsAsync(http, server);
             });
+            // Set-up latency under load: inbound webhooks through the measured window only.
+            using var windowEnd = new CancellationTokenSource();
+            var posting = webhooks is null ? Task.CompletedTask : Task.Run(async () =>
+            {
+                await warmUpDone;
+                await webhooks.RunAsync(windowEnd.Token);
+            });
             var figures = await client.RunAsync(calls, () => ready, options.WarmUp, options.Window);
+            await windowEnd.CancelAsync();
+            await posting;
             double oldestStreamSeconds = sinceFirstStream.Elapsed.TotalSeconds;
             var windowStartStats = await warmUpDone;
             double windowSeconds = wall.Elapsed.TotalSeconds;
@@ -277,6 +298,8 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
                     note = $" [{note.Trim()}]";
                 }
             }
+
+            if (webhooks?.Summary() is { } webhookFigures) note += $" [{webhookFigures}]";
 
             WirePacing? sends = null;
             if (sendTrace is not null)
