@@ -474,6 +474,8 @@ public sealed class CampaignDispatcher(
                 ToNumber = claim.PhoneNumber,
                 Variables = claim.Variables,
                 CampaignId = campaign.Id,
+                // Held again in the call's own transaction: exact across hosts, even against a host that lost the campaign mid-dial.
+                CampaignCallLimit = CampaignSettings.FromJson(campaign.SettingsJson).MaxConcurrentCalls,
                 VoicemailDetection = VoicemailDetections.Name(CampaignSettings.FromJson(campaign.SettingsJson).VoicemailDetection),
             }, CancellationToken.None);
             if (result.Succeeded)
