@@ -6,6 +6,7 @@ using DograhConsole.Core.Calls;
 using DograhConsole.Core.Calls.History;
 using DograhConsole.Core.Campaigns;
 using DograhConsole.Core.Data;
+using DograhConsole.Core.Data.Leases;
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Sessions;
 using DograhConsole.Core.Media.Transport;
@@ -61,6 +62,7 @@ public static class DograhCore
         services.AddSingleton<DatabaseInitializer>();
         services.AddSingleton<PublicUrls>();
         services.AddSingleton<HostIdentity>();
+        services.AddLeases();
         services.AddScoped<OrganizationDb>();
         services.AddScoped<AuditLog>();
         services.AddDograhSecurity();

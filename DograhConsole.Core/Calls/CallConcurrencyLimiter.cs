@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DograhConsole.Core.Calls;
 
-/// <summary>The decision for one start request: whether it ran, and the count and limit it was judged against.</summary>
-public sealed record CallSlotDecision(bool Acquired, int Active, int Limit);
+/// <summary>The decision for one start request: whether it ran, and the count and limit it was judged against (the campaign's when <paramref name="ByCampaign"/>).</summary>
+public sealed record CallSlotDecision(bool Acquired, int Active, int Limit, bool ByCampaign = false);
 
 /// <summary>
 /// Enforces Organization.MaxConcurrentCalls for inbound calls, Phone Call and campaigns alike.
@@ -13,7 +13,10 @@ public sealed record CallSlotDecision(bool Acquired, int Active, int Limit);
 /// organization's calls whose status has not ended, counted in the database when a slot is asked for. A slot is
 /// therefore released by any move to an ended status (completed, busy, no-answer, failed, canceled), whichever
 /// path takes it there. The count and the insert of the new call run under a per-organization lock and inside one
-/// write transaction (SQLite BEGIN IMMEDIATE), so two simultaneous starts cannot both take the last slot.
+/// write transaction (SQLite BEGIN IMMEDIATE), so two simultaneous starts cannot both take the last slot. A campaign's
+/// call also counts against the campaign's cap in that transaction, so the cap holds across hosts and across a
+/// takeover of the campaign's dispatch. (The per-organization lock only queues this process's starts; on a database
+/// without a file-wide write lock, the transaction is where a row lock on the organization belongs.)
 /// </summary>
 public sealed class CallConcurrencyLimiter(IDbContextFactory<DograhDbContext> dbFactory)
 {
@@ -39,12 +42,14 @@ public sealed class CallConcurrencyLimiter(IDbContextFactory<DograhDbContext> db
     /// Runs <paramref name="claim"/> (which adds the new call to the given context; this method saves and commits)
     /// only when the organization has a free slot. Null when the organization does not exist.
     /// <paramref name="existing"/> is asked first: a repeat of a start that already has its call (a provider retrying
-    /// its inbound webhook) takes no second slot and returns that call.
+    /// its inbound webhook) takes no second slot and returns that call. With <paramref name="campaign"/>, the campaign
+    /// must have a free slot under its own limit too.
     /// </summary>
     public async Task<CallSlotDecision?> TryStartAsync(
         Guid organizationId,
         Func<DograhDbContext, CancellationToken, Task<bool>> existing,
         Action<DograhDbContext> claim,
+        (Guid Id, int Limit)? campaign,
         CancellationToken ct = default)
     {
         var gate = _locks.GetOrAdd(organizationId, _ => new SemaphoreSlim(1, 1));
@@ -61,6 +66,13 @@ public sealed class CallConcurrencyLimiter(IDbContextFactory<DograhDbContext> db
             var active = await CountActiveAsync(db, organizationId, ct);
             if (await existing(db, ct)) return new CallSlotDecision(true, active, limit.Value);
             if (active >= limit.Value) return new CallSlotDecision(false, active, limit.Value);
+            if (campaign is { } c)
+            {
+                var activeStatuses = CallStatuses.Active;
+                var campaignActive = await db.Calls.IgnoreQueryFilters()
+                    .CountAsync(x => x.OrganizationId == organizationId && activeStatuses.Contains(x.Status) && x.CampaignId == c.Id, ct);
+                if (campaignActive >= c.Limit) return new CallSlotDecision(false, campaignActive, c.Limit, ByCampaign: true);
+            }
             claim(db);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);

@@ -19,6 +19,8 @@ public sealed record NewCall(
     public string? ProviderCallId { get; init; }
     public Guid? WorkflowId { get; init; }
     public Guid? CampaignId { get; init; }
+    /// <summary>With <see cref="CampaignId"/>: the most calls of that campaign that may be up at once.</summary>
+    public int? CampaignCallLimit { get; init; }
     /// <summary>Inbound calls that reach us already ringing or answered may start further along; never an ended status.</summary>
     public CallStatus InitialStatus { get; init; } = CallStatus.Initiated;
     /// <summary>Outbound calls only: what the provider is asked to detect.</summary>

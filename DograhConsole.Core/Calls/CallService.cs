@@ -94,10 +94,16 @@ public sealed class CallService(
             {
                 db.Calls.Add(call);
                 db.CallEvents.Add(created);
-            }, ct);
+            }, input.CampaignId is { } campaignId && input.CampaignCallLimit is { } campaignLimit ? (campaignId, campaignLimit) : null, ct);
 
         if (decision is null) return OperationResult<CallView>.NotFound("Organization not found.");
         if (repeat is not null) return OperationResult<CallView>.Success(CallView.FromEntity(repeat));
+        if (!decision.Acquired && decision.ByCampaign)
+        {
+            logger.LogWarning("Call refused for campaign {CampaignId}: {Active} of its {Limit} concurrent calls in use", input.CampaignId, decision.Active, decision.Limit);
+            return OperationResult<CallView>.Conflict(
+                $"The campaign's limit of {decision.Limit} concurrent calls is reached; a new call can start when one ends.", LimitReachedCode);
+        }
         if (!decision.Acquired)
         {
             logger.LogWarning("Call refused for organization {OrganizationId}: {Active} of {Limit} concurrent calls in use",

@@ -3,6 +3,7 @@ using DograhConsole.Core.CallControl;
 using DograhConsole.Core.CallControl.Outbound;
 using DograhConsole.Core.Calls;
 using DograhConsole.Core.Common;
+using DograhConsole.Core.Data.Leases;
 using DograhConsole.Core.Telephony;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,12 +18,16 @@ namespace DograhConsole.Core.Campaigns;
 /// A loop with nothing to do now (outside its window, only retries due later) ends and leaves a timer (a Hangfire job).
 /// On start-up every running campaign gets its loop back, and claims that no dial owns are recovered; that waits until
 /// the console listens, because the provider calls back (answer URL, status callbacks) for every call dialed.
+/// With several hosts one host at a time dispatches a campaign, the holder of its lease (<see cref="LeaseName"/>); the
+/// others keep a loop on standby that takes over when the lease lapses or is given back, and start one for every
+/// running campaign each <see cref="LeaseOptions.RenewEvery"/>, so a campaign started on another host has one too.
 /// </summary>
 public sealed class CampaignDispatcher(
     CampaignStore store,
     CampaignTimers timers,
     OutboundCallService outbound,
     CallEventBus bus,
+    Leases leases,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<CampaignDispatcher> logger) : BackgroundService
@@ -51,6 +56,12 @@ public sealed class CampaignDispatcher(
 
     public bool IsRunning(Guid campaignId) => _runs.ContainsKey(campaignId);
 
+    /// <summary>True while this host holds the campaign's lease and dispatches it (not on standby).</summary>
+    public bool IsDispatching(Guid campaignId) => _runs.TryGetValue(campaignId, out var run) && run.Lease is { Lost.IsCancellationRequested: false };
+
+    /// <summary>The lease of a running campaign's dispatch.</summary>
+    public static string LeaseName(Guid campaignId) => $"campaign:{campaignId:N}";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
@@ -60,7 +71,24 @@ public sealed class CampaignDispatcher(
             using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
                 await started.Task.WaitAsync(stoppingToken);
             foreach (var id in await store.CampaignIdsAsync(CampaignStatuses.Running, stoppingToken)) Ensure(id);
-            await Task.Delay(Timeout.Infinite, stoppingToken);
+            if (!leases.Enabled)
+            {
+                await Task.Delay(Timeout.Infinite, stoppingToken);
+                return;
+            }
+            // Several hosts: a campaign started or resumed on another host gets a standby loop here too.
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(leases.Options.RenewEvery, time, stoppingToken);
+                try
+                {
+                    foreach (var id in await store.CampaignIdsAsync(CampaignStatuses.Running, stoppingToken)) Ensure(id);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning("Campaigns: reading the running campaigns failed: {Message}", ex.Message);
+                }
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -153,6 +181,9 @@ public sealed class CampaignDispatcher(
 
     private async Task ReconcileAsync(Campaign campaign, CancellationToken ct)
     {
+        // Only the host that may dispatch the campaign touches its claims: another host's dial may still be finishing.
+        await using var lease = await leases.TryAcquireAsync(LeaseName(campaign.Id), ct);
+        if (lease is null) return;
         var settings = CampaignSettings.FromJson(campaign.SettingsJson);
         await store.RecoverOrphanedClaimsAsync(campaign.Id, IsLiveDial, ct);
         await ScheduleRetriesAsync(campaign.Id, await store.ReconcileAsync(campaign.Id, settings, ct), ct);
@@ -164,10 +195,16 @@ public sealed class CampaignDispatcher(
     private async Task LoopAsync(CampaignRun run)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CampaignId"] = run.CampaignId });
-        using var subscription = await SubscribeAsync(run);
-        run.Slots = _slots.GetOrAdd(run.CampaignId, _ => new CampaignSlots());
+        LeaseHandle? lease = null;
         try
         {
+            lease = await AcquireAsync(run);
+            if (lease is null) return;
+            // Lost to another host: no new dial from here, at once.
+            using var lost = lease.Lost.Register(run.Stop);
+            run.Lease = lease;
+            using var subscription = await SubscribeAsync(run);
+            run.Slots = _slots.GetOrAdd(run.CampaignId, _ => new CampaignSlots());
             await DispatchAsync(run);
         }
         catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
@@ -180,7 +217,35 @@ public sealed class CampaignDispatcher(
         finally
         {
             _runs.TryRemove(new KeyValuePair<Guid, CampaignRun>(run.CampaignId, run));
+            // The lease goes back once this run's dials are placed, so the next holder finds their claims linked.
+            await Task.WhenAll(run.Dials.Values).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (lease is not null) await lease.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// The campaign's lease, waiting on standby while another host holds it; null when the run stopped or the campaign
+    /// is no longer running meanwhile.
+    /// </summary>
+    private async Task<LeaseHandle?> AcquireAsync(CampaignRun run)
+    {
+        var name = LeaseName(run.CampaignId);
+        while (!run.Token.IsCancellationRequested)
+        {
+            LeaseHolder? holder = null;
+            try
+            {
+                if (await leases.TryAcquireAsync(name, run.Token) is { } lease) return lease;
+                if ((await store.FindAsync(run.CampaignId, run.Token))?.Status != CampaignStatuses.Running) return null;
+                holder = await leases.HolderAsync(name, run.Token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning("Campaign {CampaignId}: reading its lease failed: {Message}", run.CampaignId, ex.Message);
+            }
+            await run.WaitAsync(leases.RetryDelay(holder));
+        }
+        return null;
     }
 
     /// <summary>
@@ -305,7 +370,9 @@ public sealed class CampaignDispatcher(
                 }
                 var next = waiting.Dequeue();
                 nextDialAt = (nextDialAt > now - CatchUp ? nextDialAt : now - CatchUp) + interval;
-                _dials[next.AttemptId] = DialAsync(run, campaign, next);
+                var dial = DialAsync(run, campaign, next);
+                _dials[next.AttemptId] = dial;
+                run.Dials[next.AttemptId] = dial;
                 _claimed.TryRemove(next.AttemptId, out _);
             }
         }
@@ -392,6 +459,12 @@ public sealed class CampaignDispatcher(
         Guid? placed = null;
         try
         {
+            if (run.Lease?.Lost.IsCancellationRequested == true)
+            {
+                // Another host dispatches the campaign now: the claim goes back for it (unless it already took it back).
+                await store.ReleaseAsync(claim.AttemptId, CancellationToken.None);
+                return;
+            }
             // Not canceled by pause or shutdown: once claimed, the call is recorded and dialed and the two are linked.
             var result = await outbound.InitiateAsync(campaign.OrganizationId, new InitiateCallRequest
             {
@@ -401,6 +474,8 @@ public sealed class CampaignDispatcher(
                 ToNumber = claim.PhoneNumber,
                 Variables = claim.Variables,
                 CampaignId = campaign.Id,
+                // Held again in the call's own transaction: exact across hosts, even against a host that lost the campaign mid-dial.
+                CampaignCallLimit = CampaignSettings.FromJson(campaign.SettingsJson).MaxConcurrentCalls,
                 VoicemailDetection = VoicemailDetections.Name(CampaignSettings.FromJson(campaign.SettingsJson).VoicemailDetection),
             }, CancellationToken.None);
             if (result.Succeeded)
@@ -421,6 +496,7 @@ public sealed class CampaignDispatcher(
             // A call record left active by a failure here is found by the slots' next refresh from the database.
             run.Slots.Placed(placed);
             _dials.TryRemove(claim.AttemptId, out _);
+            run.Dials.TryRemove(claim.AttemptId, out _);
             run.Wake();
         }
     }

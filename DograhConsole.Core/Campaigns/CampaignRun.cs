@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
+using DograhConsole.Core.Data.Leases;
 
 namespace DograhConsole.Core.Campaigns;
 
@@ -15,6 +17,12 @@ internal sealed class CampaignRun(Guid campaignId)
     public DateTimeOffset LimitBackoffUntil { get; set; }
     public long DialCount;
     public CampaignSlots Slots { get; set; } = new();
+
+    /// <summary>The campaign's lease while this run dispatches it; null on standby.</summary>
+    public LeaseHandle? Lease { get; set; }
+
+    /// <summary>This run's dials in progress: the lease is held until they are placed.</summary>
+    public ConcurrentDictionary<long, Task> Dials { get; } = new();
 
     public void Stop() => _stop.Cancel();
 

@@ -39,6 +39,34 @@ public sealed class CallConcurrencyLimitTests(DograhAppFactory factory) : IClass
         AssertLimitReached(await calls.CreateAsync(CallTestKit.Outbound(org.Id)));
     }
 
+    [Fact]
+    public async Task A_campaigns_cap_is_held_in_the_same_transaction_as_the_organizations_limit()
+    {
+        // Every host dialing the campaign counts the same rows, so the cap holds across hosts and takeovers.
+        var org = await factory.NewOrganizationAsync(maxConcurrentCalls: 10);
+        var campaign = Guid.NewGuid();
+        var calls = factory.Calls();
+        NewCall OfCampaign(int i) => CallTestKit.Outbound(org.Id, $"+1415556{i:0000}") with { CampaignId = campaign, CampaignCallLimit = 2 };
+        using var start = new ManualResetEventSlim();
+        var racers = Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            return await calls.CreateAsync(OfCampaign(i));
+        })).ToList();
+        start.Set();
+        var results = await Task.WhenAll(racers);
+
+        var started = results.Where(r => r.Succeeded).Select(r => r.Value!).ToList();
+        Assert.Equal(2, started.Count);
+        Assert.All(results.Where(r => !r.Succeeded), AssertLimitReached);
+        Assert.Contains("campaign's limit of 2", results.First(r => !r.Succeeded).Describe());
+        // Other calls of the organization still have its room.
+        Assert.True((await calls.CreateAsync(CallTestKit.Outbound(org.Id))).Succeeded);
+        await calls.UpdateStatusAsync(started[0].Id, CallStatus.Completed);
+        Assert.True((await calls.CreateAsync(OfCampaign(7))).Succeeded);
+        AssertLimitReached(await calls.CreateAsync(OfCampaign(8)));
+    }
+
     public static TheoryData<CallStatus> EndedStatuses => new(CallStatuses.Terminal);
 
     [Theory]

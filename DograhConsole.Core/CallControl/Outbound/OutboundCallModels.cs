@@ -18,6 +18,9 @@ public sealed class InitiateCallRequest
     public IReadOnlyDictionary<string, object?>? Variables { get; set; }
     [System.Text.Json.Serialization.JsonIgnore]
     public Guid? CampaignId { get; set; }
+    /// <summary>The campaign's concurrency cap, held in the database with the organization's limit (see <see cref="Calls.CallConcurrencyLimiter"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int? CampaignCallLimit { get; set; }
 }
 
 /// <summary>202 body: the call that was placed.</summary>

@@ -61,6 +61,7 @@ public sealed class OutboundCallService(
             TelephonyConfigurationId = configuration.Id,
             WorkflowId = request.WorkflowId,
             CampaignId = request.CampaignId,
+            CampaignCallLimit = request.CampaignCallLimit,
             Variables = request.Variables,
             VoicemailDetection = detection,
         }, ct);

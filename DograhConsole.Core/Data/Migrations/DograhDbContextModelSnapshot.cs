@@ -394,6 +394,28 @@ namespace DograhConsole.Core.Data.Migrations
                     b.ToTable("CampaignContacts", (string)null);
                 });
 
+            modelBuilder.Entity("DograhConsole.Core.Data.Leases.Lease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AcquiredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HolderId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("Leases", (string)null);
+                });
+
             modelBuilder.Entity("DograhConsole.Core.Data.Organization", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,20 +1,25 @@
 
 namespace DograhConsole.Core.Providers.Ari;
 
-/// <summary>The live state of one configuration's events connection, as the configuration page shows it.</summary>
+/// <summary>
+/// The live state of one configuration's events connection, as the configuration page shows it. <paramref name="Host"/>:
+/// the host holding the listener (this one, or on <see cref="AriConnectionStatus.Standby"/> another), when known.
+/// </summary>
 public sealed record AriConnectionState(
     Guid ConfigurationId,
     AriConnectionStatus Status,
     DateTime Since,
     string? LastError,
     DateTime? LastErrorAt,
-    TimeSpan? NextAttemptIn)
+    TimeSpan? NextAttemptIn,
+    string? Host = null)
 {
     public string Describe() => Status switch
     {
         AriConnectionStatus.Connected => "Connected",
         AriConnectionStatus.Connecting => "Connecting",
         AriConnectionStatus.Reconnecting => "Reconnecting",
+        AriConnectionStatus.Standby => Host is null ? "Listening on another host" : $"Listening on host {Host}",
         _ => "Not listening",
     };
 }

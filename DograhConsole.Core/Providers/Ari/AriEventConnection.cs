@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using DograhConsole.Core.Data.Leases;
 using Microsoft.Extensions.Logging;
 
 namespace DograhConsole.Core.Providers.Ari;
 
 /// <summary>
 /// One configuration's events WebSocket, reconnecting with <see cref="AriBackoff"/>. On every (re)connect it runs
-/// <see cref="AriCallRecovery.RecoverAsync"/> before dispatching the events that arrived meanwhile.
+/// <see cref="AriCallRecovery.RecoverAsync"/> before dispatching the events that arrived meanwhile. Only the host
+/// holding the configuration's lease listens (Asterisk gives each event to every socket of the app, so two hosts would
+/// both answer it); the others wait on standby and take over when the lease lapses or is given back.
 /// </summary>
 internal sealed class AriEventConnection(
     AriAccount account,
@@ -14,6 +17,7 @@ internal sealed class AriEventConnection(
     AriCallRecovery recovery,
     AriEventDispatcher dispatcher,
     AriListener listener,
+    Leases leases,
     AriOptions options,
     TimeProvider time,
     ILogger<AriEventConnection> logger) : IAsyncDisposable
@@ -25,7 +29,57 @@ internal sealed class AriEventConnection(
 
     public void Start() => _run = Task.Run(() => RunAsync(_stop.Token));
 
+    /// <summary>The lease of a configuration's events listener.</summary>
+    public static string LeaseName(Guid configurationId) => $"ari:{configurationId:N}";
+
     private async Task RunAsync(CancellationToken ct)
+    {
+        var name = LeaseName(Account.ConfigurationId);
+        while (!ct.IsCancellationRequested)
+        {
+            LeaseHandle? lease = null;
+            LeaseHolder? holder = null;
+            try
+            {
+                lease = await leases.TryAcquireAsync(name, ct);
+                if (lease is null) holder = await leases.HolderAsync(name, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning("ARI events for {Configuration}: reading its lease failed: {Message}", Account, e.Message);
+            }
+            if (lease is null)
+            {
+                // Another host listens: this one is on standby, not failing (pages hear only of a change of holder).
+                if (states.Get(Account.ConfigurationId) is not { Status: AriConnectionStatus.Standby } standby || standby.Host != holder?.HostId)
+                    states.Set(Account.ConfigurationId, AriConnectionStatus.Standby, host: holder?.HostId);
+                try
+                {
+                    await Task.Delay(leases.RetryDelay(holder), time, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                continue;
+            }
+            await using (lease)
+            {
+                using var owned = CancellationTokenSource.CreateLinkedTokenSource(ct, lease.Lost);
+                if (lease.Lost.IsCancellationRequested) continue;
+                logger.LogInformation("ARI events for {Configuration}: this host ({Host}) holds the listener", Account, leases.HostId);
+                await ListenWhileHeldAsync(owned.Token);
+                // Deactivated, or stopped: the lease goes back. Lost: another host listens now; this one waits again.
+                if (!lease.Lost.IsCancellationRequested) return;
+            }
+        }
+    }
+
+    private async Task ListenWhileHeldAsync(CancellationToken ct)
     {
         var backoff = new AriBackoff();
         var authenticationFailures = 0;

@@ -1,4 +1,5 @@
 using DograhConsole.Core.Data;
+using DograhConsole.Core.Data.Leases;
 using DograhConsole.Core.Telephony.Configurations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -20,6 +21,7 @@ public sealed class AriListener(
     AriConnectionStates states,
     AriCallRecovery recovery,
     AriEventDispatcher dispatcher,
+    Leases leases,
     IOptions<AriOptions> options,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
@@ -113,7 +115,7 @@ public sealed class AriListener(
         {
             if (_connections.ContainsKey(id)) continue;
             _logger.LogInformation("ARI listener: starting {Configuration}", account);
-            var connection = new AriEventConnection(account, states, recovery, dispatcher, this, options.Value, time, loggers.CreateLogger<AriEventConnection>());
+            var connection = new AriEventConnection(account, states, recovery, dispatcher, this, leases, options.Value, time, loggers.CreateLogger<AriEventConnection>());
             _connections[id] = connection;
             connection.Start();
         }

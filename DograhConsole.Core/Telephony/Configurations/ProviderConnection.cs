@@ -10,6 +10,9 @@ namespace DograhConsole.Core.Telephony.Configurations;
 public sealed record ProviderConnection(bool IsUp, string Summary, DateTime? Since, string? LastError, DateTime? LastErrorAt)
 {
     /// <summary>The state of a configuration whose connection has not been tried yet.</summary>
+    /// <summary>The console host holding the connection, when several hosts share the work; null on one host.</summary>
+    public string? Host { get; init; }
+
     public static readonly ProviderConnection NotStarted = new(false, "Not connected yet", null, null, null);
 
     /// <summary>One line for a status badge or the dashboard: the state and, when down, the last error.</summary>
