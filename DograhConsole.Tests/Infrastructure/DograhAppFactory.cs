@@ -19,7 +19,7 @@ namespace DograhConsole.Tests.Infrastructure;
 /// so a second host can open the same database), <see cref="Database"/>, <see cref="Time"/>, <see cref="LogLevel"/>,
 /// <see cref="Settings"/>, <see cref="TestServices"/>.
 /// </summary>
-public sealed class DograhAppFactory : WebApplicationFactory<Program>
+public class DograhAppFactory : WebApplicationFactory<Program>
 {
     public const string AdminEmail = "admin@dograh.test";
     public const string AdminPassword = "correct-horse-battery";
@@ -68,7 +68,10 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
     /// the same database. Setting the environment variable DOGRAH_TESTS_DATABASE=postgres runs every host on PostgreSQL
     /// (to run any test folder there). Settings' Dograh:Database:* still win. Set before first use.
     /// </summary>
-    public DatabaseEngine Database { get; init; } =
+    public DatabaseEngine Database { get; init; } = DefaultDatabase;
+
+    /// <summary>SQLite, or PostgreSQL when the environment says DOGRAH_TESTS_DATABASE=postgres.</summary>
+    public static DatabaseEngine DefaultDatabase { get; } =
         string.Equals(Environment.GetEnvironmentVariable("DOGRAH_TESTS_DATABASE"), "postgres", StringComparison.OrdinalIgnoreCase) ? DatabaseEngine.Postgres : DatabaseEngine.Sqlite;
 
     private static readonly ConcurrentDictionary<string, Lazy<string>> PostgresDatabases = new();
@@ -215,4 +218,10 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
             // A file still open by a finishing request; the OS temp cleaner takes it.
         }
     }
+}
+
+/// <summary>A <see cref="DograhAppFactory"/> on a fresh PostgreSQL database: the fixture of the test classes rerun on PostgreSQL.</summary>
+public sealed class PostgresAppFactory : DograhAppFactory
+{
+    public PostgresAppFactory() => Database = DatabaseEngine.Postgres;
 }
