@@ -13,11 +13,6 @@ namespace DograhConsole.Tests.Calls;
 [Trait("Category", "Host")]
 public sealed class CallConcurrencyLimitPostgresTests
 {
-    private sealed class PostgresContexts(string connectionString) : IDbContextFactory<DograhDbContext>
-    {
-        public DograhDbContext CreateDbContext() => DograhDatabase.CreatePostgres(connectionString);
-    }
-
     [ServersFact]
     public async Task Racing_starts_from_eight_hosts_on_a_limit_of_3_let_exactly_3_through()
     {

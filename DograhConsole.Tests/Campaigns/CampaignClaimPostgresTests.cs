@@ -15,11 +15,6 @@ namespace DograhConsole.Tests.Campaigns;
 [Trait("Category", "Host")]
 public sealed class CampaignClaimPostgresTests
 {
-    private sealed class PostgresContexts(string connectionString) : IDbContextFactory<DograhDbContext>
-    {
-        public DograhDbContext CreateDbContext() => DograhDatabase.CreatePostgres(connectionString);
-    }
-
     [ServersFact]
     public async Task Claimers_on_six_hosts_hand_out_every_contact_exactly_once()
     {
