@@ -20,7 +20,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,7 +29,7 @@ namespace DograhConsole.Core;
 /// <summary>The composition root of everything that is not UI: each feature folder registers its services and maps its routes.</summary>
 public static class DograhCore
 {
-    public const string DatabaseFileName = "dograh.db";
+    public const string DatabaseFileName = DograhDatabase.DatabaseFileName;
 
     public static IServiceCollection AddDograhCore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -44,12 +43,7 @@ public static class DograhCore
         else Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         services.TryAddSingleton(TimeProvider.System);
-        var writeGate = new SqliteWriteGate();
-        services.AddSingleton(writeGate);
-        var gated = dograhOptions.Database.WriteGate;
-        services.AddDbContextFactory<DograhDbContext>(options =>
-            options.UseSqlite($"Data Source={Path.Combine(dataDirectory, DatabaseFileName)}")
-                .AddInterceptors([new SqliteBusyTimeout(writeGate.WaitLimit), .. gated ? writeGate.Interceptors : []]));
+        services.AddDograhDatabase(dograhOptions);
         services.AddDataProtection()
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")))
             .SetApplicationName("DograhConsole");

@@ -1,4 +1,5 @@
 using DograhConsole.Core;
+using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Security;
 using DograhConsole.Web.Components;
@@ -8,6 +9,10 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using MudBlazor;
 using MudBlazor.Services;
+
+// `database copy-to-postgres "<connection string>"` (README, "Moving to PostgreSQL"): a command, not the console.
+if (args is ["database", .. var command])
+    return await DatabaseCommand.RunAsync(command, WebApplication.CreateBuilder(command.Length > 2 ? command[2..] : []).Configuration, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -52,6 +57,7 @@ app.MapDograhEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point type, public for WebApplicationFactory.</summary>
 public partial class Program;

@@ -13,10 +13,10 @@ public sealed record CallSlotDecision(bool Acquired, int Active, int Limit, bool
 /// organization's calls whose status has not ended, counted in the database when a slot is asked for. A slot is
 /// therefore released by any move to an ended status (completed, busy, no-answer, failed, canceled), whichever
 /// path takes it there. The count and the insert of the new call run under a per-organization lock and inside one
-/// write transaction (SQLite BEGIN IMMEDIATE), so two simultaneous starts cannot both take the last slot. A campaign's
-/// call also counts against the campaign's cap in that transaction, so the cap holds across hosts and across a
-/// takeover of the campaign's dispatch. (The per-organization lock only queues this process's starts; on a database
-/// without a file-wide write lock, the transaction is where a row lock on the organization belongs.)
+/// write transaction that holds the organization's row lock (<see cref="RowLocks"/>: SQLite's BEGIN IMMEDIATE, or
+/// PostgreSQL's SELECT ... FOR UPDATE on the organization), so two simultaneous starts cannot both take the last slot,
+/// in this process or on another host. A campaign's call also counts against the campaign's cap in that transaction,
+/// so the cap holds across hosts and across a takeover of the campaign's dispatch.
 /// </summary>
 public sealed class CallConcurrencyLimiter(IDbContextFactory<DograhDbContext> dbFactory)
 {
@@ -57,9 +57,8 @@ public sealed class CallConcurrencyLimiter(IDbContextFactory<DograhDbContext> db
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            // Microsoft.Data.Sqlite begins non-deferred transactions with BEGIN IMMEDIATE: the write lock is held
-            // from the count to the commit, also against another process on the same database file.
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await db.LockRowAsync<Organization>(organizationId, ct);
             var limit = await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId)
                 .Select(o => (int?)o.MaxConcurrentCalls).FirstOrDefaultAsync(ct);
             if (limit is null) return null;

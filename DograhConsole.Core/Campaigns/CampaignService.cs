@@ -10,9 +10,7 @@ using DograhConsole.Core.Telephony;
 using DograhConsole.Core.Telephony.Configurations;
 using DograhConsole.Core.Workflows;
 using DograhConsole.Core.Workflows.Definition;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace DograhConsole.Core.Campaigns;
 
@@ -67,22 +65,18 @@ public sealed class CampaignService(
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync(ct);
 
-        await using var insert = PrepareInsert(db, campaign);
-        var summary = await ContactImport.ReadAsync(csv, rules, async (batch, token) =>
+        ImportSummary summary;
+        await using (var contacts = await ContactWriter.StartAsync(db, campaign.OrganizationId, campaign.Id, ct))
         {
-            foreach (var contact in batch)
+            summary = await ContactImport.ReadAsync(csv, rules, contacts.WriteAsync, ct);
+            if (summary.FileRejected || summary.ValidCount == 0 || (summary.ErrorCount > 0 && !input.SkipInvalidRows))
             {
-                insert.Parameters["$line"].Value = contact.Line;
-                insert.Parameters["$phone"].Value = contact.PhoneNumber;
-                insert.Parameters["$variables"].Value = JsonSerializer.Serialize(contact.Variables);
-                await insert.ExecuteNonQueryAsync(token);
+                // The contacts' write ends unfinished and the transaction rolls back: nothing was saved.
+                await contacts.DisposeAsync();
+                await transaction.RollbackAsync(ct);
+                return OperationResult<CampaignCreated>.Invalid(ImportErrors(summary, input.SkipInvalidRows));
             }
-        }, ct);
-
-        if (summary.FileRejected || summary.ValidCount == 0 || (summary.ErrorCount > 0 && !input.SkipInvalidRows))
-        {
-            await transaction.RollbackAsync(ct);
-            return OperationResult<CampaignCreated>.Invalid(ImportErrors(summary, input.SkipInvalidRows));
+            await contacts.CompleteAsync(ct);
         }
         campaign.ColumnsJson = JsonSerializer.Serialize(summary.Columns);
         campaign.TotalContacts = summary.ValidCount;
@@ -109,27 +103,6 @@ public sealed class CampaignService(
         if (summary.ValidCount == 0 && !summary.FileRejected) lines.Add("The file has no valid contact.");
         else if (!summary.FileRejected && !skipInvalid) lines.Add($"{summary.ErrorCount} of {summary.ErrorCount + summary.ValidCount} rows are invalid; fix them, or set skipInvalidRows to import the {summary.ValidCount} valid ones.");
         return new Dictionary<string, string[]> { ["file"] = lines.ToArray() };
-    }
-
-    /// <summary>One prepared statement reused for every row, inside the import's transaction: far faster than tracked entities.</summary>
-    private static SqliteCommand PrepareInsert(DograhDbContext db, Campaign campaign)
-    {
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        var command = connection.CreateCommand();
-        command.Transaction = (SqliteTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
-        command.CommandText = """
-            INSERT INTO "CampaignContacts" ("OrganizationId", "CampaignId", "LineNumber", "PhoneNumber", "VariablesJson", "State", "Attempts")
-            VALUES ($organization, $campaign, $line, $phone, $variables, $state, 0)
-            """;
-        // EF Core stores a Guid as upper-case text on SQLite.
-        command.Parameters.AddWithValue("$organization", campaign.OrganizationId.ToString().ToUpperInvariant());
-        command.Parameters.AddWithValue("$campaign", campaign.Id.ToString().ToUpperInvariant());
-        command.Parameters.AddWithValue("$state", ContactStates.Queued);
-        command.Parameters.Add("$line", SqliteType.Integer);
-        command.Parameters.Add("$phone", SqliteType.Text);
-        command.Parameters.Add("$variables", SqliteType.Text);
-        command.Prepare();
-        return command;
     }
 
     /// <summary>What the input resolved to; <see cref="Name"/> is null only for a preview without one.</summary>

@@ -1,6 +1,9 @@
+using DograhConsole.Core.Data;
 using DograhConsole.Core.Hosting;
 using Hangfire;
 using Hangfire.AspNetCore;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Hangfire.Storage.SQLite;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -26,7 +29,8 @@ public static class CampaignServices
     /// <summary>
     /// The campaign services, the dispatcher, and Hangfire for the campaigns' timers with its storage in the data
     /// directory (hangfire.db beside the console's database, Hangfire.Storage.SQLite), so timers survive a restart with
-    /// no other service to run. The storage and the job activator are this host's own services, never Hangfire's
+    /// no other service to run; on PostgreSQL (several hosts) in the same database, schema <c>hangfire</c>
+    /// (Hangfire.PostgreSql), so every host sees every timer. The storage and the job activator are this host's own services, never Hangfire's
     /// process-wide JobStorage.Current: several consoles in one process (tests) each keep their own jobs. A test may
     /// register another <see cref="JobStorage"/> after this (Hangfire.InMemory where durability is not what it tests).
     /// </summary>
@@ -34,7 +38,8 @@ public static class CampaignServices
     {
         var dograh = configuration.GetSection(DograhOptions.SectionName);
         var options = dograh.GetSection("Campaigns").Get<CampaignOptions>() ?? new CampaignOptions();
-        var dataDirectory = (dograh.Get<DograhOptions>() ?? new DograhOptions()).ResolveDataDirectory();
+        var dograhOptions = dograh.Get<DograhOptions>() ?? new DograhOptions();
+        var dataDirectory = dograhOptions.ResolveDataDirectory();
 
         services.AddSingleton<CampaignChanges>();
         services.AddSingleton<CampaignStore>();
@@ -44,11 +49,17 @@ public static class CampaignServices
         services.AddScoped<CampaignService>();
         services.AddTransient<CampaignJobs>();
 
-        services.AddSingleton<JobStorage>(_ => new SQLiteStorage(Path.Combine(dataDirectory, JobsFileName), new SQLiteStorageOptions
+        // A due timer is picked up within a second, as the dispatcher expects of it.
+        var queuePoll = TimeSpan.FromSeconds(1);
+        if (DograhDatabase.EngineOf(dograhOptions.Database) == DatabaseEngine.Postgres)
         {
-            // A due timer is picked up within a second, as the dispatcher expects of it.
-            QueuePollInterval = TimeSpan.FromSeconds(1),
-        }));
+            var postgres = new PostgreSqlStorageOptions { QueuePollInterval = queuePoll, PrepareSchemaIfNecessary = true };
+            services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(dograhOptions.Database.ConnectionString!, postgres), postgres));
+        }
+        else
+        {
+            services.AddSingleton<JobStorage>(_ => new SQLiteStorage(Path.Combine(dataDirectory, JobsFileName), new SQLiteStorageOptions { QueuePollInterval = queuePoll }));
+        }
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((provider, hangfire) => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

@@ -15,8 +15,8 @@ public sealed record ReconciledAttempt(long ContactId, Guid CallId, string Resul
 /// <summary>
 /// The campaign's state transitions in the database, system-level (the dispatcher and the jobs have no signed-in
 /// user; every query names the campaign, which belongs to one organization). The database is the truth: a claim is
-/// one write transaction (SQLite BEGIN IMMEDIATE holds the writer lock from the read to the commit, also against
-/// another process), and outcomes are read from the calls' final statuses. Every committed change is announced on
+/// one write transaction holding the campaign's row lock (<see cref="RowLocks"/>: SQLite's BEGIN IMMEDIATE, or
+/// PostgreSQL's SELECT ... FOR UPDATE, also against another host), and outcomes are read from the calls' final statuses. Every committed change is announced on
 /// <see cref="CampaignChanges"/> for the live pages.
 /// </summary>
 public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, TimeProvider time, CampaignChanges changes)
@@ -51,6 +51,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.LockRowAsync<Campaign>(campaignId, ct);
         var campaign = await db.Campaigns.IgnoreQueryFilters().FirstOrDefaultAsync(c => c.Id == campaignId, ct);
         if (campaign is null || !from.Contains(campaign.Status)) return false;
         campaign.Status = to;
@@ -113,6 +114,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         if (max <= 0) return [];
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.LockRowAsync<Campaign>(campaignId, ct);
         var now = Now;
         var contacts = db.CampaignContacts.IgnoreQueryFilters().Where(c => c.CampaignId == campaignId);
         var chosen = await contacts.Where(c => c.State == ContactStates.Retry && c.NextAttemptAt <= now).OrderBy(c => c.NextAttemptAt).Take(max).ToListAsync(ct);
@@ -162,6 +164,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.LockRowAsync<CampaignAttempt>(attemptId, ct);
         var attempt = await db.CampaignAttempts.IgnoreQueryFilters().FirstOrDefaultAsync(a => a.Id == attemptId, ct);
         if (attempt is null || attempt.CallId is not null || attempt.Result is not null) return;
         var contact = await db.CampaignContacts.IgnoreQueryFilters().FirstAsync(c => c.Id == attempt.ContactId, ct);
@@ -207,6 +210,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.LockRowAsync<CampaignAttempt>(attemptId, ct);
         var attempt = await db.CampaignAttempts.IgnoreQueryFilters().FirstOrDefaultAsync(a => a.Id == attemptId && a.Result == null, ct);
         if (attempt is null) return null;
         var outcome = await ApplyOutcomeAsync(db, attempt, ContactResults.Failed, reason, Now, settings, retryAllowed: false, ct);
@@ -256,6 +260,7 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         var results = new List<ReconciledAttempt>();
         if (ended.Count == 0) return results;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.LockRowAsync<Campaign>(campaignId, ct);
         var ids = ended.Select(e => e.Id).ToList();
         var attempts = await db.CampaignAttempts.IgnoreQueryFilters().Where(a => ids.Contains(a.Id) && a.Result == null).ToDictionaryAsync(a => a.Id, ct);
         foreach (var call in ended)

@@ -2,6 +2,7 @@ using DograhConsole.Core.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace DograhConsole.Core.Data;
 
@@ -10,6 +11,13 @@ public sealed class DatabaseInitializer(IDbContextFactory<DograhDbContext> dbFac
     public async Task MigrateAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (db.Database.IsNpgsql())
+        {
+            var target = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString());
+            logger.LogInformation("Database: PostgreSQL {Database} on {Host}", target.Database, target.Host);
+            await db.Database.MigrateAsync(ct);
+            return;
+        }
         var connection = (SqliteConnectionStringBuilder)new(db.Database.GetConnectionString());
         logger.LogInformation("Database: {Path}", connection.DataSource);
         var databasePath = Path.GetFullPath(connection.DataSource);

@@ -12,12 +12,19 @@ public static class DbContextExtensions
             await db.SaveChangesAsync(ct);
             return true;
         }
-        catch (DbUpdateException ex) when (ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException ex) when (IsUniqueViolation(ex))
         {
-            // 19 = SQLITE_CONSTRAINT
             return false;
         }
     }
+
+    /// <summary>A unique index refused the write: SQLITE_CONSTRAINT (19) on SQLite, unique_violation (23505) on PostgreSQL.</summary>
+    public static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException switch
+    {
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode == 19,
+        Npgsql.PostgresException postgres => postgres.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
 
     /// <summary>
     /// One page of an ordered query and the total count. The offset is computed in long so a far page number

@@ -9,8 +9,9 @@ namespace DograhConsole.Core.Data;
 /// Every organization-owned set is filtered by <see cref="OrganizationId"/>. Contexts for a signed-in
 /// caller come from <see cref="OrganizationDb"/>; contexts without an organization see no owned rows
 /// unless the query says IgnoreQueryFilters (system work such as inbound routing and sign-in).
+/// On PostgreSQL the same model runs as <see cref="PostgresDograhDbContext"/>, which only names its own migrations.
 /// </summary>
-public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) : DbContext(options)
+public class DograhDbContext(DbContextOptions<DograhDbContext> options) : DbContext(options)
 {
     public Guid? OrganizationId { get; set; }
 
@@ -21,8 +22,9 @@ public sealed class DograhDbContext(DbContextOptions<DograhDbContext> options) :
         // Each feature folder configures its own entities (an IEntityTypeConfiguration per entity).
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(DograhDbContext).Assembly);
 
-        var utc = new ValueConverter<DateTime, DateTime>(v => v, v => UtcDateTime.AsUtc(v));
-        var utcNullable = new ValueConverter<DateTime?, DateTime?>(v => v, v => v.HasValue ? UtcDateTime.AsUtc(v.Value) : v);
+        // Written as UTC too: SQLite stores the clock time whatever the kind, PostgreSQL's timestamptz refuses any kind but UTC.
+        var utc = new ValueConverter<DateTime, DateTime>(v => UtcDateTime.AsUtc(v), v => UtcDateTime.AsUtc(v));
+        var utcNullable = new ValueConverter<DateTime?, DateTime?>(v => v.HasValue ? UtcDateTime.AsUtc(v.Value) : v, v => v.HasValue ? UtcDateTime.AsUtc(v.Value) : v);
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
             foreach (var property in entity.GetProperties())

@@ -86,12 +86,15 @@ public sealed class AccountService(
         }
 
         // One check at a time per account, from reading the count to storing it: parallel sign-ins cannot all read
-        // the same count, and once the account is locked no further password is checked. (One process owns the
-        // SQLite database, so a gate in this process serializes every sign-in to the account.)
+        // the same count, and once the account is locked no further password is checked. One process owns a SQLite
+        // database, so a gate in this process serializes every sign-in to the account; on PostgreSQL other hosts sign
+        // in too, and the user's row lock extends the gate to them until the commit.
         var gate = _accountGates.GetOrAdd(user.Id, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct);
         try
         {
+            await using var transaction = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
+            await db.LockRowAsync<AdminUser>(user.Id, ct);
             await db.Entry(user).ReloadAsync(ct);
             var now = time.GetUtcNow().UtcDateTime;
             if (user.LockoutEndsAt > now) return new(null, InvalidCredentials);
@@ -107,6 +110,7 @@ public sealed class AccountService(
                     logger.LogWarning("Locked admin {Email} after {Attempts} failed sign-ins", user.Email, MaxFailedAttempts);
                 }
                 await db.SaveChangesAsync(CancellationToken.None);
+                if (transaction is not null) await transaction.CommitAsync(CancellationToken.None);
                 return new(null, InvalidCredentials);
             }
 
@@ -116,6 +120,7 @@ public sealed class AccountService(
             user.LockoutEndsAt = null;
             user.LastLoginAt = now;
             await db.SaveChangesAsync(CancellationToken.None);
+            if (transaction is not null) await transaction.CommitAsync(CancellationToken.None);
             return new(CreatePrincipal(user), null);
         }
         finally

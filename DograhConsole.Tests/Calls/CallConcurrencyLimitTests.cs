@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DograhConsole.Tests.Calls;
 
 [Trait("Category", "Host")]
-public sealed class CallConcurrencyLimitTests(DograhAppFactory factory) : IClassFixture<DograhAppFactory>
+public class CallConcurrencyLimitTests(DograhAppFactory factory) : IClassFixture<DograhAppFactory>
 {
     private static void AssertLimitReached(OperationResult<CallView> result)
     {
@@ -145,3 +145,7 @@ public sealed class CallConcurrencyLimitTests(DograhAppFactory factory) : IClass
         Assert.True((await factory.Calls().CreateAsync(CallTestKit.Outbound(other.Id))).Succeeded);
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+[Trait("Category", "Host")]
+public sealed class CallConcurrencyLimitTestsOnPostgres(PostgresAppFactory factory) : CallConcurrencyLimitTests(factory), IClassFixture<PostgresAppFactory>;

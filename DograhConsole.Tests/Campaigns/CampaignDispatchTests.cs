@@ -14,8 +14,10 @@ namespace DograhConsole.Tests.Campaigns;
 /// against the loopback Twilio: its REST API, its signed status callbacks and its media streams.
 /// </summary>
 [Trait("Category", "Host")]
-public sealed class CampaignDispatchTests : IAsyncLifetime
+public class CampaignDispatchTests : IAsyncLifetime
 {
+    protected virtual bool Postgres => false;
+
     private FakeTwilio _twilio = null!;
     private DograhAppFactory _host = null!;
     private HttpClient _api = null!;
@@ -23,7 +25,7 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = CampaignTestKit.StartHost(_data);
+        _host = CampaignTestKit.StartHost(_data, postgres: Postgres);
         _twilio = await _host.StartTwilioAsync();
         _api = _host.CreateLoopbackApiClient();
     }
@@ -297,4 +299,11 @@ public sealed class CampaignDispatchTests : IAsyncLifetime
         Assert.Equal(12, final.GetProperty("completed").GetInt32());
         Assert.Equal(12, final.GetProperty("total").GetInt32());
     }
+}
+
+/// <summary>The same tests on PostgreSQL, campaign jobs included (Hangfire.PostgreSql).</summary>
+[Trait("Category", "Host")]
+public sealed class CampaignDispatchTestsOnPostgres : CampaignDispatchTests
+{
+    protected override bool Postgres => true;
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using DograhConsole.Core.Campaigns;
+using DograhConsole.Core.Data;
 using DograhConsole.Tests.Calls;
 using DograhConsole.Tests.Infrastructure;
 using DograhConsole.Tests.Providers.Twilio;
@@ -24,12 +25,13 @@ public static class CampaignTestKit
     /// The console on 127.0.0.1 as the campaign tests run it (a loopback <see cref="FakeTwilio"/> reaches its webhooks and
     /// media sockets): on <paramref name="dataDirectory"/>, which it keeps, so a second host can open the same database
     /// after the first one stopped, at the same address (<paramref name="port"/>; 0: a free one) as a restarted console
-    /// would be. Sweeps every second; keeps Hangfire's jobs in the data directory; logs warnings.
+    /// would be. Sweeps every second; keeps Hangfire's jobs in the data directory (in PostgreSQL with <paramref name="postgres"/>); logs warnings.
     /// </summary>
-    public static DograhAppFactory StartHost(string dataDirectory, TimeProvider? time = null, int port = 0)
+    public static DograhAppFactory StartHost(string dataDirectory, TimeProvider? time = null, int port = 0, bool postgres = false)
     {
         var host = new DograhAppFactory
         {
+            Database = postgres ? DatabaseEngine.Postgres : DograhAppFactory.DefaultDatabase,
             DataDirectory = dataDirectory,
             Time = time,
             LogLevel = LogLevel.Warning,

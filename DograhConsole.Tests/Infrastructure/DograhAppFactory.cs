@@ -16,10 +16,10 @@ namespace DograhConsole.Tests.Infrastructure;
 /// The real console on a fresh data directory, with a first admin and an automation key from Dograh:Admin.
 /// Call <see cref="StartKestrel"/> for a real loopback port (browser tests, and the fakes' webhooks and media sockets);
 /// otherwise it runs in memory. Options (set before first use): <see cref="DataDirectory"/> (a directory the test owns,
-/// so a second host can open the same database), <see cref="Time"/>, <see cref="LogLevel"/>, <see cref="Settings"/>,
-/// <see cref="TestServices"/>.
+/// so a second host can open the same database), <see cref="Database"/>, <see cref="Time"/>, <see cref="LogLevel"/>,
+/// <see cref="Settings"/>, <see cref="TestServices"/>.
 /// </summary>
-public sealed class DograhAppFactory : WebApplicationFactory<Program>
+public class DograhAppFactory : WebApplicationFactory<Program>
 {
     public const string AdminEmail = "admin@dograh.test";
     public const string AdminPassword = "correct-horse-battery";
@@ -62,6 +62,26 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
     /// </summary>
     public bool DurableJobs { get; set; }
 
+    /// <summary>
+    /// The database engine: SQLite in the data directory (the default), or PostgreSQL: a fresh database on the test run's
+    /// server (<see cref="PostgresServer"/>), one per data directory, so a second host on the same data directory opens
+    /// the same database. Setting the environment variable DOGRAH_TESTS_DATABASE=postgres runs every host on PostgreSQL
+    /// (to run any test folder there). Settings' Dograh:Database:* still win. Set before first use.
+    /// </summary>
+    public DatabaseEngine Database { get; init; } = DefaultDatabase;
+
+    /// <summary>SQLite, or PostgreSQL when the environment says DOGRAH_TESTS_DATABASE=postgres.</summary>
+    public static DatabaseEngine DefaultDatabase { get; } =
+        string.Equals(Environment.GetEnvironmentVariable("DOGRAH_TESTS_DATABASE"), "postgres", StringComparison.OrdinalIgnoreCase) ? DatabaseEngine.Postgres : DatabaseEngine.Sqlite;
+
+    private static readonly ConcurrentDictionary<string, Lazy<string>> PostgresDatabases = new();
+
+    /// <summary>The host's PostgreSQL connection string (<see cref="Database"/> is postgres); null on SQLite.</summary>
+    public string? PostgresConnectionString => Database == DatabaseEngine.Postgres
+        ? Settings.GetValueOrDefault("Dograh:Database:ConnectionString") ?? PostgresDatabases.GetOrAdd(Path.GetFullPath(Settings.GetValueOrDefault("Dograh:DataDirectory") ?? DataDirectory), _ => new(() =>
+            PostgresServer.SharedAsync().GetAwaiter().GetResult().CreateDatabaseAsync().GetAwaiter().GetResult())).Value
+        : null;
+
     /// <summary>Extra settings for this host (key, value); set before first use.</summary>
     public Dictionary<string, string> Settings { get; } = new();
 
@@ -90,6 +110,11 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
             builder.UseSetting("Dograh:Admin:Email", AdminEmail);
             builder.UseSetting("Dograh:Admin:Password", AdminPassword);
             builder.UseSetting("Dograh:Admin:ApiKey", ApiKey);
+        }
+        if (PostgresConnectionString is { } postgres)
+        {
+            builder.UseSetting("Dograh:Database:Provider", "postgres");
+            builder.UseSetting("Dograh:Database:ConnectionString", postgres);
         }
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         if (!DurableJobs) builder.ConfigureTestServices(services => services.AddSingleton<Hangfire.JobStorage>(_ => new Hangfire.InMemory.InMemoryStorage()));
@@ -193,4 +218,10 @@ public sealed class DograhAppFactory : WebApplicationFactory<Program>
             // A file still open by a finishing request; the OS temp cleaner takes it.
         }
     }
+}
+
+/// <summary>A <see cref="DograhAppFactory"/> on a fresh PostgreSQL database: the fixture of the test classes rerun on PostgreSQL.</summary>
+public sealed class PostgresAppFactory : DograhAppFactory
+{
+    public PostgresAppFactory() => Database = DatabaseEngine.Postgres;
 }

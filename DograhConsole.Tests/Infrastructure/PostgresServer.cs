@@ -77,3 +77,9 @@ public sealed class PostgresServer
             .FirstOrDefault();
     }
 }
+
+/// <summary>Contexts on one PostgreSQL database, as another host's would be: a claimer or limiter of its own.</summary>
+public sealed class PostgresContexts(string connectionString) : Microsoft.EntityFrameworkCore.IDbContextFactory<DograhConsole.Core.Data.DograhDbContext>
+{
+    public DograhConsole.Core.Data.DograhDbContext CreateDbContext() => DograhConsole.Core.Data.DograhDatabase.CreatePostgres(connectionString);
+}

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace DograhConsole.Tests.Calls.History;
 
 [Trait("Category", "Host")]
-public sealed class CallHistoryApiTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
+public class CallHistoryApiTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
 {
     private const string Export = CallHistoryApi.ExportPath;
     private static readonly DateTime T0 = new(2026, 3, 2, 9, 0, 0, DateTimeKind.Utc);
@@ -203,3 +203,7 @@ public sealed class CallHistoryApiTests(DograhAppFactory factory) : ApiTestBase(
         Assert.Contains("no recording", missing.Detail);
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+[Trait("Category", "Host")]
+public sealed class CallHistoryApiTestsOnPostgres(PostgresAppFactory factory) : CallHistoryApiTests(factory), IClassFixture<PostgresAppFactory>;

@@ -5,7 +5,7 @@ using DograhConsole.Tests.Infrastructure;
 namespace DograhConsole.Tests.Telephony.PhoneNumbers;
 
 [Trait("Category", "Host")]
-public sealed class PhoneNumberApiTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
+public class PhoneNumberApiTests(DograhAppFactory factory) : ApiTestBase(factory), IClassFixture<DograhAppFactory>
 {
     private static string Numbers(Guid configId) => $"{ApiCalls.Configs}/{configId}/phone-numbers";
 
@@ -288,3 +288,7 @@ public sealed class PhoneNumberApiTests(DograhAppFactory factory) : ApiTestBase(
         Assert.Equal(0, await Admin.CountAsync($"{ApiCalls.Configs}/{configId}/phone-numbers"));
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+[Trait("Category", "Host")]
+public sealed class PhoneNumberApiTestsOnPostgres(PostgresAppFactory factory) : PhoneNumberApiTests(factory), IClassFixture<PostgresAppFactory>;
