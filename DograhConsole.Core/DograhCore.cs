@@ -17,7 +17,6 @@ using DograhConsole.Core.WorkflowRuntime.Agent;
 using DograhConsole.Core.Workflows;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -49,9 +48,9 @@ public static class DograhCore
         services.AddDbContextFactory<DograhDbContext>(options =>
             options.UseSqlite($"Data Source={Path.Combine(dataDirectory, DatabaseFileName)}")
                 .AddInterceptors([new SqliteBusyTimeout(writeGate.WaitLimit), .. gated ? writeGate.Interceptors : []]));
-        services.AddDataProtection()
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")))
-            .SetApplicationName("DograhConsole");
+        var redis = new RedisConnection(dograhOptions.Redis);
+        RedisConnection.Register(services, redis);
+        SharedDataProtectionKeys.Configure(services, redis, dataDirectory);
         services.AddProblemDetails();
         services.AddOpenApi("v1", options => options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
         services.ConfigureHttpJsonOptions(options =>
