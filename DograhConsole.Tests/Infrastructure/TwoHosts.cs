@@ -54,12 +54,12 @@ public sealed class TwoHosts : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Waits until both hosts listen on the Redis channel <paramref name="name"/> (under the prefix).</summary>
-    public Task SubscribedAsync(string name) => Eventually.TrueAsync(async () =>
+    /// <summary>Waits until <paramref name="subscribers"/> (both hosts, by default) listen on the Redis channel <paramref name="name"/> (under the prefix).</summary>
+    public Task SubscribedAsync(string name, int subscribers = 2) => Eventually.TrueAsync(async () =>
     {
         var reply = (RedisResult[])(await Redis.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", $"{Prefix}:{name}"))!;
-        return (long)reply[1] >= 2;
-    }, $"both hosts to subscribe to {name}");
+        return (long)reply[1] >= subscribers;
+    }, $"{subscribers} subscribers to {name}");
 
     public async ValueTask DisposeAsync()
     {
