@@ -22,8 +22,6 @@ internal sealed class CallEventRelay : BackgroundService
     public const int OutboxCapacity = 4096;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    /// <summary>Between attempts to subscribe while Redis is unreachable at start.</summary>
-    private static readonly TimeSpan SubscribeRetry = TimeSpan.FromSeconds(2);
 
     private readonly CallEventBus _bus;
     private readonly RedisConnection _redis;
@@ -49,20 +47,7 @@ internal sealed class CallEventRelay : BackgroundService
         if (!_redis.Enabled) return;
         await Task.Yield();
         var channel = _redis.Channel(ChannelName);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var queue = await _redis.Subscriber.SubscribeAsync(channel);
-                queue.OnMessage(message => Receive(message.Message));
-                break;
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                _logger.LogWarning("Live call updates from other hosts are not received yet: {Message}", e.Message);
-                await Task.Delay(SubscribeRetry, stoppingToken);
-            }
-        }
+        await _redis.SubscribeAsync(channel, message => Receive(message.Message), _logger, "Live call updates from other hosts", stoppingToken);
         await foreach (var update in _outbox.Reader.ReadAllAsync(stoppingToken))
         {
             try

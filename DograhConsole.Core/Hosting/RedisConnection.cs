@@ -52,6 +52,31 @@ public sealed class RedisConnection : IDisposable
 
     public RedisChannel Channel(string name) => RedisChannel.Literal($"{Prefix}:{name}");
 
+    /// <summary>Between attempts to subscribe while Redis is unreachable.</summary>
+    private static readonly TimeSpan SubscribeRetry = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Handles the channel's messages one at a time, in order; while Redis is unreachable, retries until subscribed (the
+    /// connection then restores the subscription by itself) or <paramref name="ct"/> ends. <paramref name="what"/> names
+    /// what this host does not receive meanwhile, for the log.
+    /// </summary>
+    public async Task SubscribeAsync(RedisChannel channel, Action<ChannelMessage> handler, ILogger logger, string what, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                (await Subscriber.SubscribeAsync(channel)).OnMessage(handler);
+                return;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                logger.LogWarning("{What} are not received yet: {Message}", what, e.Message);
+                await Task.Delay(SubscribeRetry, ct);
+            }
+        }
+    }
+
     public void Dispose()
     {
         if (_multiplexer is { IsValueCreated: true }) _multiplexer.Value.Dispose();

@@ -224,38 +224,23 @@ public sealed class RemoteListening(RedisConnection redis, HostIdentity host, Ca
 internal sealed class RemoteListeningHost(RemoteListening listening, RedisConnection redis, HostIdentity host, ILogger<RemoteListeningHost> logger) : BackgroundService
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    /// <summary>Between attempts to subscribe while Redis is unreachable at start.</summary>
-    private static readonly TimeSpan SubscribeRetry = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!redis.Enabled) return;
         await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
+        await redis.SubscribeAsync(RemoteListening.HostChannel(redis, host.Id), message =>
         {
+            RemoteListening.ListenRequest? request = null;
             try
             {
-                var queue = await redis.Subscriber.SubscribeAsync(RemoteListening.HostChannel(redis, host.Id));
-                queue.OnMessage(message =>
-                {
-                    RemoteListening.ListenRequest? request = null;
-                    try
-                    {
-                        request = JsonSerializer.Deserialize<RemoteListening.ListenRequest>(message.Message.ToString(), Json);
-                    }
-                    catch (JsonException e)
-                    {
-                        logger.LogWarning("An unreadable listen request on Redis was ignored: {Message}", e.Message);
-                    }
-                    if (request is not null) _ = Task.Run(() => listening.RelayAsync(request, stoppingToken), CancellationToken.None);
-                });
-                return;
+                request = JsonSerializer.Deserialize<RemoteListening.ListenRequest>(message.Message.ToString(), Json);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (JsonException e)
             {
-                logger.LogWarning("Listen requests from other hosts are not received yet: {Message}", e.Message);
-                await Task.Delay(SubscribeRetry, stoppingToken);
+                logger.LogWarning("An unreadable listen request on Redis was ignored: {Message}", e.Message);
             }
-        }
+            if (request is not null) _ = Task.Run(() => listening.RelayAsync(request, stoppingToken), CancellationToken.None);
+        }, logger, "Listen requests from other hosts", stoppingToken);
     }
 }
