@@ -13,7 +13,8 @@ internal sealed class SharedSignInLimiter(RedisConnection redis, string address,
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
-    public override TimeSpan? IdleDuration => null;
+    // The partition is dropped once idle; the window's count lives on in Redis.
+    public override TimeSpan? IdleDuration => local.IdleDuration;
 
     public override RateLimiterStatistics? GetStatistics() => local.GetStatistics();
 
