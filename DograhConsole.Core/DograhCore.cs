@@ -18,7 +18,6 @@ using DograhConsole.Core.WorkflowRuntime.Agent;
 using DograhConsole.Core.Workflows;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,9 +43,9 @@ public static class DograhCore
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddDograhDatabase(dograhOptions);
-        services.AddDataProtection()
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")))
-            .SetApplicationName("DograhConsole");
+        var redis = new RedisConnection(dograhOptions.Redis);
+        RedisConnection.Register(services, redis);
+        SharedDataProtectionKeys.Configure(services, redis, dataDirectory);
         services.AddProblemDetails();
         services.AddOpenApi("v1", options => options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
         services.ConfigureHttpJsonOptions(options =>

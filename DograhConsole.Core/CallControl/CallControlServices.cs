@@ -28,6 +28,7 @@ public static class CallControlServices
         services.AddSingleton<MediaStartWatch>();
         services.AddSingleton<CallMediaHost>();
         services.AddSingleton<LiveMediaSessions>();
+        services.AddHostedService<MediaHostRenewal>();
         services.AddCallListening();
         return services;
     }

@@ -63,6 +63,11 @@ public sealed class CallMediaHost(
             logger.LogWarning("Media for call {CallId} refused: a {Provider} media socket for a {CallProvider} call", callId, provider, call.Provider);
             return null;
         }
+        if (!tokens.TryMarkAttached(callId))
+        {
+            logger.LogWarning("Media for call {CallId} refused: its media already attached once", callId);
+            return null;
+        }
         if (connected is not null)
         {
             calls.RecordEvent(callId, CallEventKind.Info, connected.Message, connected.Data);
@@ -76,7 +81,6 @@ public sealed class CallMediaHost(
             await session.DisposeAsync();
             return null;
         }
-        tokens.MarkAttached(callId);
         var ended = new CancellationTokenSource();
         var workflow = Task.Run(() => runner.RunAsync(callId, session, ended.Token), CancellationToken.None);
         return new CallMedia(callId, session, ended, workflow, live, logger);

@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
+using DograhConsole.Core.Hosting;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace DograhConsole.Core.CallControl;
 
@@ -9,10 +12,14 @@ namespace DograhConsole.Core.CallControl;
 /// token (<see cref="TryRedeem"/>): each token opens one socket, so a token seen by someone else (a log, a replayed
 /// answer) cannot open a second one. A valid token for a call that has ended is refused by
 /// <see cref="CallMediaHost.AttachAsync"/> as well. A call's media attaches once in its life: once it has
-/// (<see cref="MarkAttached"/>), <see cref="HasAttached"/> tells answer webhooks to issue no new token, and the host
+/// (<see cref="TryMarkAttached"/>), <see cref="HasAttached"/> tells answer webhooks to issue no new token, and the host
 /// refuses any further socket for the call.
+/// With Redis, a webhook may reach one host and the media socket another: the keys are shared (so a token issued on
+/// one host reads on every host), a redeemed token is <c>{prefix}:media-token:{hash}</c> and an attached call
+/// <c>{prefix}:media-attached:{call}</c>, each taken with SET NX until the token would expire, so both "once" rules hold
+/// across hosts. When Redis cannot answer, a token is refused (the provider ends the call) rather than risk a second socket.
 /// </summary>
-public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProvider time)
+public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProvider time, RedisConnection? redis = null, ILogger<CallMediaTokens>? logger = null)
 {
     /// <summary>A token is used seconds after it is issued (in the answer reply); the lifetime bounds how long a leaked one and its redeemed record last.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(4);
@@ -26,16 +33,54 @@ public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProv
 
     public string Issue(Guid callId) => _protector.Protect(callId.ToString("N"), time.GetUtcNow().Add(Lifetime));
 
-    /// <summary>Records that the call's media has attached: from now on no answer issues it a token and no socket attaches it.</summary>
-    public void MarkAttached(Guid callId)
+    /// <summary>
+    /// Records that the call's media attaches now; false when it already had (here, or on another host with Redis): from
+    /// now on no answer issues it a token and no socket attaches it.
+    /// </summary>
+    public bool TryMarkAttached(Guid callId)
     {
-        lock (_redeemed) _attached[callId] = time.GetUtcNow().Add(Lifetime);
+        var until = time.GetUtcNow().Add(Lifetime);
+        lock (_redeemed)
+        {
+            if (!_attached.TryAdd(callId, until)) return false;
+        }
+        return !Shared || TakeOnce($"media-attached:{callId:N}", Lifetime, "attach the media of call " + callId);
     }
 
-    /// <summary>True once the call's media has attached (whether or not its socket is still open).</summary>
+    /// <summary>True once the call's media has attached (whether or not its socket is still open), on any host.</summary>
     public bool HasAttached(Guid callId)
     {
-        lock (_redeemed) return _attached.ContainsKey(callId);
+        lock (_redeemed)
+        {
+            if (_attached.ContainsKey(callId)) return true;
+        }
+        if (!Shared) return false;
+        try
+        {
+            return redis!.Database.KeyExists(redis.Key($"media-attached:{callId:N}"));
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // The attach itself is still guarded (TryMarkAttached): at worst an answer hands out a token no socket can use.
+            logger?.LogWarning("Whether call {CallId}'s media attached on another host is unknown: {Message}", callId, e.Message);
+            return false;
+        }
+    }
+
+    private bool Shared => redis is { Enabled: true };
+
+    /// <summary>SET NX with an expiry: true for the first host to take <paramref name="name"/>; false when taken, or Redis did not answer.</summary>
+    private bool TakeOnce(string name, TimeSpan lifetime, string what)
+    {
+        try
+        {
+            return redis!.Database.StringSet(redis.Key(name), 1, lifetime, When.NotExists);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger?.LogError("Could not {What}: Redis did not answer ({Message})", what, e.Message);
+            return false;
+        }
     }
 
     /// <summary>The call a token was issued for; false when it is forged, damaged or expired.</summary>
@@ -60,7 +105,7 @@ public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProv
             }
             if (!_redeemed.TryAdd(key, expiration)) return false;
         }
-        return true;
+        return !Shared || TakeOnce($"media-token:{key:x32}", expiration - now, "redeem a media token of call " + callId);
     }
 
     private bool TryRead(string? token, out Guid callId, out DateTimeOffset expiration)

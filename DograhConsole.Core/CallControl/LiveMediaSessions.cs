@@ -1,5 +1,9 @@
 using System.Collections.Concurrent;
+using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Sessions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace DograhConsole.Core.CallControl;
 
@@ -10,19 +14,73 @@ public readonly record struct CallAudioLevels(AudioLevel Caller, AudioLevel Agen
 /// The media sessions attached in this process, by call id: <see cref="CallMediaHost"/> registers a session when a
 /// call's media is attached and <see cref="CallMedia"/> removes it when disposed. Live pages sample levels from here;
 /// a call whose media is not (or no longer) up has no entry.
+/// With Redis, every host also says which calls' media it holds: <c>{prefix}:media-host:{call}</c> is the host's id,
+/// set when the media attaches, renewed while it lives (<see cref="MediaHostRenewal"/>) and deleted when it ends, so
+/// another host can route a listen-in to it (<see cref="HostOfAsync"/>); a host that dies leaves its keys to expire.
 /// </summary>
-public sealed class LiveMediaSessions
+public sealed class LiveMediaSessions(RedisConnection? redis = null, HostIdentity? host = null)
 {
+    /// <summary>A dead host's claims outlive it this long: three missed renewals.</summary>
+    public static readonly TimeSpan HostKeyLifetime = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentDictionary<Guid, MediaSession> _sessions = new();
 
     public int Count => _sessions.Count;
 
+    internal IEnumerable<Guid> CallIds => _sessions.Keys;
+
     /// <summary>False when the call already has a session here: a call has one media socket at a time.</summary>
-    internal bool TryRegister(Guid callId, MediaSession session) => _sessions.TryAdd(callId, session);
+    internal bool TryRegister(Guid callId, MediaSession session)
+    {
+        if (!_sessions.TryAdd(callId, session)) return false;
+        Announce(callId);
+        return true;
+    }
 
     /// <summary>Removes the entry only while it is still this session.</summary>
-    internal void Unregister(Guid callId, MediaSession session) =>
-        _sessions.TryRemove(new KeyValuePair<Guid, MediaSession>(callId, session));
+    internal void Unregister(Guid callId, MediaSession session)
+    {
+        if (!_sessions.TryRemove(new KeyValuePair<Guid, MediaSession>(callId, session))) return;
+        if (Shared) Quietly(() => redis!.Database.KeyDelete(HostKey(callId), CommandFlags.FireAndForget));
+    }
+
+    /// <summary>The host holding the call's media (this one included); null when no host does, or without Redis and not here.</summary>
+    public async Task<string?> HostOfAsync(Guid callId)
+    {
+        if (_sessions.ContainsKey(callId)) return host?.Id ?? "this host";
+        if (!Shared) return null;
+        try
+        {
+            var value = await redis!.Database.StringGetAsync(HostKey(callId));
+            return value.IsNull ? null : value.ToString();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>(Re)claims the call for this host in Redis, without waiting.</summary>
+    internal void Announce(Guid callId)
+    {
+        if (Shared) Quietly(() => redis!.Database.StringSet(HostKey(callId), host!.Id, HostKeyLifetime, flags: CommandFlags.FireAndForget));
+    }
+
+    private bool Shared => redis is { Enabled: true } && host is not null;
+
+    private RedisKey HostKey(Guid callId) => redis!.Key($"media-host:{callId:N}");
+
+    // Fire-and-forget commands only fail when the connection is not even set up; the renewal repairs what was missed.
+    private static void Quietly(Action command)
+    {
+        try
+        {
+            command();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+        }
+    }
 
     public bool IsLive(Guid callId) => _sessions.ContainsKey(callId);
 
@@ -40,5 +98,23 @@ public sealed class LiveMediaSessions
         }
         levels = default;
         return false;
+    }
+}
+
+/// <summary>With Redis, renews this host's claim on each call whose media it holds (<see cref="LiveMediaSessions"/>).</summary>
+internal sealed class MediaHostRenewal(LiveMediaSessions live, RedisConnection redis, ILogger<MediaHostRenewal> logger) : BackgroundService
+{
+    /// <summary>A third of the key's lifetime: one lost renewal never lets a live call's claim lapse.</summary>
+    private static readonly TimeSpan Interval = LiveMediaSessions.HostKeyLifetime / 3;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!redis.Enabled) return;
+        using var timer = new PeriodicTimer(Interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            foreach (var callId in live.CallIds) live.Announce(callId);
+            logger.LogDebug("Renewed this host's claim on {Count} live media sessions", live.Count);
+        }
     }
 }

@@ -16,6 +16,7 @@ public sealed class MediaStartWatch(
     CallService calls,
     ProviderCallRouter router,
     LiveMediaSessions live,
+    CallMediaTokens tokens,
     TimeProvider time,
     ILogger<MediaStartWatch> logger) : IDisposable
 {
@@ -57,8 +58,9 @@ public sealed class MediaStartWatch(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = callId });
         try
         {
-            // Media attached by a path that never claimed (a session re-attached after an earlier stream) is media all the same.
-            if (live.IsLive(callId)) return;
+            // Media attached by a path that never claimed (a session re-attached after an earlier stream) is media all the same;
+            // with several hosts, so is media that attached at another host (its socket reached that one).
+            if (live.IsLive(callId) || tokens.HasAttached(callId)) return;
             var failed = await calls.FailAsync(callId, watch.Reason);
             if (failed.Value is not { Changed: true, Call: var call }) return;
             logger.LogWarning("Call {CallId} failed: {Reason}", callId, watch.Reason);

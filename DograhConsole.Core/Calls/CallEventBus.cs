@@ -28,8 +28,18 @@ public sealed class CallEventBus
         return subscription;
     }
 
-    /// <summary>Never blocks: a full subscriber drops its oldest update.</summary>
+    /// <summary>Never blocks: a full subscriber drops its oldest update. With Redis, the update reaches the other hosts too (<see cref="CallEventRelay"/>).</summary>
     public void Publish(CallUpdate update)
+    {
+        Deliver(update);
+        Relay?.Invoke(update);
+    }
+
+    /// <summary>Set by <see cref="CallEventRelay"/> when Redis carries updates to the other hosts; it never blocks.</summary>
+    internal Action<CallUpdate>? Relay { get; set; }
+
+    /// <summary>To this host's subscribers only: an update from this host, or one another host published.</summary>
+    internal void Deliver(CallUpdate update)
     {
         foreach (var subscriber in _subscribers.Values)
         {

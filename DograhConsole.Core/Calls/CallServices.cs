@@ -16,6 +16,7 @@ public static class CallServices
         services.AddSingleton<CallConcurrencyLimiter>();
         services.AddSingleton<CallService>();
         services.AddHostedService<CallEventFlush>();
+        services.AddHostedService<CallEventRelay>();
         services.AddScoped<OrganizationCalls>();
         services.AddScoped<CallHistory>();
         services.AddScoped<CallRecordings>();

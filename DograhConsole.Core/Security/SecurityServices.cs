@@ -78,19 +78,24 @@ public static class SecurityServices
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = (context, ct) =>
                 new ValueTask(context.HttpContext.Response.WriteAsync("Too many sign-in attempts from this address: wait a minute and try again.", ct));
-            options.AddPolicy(SignInRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = Math.Max(1, http.RequestServices.GetRequiredService<IOptions<DograhOptions>>().Value.SignInAttemptsPerMinute),
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                }));
+            options.AddPolicy(SignInRateLimit, http =>
+            {
+                var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                var limit = Math.Max(1, http.RequestServices.GetRequiredService<IOptions<DograhOptions>>().Value.SignInAttemptsPerMinute);
+                var redis = http.RequestServices.GetRequiredService<RedisConnection>();
+                var time = http.RequestServices.GetRequiredService<TimeProvider>();
+                return RateLimitPartition.Get(address, _ => redis.Enabled
+                    ? new SharedSignInLimiter(redis, address, limit, LocalLimiter(limit), time)
+                    : LocalLimiter(limit));
+            });
         });
 
         services.AddDograhPolicies();
         return services;
     }
+
+    private static FixedWindowRateLimiter LocalLimiter(int limit) =>
+        new(new FixedWindowRateLimiterOptions { PermitLimit = limit, Window = SharedSignInLimiter.Window, QueueLimit = 0 });
 
     private static void AddDograhPolicies(this IServiceCollection services)
     {

@@ -19,6 +19,7 @@ namespace DograhConsole.Core.CallControl.Listening;
 /// organization listens to a live call. The console sends <c>{"type":"started","sampleRate":...}</c>, then one
 /// binary message per 20 ms tick of 16-bit little-endian PCM at the call's rate, and <c>{"type":"ended","reason":...}</c>.
 /// Every listen is in the audit log. A listener that falls behind is dropped, never the call slowed.
+/// With Redis, a call whose media runs on another host is heard through it (<see cref="RemoteListening"/>).
 /// </summary>
 public static class CallListenSocket
 {
@@ -39,6 +40,8 @@ public static class CallListenSocket
     public static IServiceCollection AddCallListening(this IServiceCollection services)
     {
         services.AddSingleton<CallListeners>();
+        services.AddSingleton<RemoteListening>();
+        services.AddHostedService<RemoteListeningHost>();
         services.AddBrowserSocketPolicy(ListenPolicy, OrganizationRole.Operator);
         return services;
     }
@@ -50,7 +53,7 @@ public static class CallListenSocket
     }
 
     private static async Task HandleAsync(HttpContext context, Guid callId, string? side, OrganizationDb organizationDb, AuditLog audit,
-        CallListeners listeners, ILoggerFactory loggers)
+        CallListeners listeners, LiveMediaSessions live, RemoteListening remote, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(CallListenSocket));
         if (await BrowserSockets.RefusedAsync(context, "Listening")) return;
@@ -60,6 +63,7 @@ public static class CallListenSocket
             return;
         }
 
+        string? mediaHost;
         await using (var db = organizationDb.Create())
         {
             var call = await db.Calls.AsNoTracking().FirstOrDefaultAsync(c => c.Id == callId, context.RequestAborted);
@@ -68,7 +72,9 @@ public static class CallListenSocket
                 await Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Call not found.").ExecuteAsync(context);
                 return;
             }
-            if (!call.Status.IsActive() || !listeners.IsLiveCall(callId))
+            // The host holding the call's media, when it is another one.
+            mediaHost = call.Status.IsActive() && !listeners.IsLiveCall(callId) && remote.Enabled ? await live.HostOfAsync(callId) : null;
+            if (!call.Status.IsActive() || (!listeners.IsLiveCall(callId) && mediaHost is null))
             {
                 await Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The call has no live audio to listen to.",
                     extensions: new Dictionary<string, object?> { ["code"] = "not_live" }).ExecuteAsync(context);
@@ -80,6 +86,15 @@ public static class CallListenSocket
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var listener = new CallListener(socket, listenSide, logger, $"listener of call {callId} ({organizationDb.Actor})");
+        if (mediaHost is not null)
+        {
+            logger.LogInformation("Call {CallId}: {Actor} listens ({Side}) through {Host}", callId, organizationDb.Actor, listenSide, mediaHost);
+            var remoteReason = await ListenRemotelyAsync(socket, listener, remote, mediaHost, callId, context.RequestAborted);
+            await listener.CompleteAsync(CloseTimeout);
+            await CloseAsync(socket, remoteReason);
+            logger.LogInformation("Call {CallId}: {Actor} stopped listening ({Reason}) after {Frames} frames", callId, organizationDb.Actor, remoteReason, listener.FramesSent);
+            return;
+        }
         var session = listeners.Join(callId, listener);
         if (session is null)
         {
@@ -116,6 +131,36 @@ public static class CallListenSocket
             if (first == listener.Dropped) return await listener.Dropped;
             if (!tick.Result || !listeners.IsLive(callId, session)) return "the call's audio ended";
         }
+    }
+
+    /// <summary>The call's audio relayed from <paramref name="mediaHost"/>, until the listener leaves, falls behind, or the relay ends; returns which.</summary>
+    private static async Task<string> ListenRemotelyAsync(WebSocket socket, CallListener listener, RemoteListening remote, string mediaHost, Guid callId,
+        CancellationToken ct)
+    {
+        var (listen, error) = await remote.StartAsync(mediaHost, callId, listener, ct);
+        string reason;
+        if (listen is null) reason = error!;
+        else
+        {
+            await using (listen)
+            {
+                listener.SendText(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { type = "started", callId, sampleRate = await listen.Started, side = listener.Side.ToString().ToLowerInvariant() })));
+                var closed = DrainAsync(socket, ct);
+                using var timer = new PeriodicTimer(LivenessInterval);
+                while (true)
+                {
+                    var tick = timer.WaitForNextTickAsync(ct).AsTask();
+                    var first = await Task.WhenAny(closed, listener.Dropped, listen.Ended, tick);
+                    if (first == closed) { reason = "the listener left"; break; }
+                    if (first == listener.Dropped) { reason = await listener.Dropped; break; }
+                    if (first == listen.Ended) { reason = await listen.Ended; break; }
+                    if (!tick.Result) { reason = "the listener left"; break; }
+                    if (!await listen.RenewAsync()) { reason = "the host holding the call's media stopped relaying"; break; }
+                }
+            }
+        }
+        if (socket.State == WebSocketState.Open) listener.SendText(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { type = "ended", reason })));
+        return reason;
     }
 
     /// <summary>Reads (and ignores) what the browser sends, until it closes or goes away.</summary>

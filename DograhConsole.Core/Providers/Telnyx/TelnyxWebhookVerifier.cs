@@ -3,10 +3,12 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using DograhConsole.Core.CallControl.Inbound;
+using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Telephony.Configurations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using NSec.Cryptography;
+using StackExchange.Redis;
 
 namespace DograhConsole.Core.Providers.Telnyx;
 
@@ -16,8 +18,11 @@ namespace DograhConsole.Core.Providers.Telnyx;
 /// timestamp leaves the tolerance, and the same message again is refused as a replay, unless the first one's handling
 /// failed (a 5xx), so Telnyx's retry is not lost. At most <see cref="MaxRemembered"/> messages are remembered per
 /// configuration: one organization's webhooks cannot fill the memory every other one needs.
+/// With Redis, the message is also taken at <c>{prefix}:telnyx-webhook:{hash}</c> (SET NX until it leaves the tolerance,
+/// deleted again on a 5xx), so a webhook one host took is a replay at every other. When Redis cannot answer, the
+/// webhook fails with a server error, which Telnyx retries.
 /// </summary>
-public sealed class TelnyxWebhookVerifier(TimeProvider time, ILogger<TelnyxWebhookVerifier> logger)
+public sealed class TelnyxWebhookVerifier(TimeProvider time, ILogger<TelnyxWebhookVerifier> logger, RedisConnection? redis = null)
 {
     public const string SignatureHeader = "telnyx-signature-ed25519";
     public const string TimestampHeader = "telnyx-timestamp";
@@ -81,11 +86,16 @@ public sealed class TelnyxWebhookVerifier(TimeProvider time, ILogger<TelnyxWebho
             _expiry.Enqueue((key, account.ConfigurationId), timestamp + Tolerance);
             _rememberedByConfiguration[account.ConfigurationId] = remembered + 1;
         }
+        if (redis is { Enabled: true } && !TakeShared(key, timestamp + Tolerance - now))
+        {
+            Unsee(key);
+            return "the same signed webhook was already received (a replay)";
+        }
         // A server error means the webhook was not handled: Telnyx retries it, and that retry must not look like a replay.
         var response = webhook.Request.HttpContext.Response;
         response.OnCompleted(() =>
         {
-            if (response.StatusCode >= StatusCodes.Status500InternalServerError) Unsee(key);
+            if (response.StatusCode >= StatusCodes.Status500InternalServerError) UnseeEverywhere(key);
             return Task.CompletedTask;
         });
         return null;
@@ -110,9 +120,42 @@ public sealed class TelnyxWebhookVerifier(TimeProvider time, ILogger<TelnyxWebho
         return Ed25519.Verify(key, message, signatureBytes) ? null : "the signature does not verify with the configuration's public key";
     }
 
+    /// <summary>True when no other host took the message; a Redis error frees it here and fails the request (Telnyx retries).</summary>
+    private bool TakeShared(UInt128 key, TimeSpan lifetime)
+    {
+        try
+        {
+            return redis!.Database.StringSet(SharedKey(key), 1, lifetime > MinimumSharedLifetime ? lifetime : MinimumSharedLifetime, When.NotExists);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            Unsee(key);
+            throw;
+        }
+    }
+
+    /// <summary>A message at the edge of the tolerance is still remembered this long, past any skew between hosts' clocks.</summary>
+    private static readonly TimeSpan MinimumSharedLifetime = TimeSpan.FromMinutes(1);
+
+    private RedisKey SharedKey(UInt128 key) => redis!.Key($"telnyx-webhook:{key:x32}");
+
     private void Unsee(UInt128 key)
     {
         lock (_gate) _seen.Remove(key);
+    }
+
+    private void UnseeEverywhere(UInt128 key)
+    {
+        Unsee(key);
+        if (redis is not { Enabled: true }) return;
+        try
+        {
+            redis.Database.KeyDelete(SharedKey(key), CommandFlags.FireAndForget);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning("A failed Telnyx webhook stays taken in Redis until it expires: {Message}", e.Message);
+        }
     }
 
     private void Forget(DateTimeOffset now)

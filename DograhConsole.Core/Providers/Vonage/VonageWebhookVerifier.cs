@@ -2,8 +2,10 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using DograhConsole.Core.CallControl.Inbound;
+using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Telephony.Configurations;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace DograhConsole.Core.Providers.Vonage;
 
@@ -16,8 +18,12 @@ namespace DograhConsole.Core.Providers.Vonage;
 /// The tokens are kept in memory until they expire (at most <see cref="VonageSignedWebhook.MaxAge"/> plus twice the
 /// skew after now), and never more than <see cref="MaxRemembered"/> of them per configuration, so one organization's
 /// webhooks cannot fill the memory that every other organization's webhooks need.
+/// With Redis, a webhook taken by one host must not be replayed at another: a token this host holds is also taken in
+/// Redis (<c>{prefix}:vonage-jti:{hash}</c>, SET NX until it expires, set to <c>spent</c> when handled and deleted when
+/// released), and a token another host holds or spent is refused. When Redis cannot answer, the webhook fails with a
+/// server error, which Vonage retries.
 /// </summary>
-public sealed class VonageWebhookVerifier(TimeProvider time, ILogger<VonageWebhookVerifier> logger)
+public sealed class VonageWebhookVerifier(TimeProvider time, ILogger<VonageWebhookVerifier> logger, RedisConnection? redis = null)
 {
     /// <summary>
     /// The most tokens remembered at once for one configuration (held, spent, or released and not yet expired). Only
@@ -85,15 +91,56 @@ public sealed class VonageWebhookVerifier(TimeProvider time, ILogger<VonageWebho
             _held.Add(key, reservation);
             _expiry.Enqueue(reservation, token.ExpiresAt);
             _rememberedByConfiguration[configurationId] = remembered + 1;
-            return null;
         }
+        if (redis is not { Enabled: true }) return null;
+        var problem = ReserveShared(token, now);
+        if (problem is null) return null;
+        // Released here only: the key in Redis is the other host's.
+        lock (_gate)
+        {
+            if (reservation.TrySettle(spend: false)) Unhold(reservation);
+        }
+        reservation = null;
+        return problem;
     }
+
+    /// <summary>Null when no other host holds or spent the token; it is then held in Redis for this request.</summary>
+    private string? ReserveShared(VonageWebhookToken token, DateTimeOffset now)
+    {
+        var key = SharedKey(Key(token));
+        var lifetime = token.ExpiresAt - now;
+        if (lifetime < MinimumSharedLifetime) lifetime = MinimumSharedLifetime;
+        // Redis errors propagate: the webhook answers a server error, which releases the token here and Vonage retries.
+        if (redis!.Database.StringSet(key, Held, lifetime, When.NotExists)) return null;
+        return redis.Database.StringGet(key) == Spent
+            ? $"the token's jti {Shorten(token.Jti)} was already used"
+            : $"the token's jti {Shorten(token.Jti)} is in use by a request still being handled";
+    }
+
+    /// <summary>A token at the edge of its life is still remembered this long, past any skew between hosts' clocks.</summary>
+    private static readonly TimeSpan MinimumSharedLifetime = TimeSpan.FromMinutes(1);
+    private static readonly RedisValue Held = "held";
+    private static readonly RedisValue Spent = "spent";
+
+    private RedisKey SharedKey(UInt128 key) => redis!.Key($"vonage-jti:{key:x32}");
 
     internal void Settle(VonageTokenReservation reservation, bool spend)
     {
         lock (_gate)
         {
-            if (reservation.TrySettle(spend) && !spend) Unhold(reservation);
+            if (!reservation.TrySettle(spend)) return;
+            if (!spend) Unhold(reservation);
+        }
+        if (redis is not { Enabled: true }) return;
+        try
+        {
+            // Sent before the response starts, so a retry of a released token finds it free at any host.
+            if (spend) redis.Database.StringSet(SharedKey(reservation.Key), Spent, expiry: null, keepTtl: true, when: When.Exists, flags: CommandFlags.FireAndForget);
+            else redis.Database.KeyDelete(SharedKey(reservation.Key), CommandFlags.FireAndForget);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning("A Vonage webhook token could not be settled in Redis: {Message}", e.Message);
         }
     }
 

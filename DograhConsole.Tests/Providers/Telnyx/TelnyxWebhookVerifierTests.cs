@@ -59,6 +59,23 @@ public sealed class TelnyxWebhookVerifierTests : IDisposable
         Assert.Equal(0, _verifier.Remembered);
     }
 
+    [ServersFact(postgres: false, redis: true)]
+    public async Task A_webhook_taken_at_one_host_is_a_replay_at_another_sharing_its_Redis()
+    {
+        var options = new RedisOptions { Configuration = (await RedisServer.SharedAsync()).Configuration, Prefix = "test-" + Guid.NewGuid().ToString("N")[..12] };
+        using var redisA = new RedisConnection(options);
+        using var redisB = new RedisConnection(options);
+        var hostA = new TelnyxWebhookVerifier(_clock, NullLogger<TelnyxWebhookVerifier>.Instance, redisA);
+        var hostB = new TelnyxWebhookVerifier(_clock, NullLogger<TelnyxWebhookVerifier>.Instance, redisB);
+        var timestamp = _clock.GetUtcNow().ToUnixTimeSeconds();
+        const string body = """{"data":{"event_type":"call.answered","payload":{}}}""";
+
+        Assert.Null(hostA.Problem(await SignedAsync(timestamp, body), _account));
+        Assert.Contains("replay", hostB.Problem(await SignedAsync(timestamp, body), _account));
+        Assert.Equal(0, hostB.Remembered);
+        Assert.Null(hostB.Problem(await SignedAsync(timestamp, body.Replace("answered", "hangup", StringComparison.Ordinal)), _account));
+    }
+
     private async Task<InboundWebhook> SignedAsync(long timestamp, string body, string? tamperedBody = null)
     {
         var stamp = timestamp.ToString(CultureInfo.InvariantCulture);
