@@ -19,6 +19,9 @@ public sealed class CallEventBus
 
     public int SubscriberCount => _subscribers.Count;
 
+    /// <summary>Whether an update published now reaches anyone: a subscriber here, or the other hosts through Redis.</summary>
+    public bool HasAudience => !_subscribers.IsEmpty || Relay is not null;
+
     public CallSubscription Subscribe(Guid organizationId, Guid? callId = null, int capacity = DefaultCapacity)
     {
         if (organizationId == Guid.Empty) throw new ArgumentException("A subscription needs an organization.", nameof(organizationId));

@@ -133,7 +133,7 @@ internal sealed class CallEventWriter(
             if (change.CallId != Guid.Empty) ids.Add(change.CallId);
         var calls = ids.Count == 0 ? [] : await db.Calls.IgnoreQueryFilters().Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id);
 
-        var live = bus.SubscriberCount > 0;
+        var live = bus.HasAudience;
         var outcomes = new Outcome[batch.Count];
         var pending = new List<(CallEventKind Kind, string Message, object? Data)>();
         for (var i = 0; i < batch.Count; i++)
