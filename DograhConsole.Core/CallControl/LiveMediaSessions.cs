@@ -44,19 +44,22 @@ public sealed class LiveMediaSessions(RedisConnection? redis = null, HostIdentit
         if (Shared) Quietly(() => redis!.Database.KeyDelete(HostKey(callId), CommandFlags.FireAndForget));
     }
 
-    /// <summary>The host holding the call's media (this one included); null when no host does, or without Redis and not here.</summary>
-    public async Task<string?> HostOfAsync(Guid callId)
+    /// <summary>The host holding the call's media (this one included); null when no host does, or without Redis and not here, or when Redis did not answer.</summary>
+    public async Task<string?> HostOfAsync(Guid callId) => (await FindHostAsync(callId)).Host;
+
+    /// <summary>As <see cref="HostOfAsync"/>, and whether the answer is known: false when Redis did not answer.</summary>
+    public async Task<(bool Known, string? Host)> FindHostAsync(Guid callId)
     {
-        if (_sessions.ContainsKey(callId)) return host?.Id ?? "this host";
-        if (!Shared) return null;
+        if (_sessions.ContainsKey(callId)) return (true, host?.Id ?? "this host");
+        if (!Shared) return (true, null);
         try
         {
             var value = await redis!.Database.StringGetAsync(HostKey(callId));
-            return value.IsNull ? null : value.ToString();
+            return (true, value.IsNull ? null : value.ToString());
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            return null;
+            return (false, null);
         }
     }
 

@@ -38,6 +38,12 @@ public sealed class DograhOptions
     /// <summary>Redis for what crosses hosts; absent (the default) means one host, everything in this process.</summary>
     public RedisOptions Redis { get; set; } = new();
 
+    /// <summary>
+    /// With several hosts, how old an active call with no host holding its media must be before it counts as orphaned
+    /// (its host died): longer than a call rings and sets up its media (an outbound call rings up to 60 s).
+    /// </summary>
+    public TimeSpan OrphanedCallGrace { get; set; } = TimeSpan.FromMinutes(2);
+
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 }
 
