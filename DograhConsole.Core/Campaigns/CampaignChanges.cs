@@ -17,8 +17,8 @@ public enum CampaignChangeKind
 public sealed record CampaignChange(Guid OrganizationId, Guid CampaignId, CampaignChangeKind Kind);
 
 /// <summary>
-/// In-process notices that a campaign changed, published by <see cref="CampaignStore"/> after each write commits, so a
-/// live page reloads what it shows instead of polling. Calls' own status changes go through the call bus, not here.
+/// Notices that a campaign changed, published by <see cref="CampaignStore"/> after each write commits, so a live page
+/// reloads what it shows instead of polling; with Redis, a page on any host hears the changes the dispatching host made. Calls' own status changes go through the call bus, not here.
 /// A subscriber sees only its own organization (and, optionally, one campaign). The callback runs on the writer's
 /// thread (the dispatcher's): it must only signal, never block or do the reload itself.
 /// </summary>
@@ -38,7 +38,18 @@ public sealed class CampaignChanges(ILogger<CampaignChanges> logger)
         return subscriber;
     }
 
+    /// <summary>To this host's subscribers, and with Redis to the other hosts' too (<see cref="CampaignChangeRelay"/>).</summary>
     public void Publish(CampaignChange change)
+    {
+        Deliver(change);
+        Relay?.Invoke(change);
+    }
+
+    /// <summary>Set by <see cref="CampaignChangeRelay"/> when Redis carries changes to the other hosts; it never blocks.</summary>
+    internal Action<CampaignChange>? Relay { get; set; }
+
+    /// <summary>To this host's subscribers only: a change made here, or one another host published.</summary>
+    internal void Deliver(CampaignChange change)
     {
         foreach (var subscriber in _subscribers.Values)
         {

@@ -42,6 +42,7 @@ public static class CampaignServices
         var dataDirectory = dograhOptions.ResolveDataDirectory();
 
         services.AddSingleton<CampaignChanges>();
+        services.AddHostedService<CampaignChangeRelay>();
         services.AddSingleton<CampaignStore>();
         services.AddSingleton<CampaignTimers>();
         services.AddSingleton<CampaignDispatcher>();
