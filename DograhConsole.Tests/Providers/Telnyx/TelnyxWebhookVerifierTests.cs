@@ -14,72 +14,59 @@ namespace DograhConsole.Tests.Providers.Telnyx;
 
 /// <summary>The replay memory: a verified webhook is refused again while its timestamp is in tolerance, and forgotten after.</summary>
 [Trait("Category", "Unit")]
-public sealed class TelnyxWebhookVerifierTests : IDisposable
+public sealed class TelnyxWebhookVerifierTests : TelnyxSignedWebhookKit
 {
-    private readonly Key _key = Key.Create(SignatureAlgorithm.Ed25519);
-    private readonly ShiftedTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
-    private readonly TelnyxWebhookVerifier _verifier;
-    private readonly ProviderAccount _account;
-
-    public TelnyxWebhookVerifierTests()
-    {
-        _verifier = new TelnyxWebhookVerifier(_clock, NullLogger<TelnyxWebhookVerifier>.Instance);
-        _account = new ProviderAccount(Guid.NewGuid(), Guid.NewGuid(), "Telnyx line", TelnyxProviderSpec.Name, new Dictionary<string, string>
-        {
-            ["apiKey"] = "KEY0",
-            ["connectionId"] = "1",
-            ["publicKey"] = Convert.ToBase64String(_key.PublicKey.Export(KeyBlobFormat.RawPublicKey)),
-        });
-    }
-
     [Fact]
     public async Task A_verified_webhook_is_refused_as_a_replay_and_forgotten_once_it_is_out_of_tolerance()
     {
-        var timestamp = _clock.GetUtcNow().ToUnixTimeSeconds();
+        var timestamp = Clock.GetUtcNow().ToUnixTimeSeconds();
         const string body = """{"data":{"event_type":"call.answered","payload":{}}}""";
 
-        Assert.Null(_verifier.Problem(await SignedAsync(timestamp, body), _account));
-        Assert.Contains("replay", _verifier.Problem(await SignedAsync(timestamp, body), _account));
+        Assert.Null(Verifier.Problem(await SignedAsync(timestamp, body), Account));
+        Assert.Contains("replay", Verifier.Problem(await SignedAsync(timestamp, body), Account));
         // Another event in the same second is not a replay.
-        Assert.Null(_verifier.Problem(await SignedAsync(timestamp, body.Replace("answered", "hangup", StringComparison.Ordinal)), _account));
-        Assert.Equal(2, _verifier.Remembered);
+        Assert.Null(Verifier.Problem(await SignedAsync(timestamp, body.Replace("answered", "hangup", StringComparison.Ordinal)), Account));
+        Assert.Equal(2, Verifier.Remembered);
 
-        _clock.SetNow(DateTimeOffset.FromUnixTimeSeconds(timestamp) + TelnyxWebhookVerifier.Tolerance + TimeSpan.FromSeconds(1));
-        Assert.Equal(0, _verifier.Remembered);
-        Assert.Contains("more than 300 s", _verifier.Problem(await SignedAsync(timestamp, body), _account));
+        Clock.SetNow(DateTimeOffset.FromUnixTimeSeconds(timestamp) + TelnyxWebhookVerifier.Tolerance + TimeSpan.FromSeconds(1));
+        Assert.Equal(0, Verifier.Remembered);
+        Assert.Contains("more than 300 s", Verifier.Problem(await SignedAsync(timestamp, body), Account));
     }
 
     [Fact]
     public async Task A_webhook_that_fails_verification_is_not_remembered()
     {
-        var timestamp = _clock.GetUtcNow().ToUnixTimeSeconds();
+        var timestamp = Clock.GetUtcNow().ToUnixTimeSeconds();
         var forged = await SignedAsync(timestamp, "{}", tamperedBody: "{ }");
 
-        Assert.Contains("does not verify", _verifier.Problem(forged, _account));
-        Assert.Equal(0, _verifier.Remembered);
+        Assert.Contains("does not verify", Verifier.Problem(forged, Account));
+        Assert.Equal(0, Verifier.Remembered);
     }
+}
 
-    [ServersFact(postgres: false, redis: true)]
-    public async Task A_webhook_taken_at_one_host_is_a_replay_at_another_sharing_its_Redis()
+/// <summary>A Telnyx account with an Ed25519 key, a clock and a verifier, and webhooks signed as Telnyx signs them.</summary>
+public abstract class TelnyxSignedWebhookKit : IDisposable
+{
+    protected Key Key { get; } = Key.Create(SignatureAlgorithm.Ed25519);
+    protected ShiftedTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+    protected TelnyxWebhookVerifier Verifier { get; }
+    protected ProviderAccount Account { get; }
+
+    protected TelnyxSignedWebhookKit()
     {
-        var options = new RedisOptions { Configuration = (await RedisServer.SharedAsync()).Configuration, Prefix = "test-" + Guid.NewGuid().ToString("N")[..12] };
-        using var redisA = new RedisConnection(options);
-        using var redisB = new RedisConnection(options);
-        var hostA = new TelnyxWebhookVerifier(_clock, NullLogger<TelnyxWebhookVerifier>.Instance, redisA);
-        var hostB = new TelnyxWebhookVerifier(_clock, NullLogger<TelnyxWebhookVerifier>.Instance, redisB);
-        var timestamp = _clock.GetUtcNow().ToUnixTimeSeconds();
-        const string body = """{"data":{"event_type":"call.answered","payload":{}}}""";
-
-        Assert.Null(hostA.Problem(await SignedAsync(timestamp, body), _account));
-        Assert.Contains("replay", hostB.Problem(await SignedAsync(timestamp, body), _account));
-        Assert.Equal(0, hostB.Remembered);
-        Assert.Null(hostB.Problem(await SignedAsync(timestamp, body.Replace("answered", "hangup", StringComparison.Ordinal)), _account));
+        Verifier = new TelnyxWebhookVerifier(Clock, NullLogger<TelnyxWebhookVerifier>.Instance);
+        Account = new ProviderAccount(Guid.NewGuid(), Guid.NewGuid(), "Telnyx line", TelnyxProviderSpec.Name, new Dictionary<string, string>
+        {
+            ["apiKey"] = "KEY0",
+            ["connectionId"] = "1",
+            ["publicKey"] = Convert.ToBase64String(Key.PublicKey.Export(KeyBlobFormat.RawPublicKey)),
+        });
     }
 
-    private async Task<InboundWebhook> SignedAsync(long timestamp, string body, string? tamperedBody = null)
+    protected async Task<InboundWebhook> SignedAsync(long timestamp, string body, string? tamperedBody = null)
     {
         var stamp = timestamp.ToString(CultureInfo.InvariantCulture);
-        var signature = Convert.ToBase64String(SignatureAlgorithm.Ed25519.Sign(_key, Encoding.UTF8.GetBytes(stamp + "|" + body)));
+        var signature = Convert.ToBase64String(SignatureAlgorithm.Ed25519.Sign(Key, Encoding.UTF8.GetBytes(stamp + "|" + body)));
         var context = new DefaultHttpContext();
         context.Request.Method = HttpMethods.Post;
         context.Request.Path = "/api/v1/telephony/inbound/run";
@@ -92,5 +79,9 @@ public sealed class TelnyxWebhookVerifierTests : IDisposable
         return webhook ?? throw new InvalidOperationException(error);
     }
 
-    public void Dispose() => _key.Dispose();
+    public void Dispose()
+    {
+        Key.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
