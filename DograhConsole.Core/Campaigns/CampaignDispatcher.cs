@@ -59,6 +59,9 @@ public sealed class CampaignDispatcher(
     /// <summary>True while this host holds the campaign's lease and dispatches it (not on standby).</summary>
     public bool IsDispatching(Guid campaignId) => _runs.TryGetValue(campaignId, out var run) && run.Lease is { Lost.IsCancellationRequested: false };
 
+    /// <summary>Raised (with the campaign's id) when this host took a campaign's lease and starts dispatching it.</summary>
+    internal event Action<Guid>? DispatchStarted;
+
     /// <summary>The lease of a running campaign's dispatch.</summary>
     public static string LeaseName(Guid campaignId) => $"campaign:{campaignId:N}";
 
@@ -203,6 +206,7 @@ public sealed class CampaignDispatcher(
             // Lost to another host: no new dial from here, at once.
             using var lost = lease.Lost.Register(run.Stop);
             run.Lease = lease;
+            DispatchStarted?.Invoke(run.CampaignId);
             using var subscription = await SubscribeAsync(run);
             run.Slots = _slots.GetOrAdd(run.CampaignId, _ => new CampaignSlots());
             await DispatchAsync(run);

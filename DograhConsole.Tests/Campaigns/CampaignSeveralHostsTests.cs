@@ -43,7 +43,6 @@ public sealed class CampaignSeveralHostsTests(ITestOutputHelper output)
         // Killed mid-campaign: its lease is not given back, so the other host must wait for it to lapse.
         var first = Host(data, "host-a", releaseOnShutdown: false);
         var second = Host(data, "host-b", releaseOnShutdown: true);
-        using var watching = new CancellationTokenSource();
         try
         {
             // The carrier's callbacks and media streams go to the surviving host, as a load balancer would send them.
@@ -56,16 +55,20 @@ public sealed class CampaignSeveralHostsTests(ITestOutputHelper output)
             var id = await api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 3, CallsPerSecond = 10 });
             var a = first.Services.GetRequiredService<CampaignDispatcher>();
             var b = second.Services.GetRequiredService<CampaignDispatcher>();
-            var bothDispatched = 0;
-            var watcher = Task.Run(async () =>
+            // Whenever a host starts dispatching, the other must not be: checked at each start, on both hosts.
+            int bothDispatched = 0, startsOnA = 0, startsOnB = 0;
+            a.DispatchStarted += campaign =>
             {
-                while (!watching.IsCancellationRequested)
-                {
-                    if (a.IsDispatching(id) && b.IsDispatching(id)) Interlocked.Increment(ref bothDispatched);
-                    // A sample every 10 ms: far shorter than a dispatch, light on the machine.
-                    await Task.Delay(10);
-                }
-            });
+                if (campaign != id) return;
+                Interlocked.Increment(ref startsOnA);
+                if (b.IsDispatching(id)) Interlocked.Increment(ref bothDispatched);
+            };
+            b.DispatchStarted += campaign =>
+            {
+                if (campaign != id) return;
+                Interlocked.Increment(ref startsOnB);
+                if (a.IsDispatching(id)) Interlocked.Increment(ref bothDispatched);
+            };
 
             await api.ActAsync(id, "start");
             await CampaignTestKit.WaitUntilAsync(() => Task.FromResult(twilio.TotalDials >= 10), "10 dials from the first host");
@@ -81,10 +84,9 @@ public sealed class CampaignSeveralHostsTests(ITestOutputHelper output)
             output.WriteLine($"takeover after {takeover.TotalSeconds:0.00} s (TTL {Ttl.TotalSeconds} s), {twilio.TotalDials} of {numbers.Count} dialed by then");
             Assert.True(takeover <= Ttl + TimeSpan.FromSeconds(2), $"took over after {takeover.TotalSeconds:0.0} s");
             await second.CreateLoopbackApiClient().WaitForStatusAsync(id, "completed");
-            await watching.CancelAsync();
-            await watcher;
 
             Assert.Equal(0, bothDispatched);
+            Assert.True(startsOnA >= 1 && startsOnB >= 1, $"each host started dispatching (A {startsOnA}, B {startsOnB} times)");
             var dials = twilio.DialsByNumber();
             Assert.Equal(numbers.OrderBy(n => n), dials.Keys.OrderBy(n => n)); // none lost
             Assert.All(dials, d => Assert.True(d.Value == 1, $"{d.Key} was dialed {d.Value} times"));
@@ -95,7 +97,6 @@ public sealed class CampaignSeveralHostsTests(ITestOutputHelper output)
         }
         finally
         {
-            await watching.CancelAsync();
             await second.DisposeAsync();
             await first.DisposeAsync();
             CampaignTestKit.DeleteDirectory(data);
