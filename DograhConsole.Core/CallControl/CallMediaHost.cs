@@ -36,11 +36,6 @@ public sealed class CallMediaHost(
             logger.LogWarning("Media for call {CallId} refused: the call already has a media socket", callId);
             return null;
         }
-        if (tokens.HasAttached(callId))
-        {
-            logger.LogWarning("Media for call {CallId} refused: its media already attached once", callId);
-            return null;
-        }
         // Claimed before the call is read: a watch that gives up after this point finds the call's media attached.
         if (!watch.TryClaim(callId))
         {
