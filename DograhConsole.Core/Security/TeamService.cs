@@ -169,15 +169,9 @@ public sealed class TeamService(
             EntityName = user.Email,
             Details = $"role: {user.Role}; invited by {invitation.InvitedBy}",
         });
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // Two tabs accepting the same link at once: the unique e-mail index lets one through.
+        // Two tabs accepting the same link at once: the unique e-mail index lets one through.
+        if (!await db.TrySaveUniqueAsync(ct))
             return OperationResult<AdminUser>.Conflict($"{invitation.Email} already has an account: sign in instead.", "email_taken");
-        }
         logger.LogInformation("{Email} joined organization {OrganizationId} as {Role}", user.Email, user.OrganizationId, user.Role);
         return OperationResult<AdminUser>.Success(user);
     }

@@ -88,16 +88,8 @@ public sealed class Leases(
         if (taken == 1) return true;
         if (await db.Leases.AnyAsync(l => l.Name == name, ct)) return false;
         db.Leases.Add(new Lease { Name = name, HolderId = me, AcquiredAt = now, ExpiresAt = expires });
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return true;
-        }
-        catch (DbUpdateException)
-        {
-            // Another host inserted it first.
-            return false;
-        }
+        // False when another host inserted it first (the key refused this one).
+        return await db.TrySaveUniqueAsync(ct);
     }
 
     /// <summary>True while this host still holds the lease in the database; its expiry moves a TTL ahead.</summary>
