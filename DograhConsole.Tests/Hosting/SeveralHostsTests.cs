@@ -96,8 +96,8 @@ public sealed class SeveralHostsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(2, _balancer.Served.Count(served => served.Host == B.Address && served.Request.StartsWith("WS ", StringComparison.Ordinal)));
 
         // B runs both workflows; A's live view shows their steps as they go (the menu waits for a key).
-        var firstRow = LiveRow(page, Guid.Parse(first.StreamParameters["callId"]));
-        var secondRow = LiveRow(page, Guid.Parse(second.StreamParameters["callId"]));
+        var firstRow = BrowserSession.LiveCallRow(page, Guid.Parse(first.StreamParameters["callId"]));
+        var secondRow = BrowserSession.LiveCallRow(page, Guid.Parse(second.StreamParameters["callId"]));
         await Expect(firstRow.Locator("[data-call-status]")).ToHaveTextAsync("in-progress");
         await Expect(firstRow).ToContainTextAsync("menu");
         await Expect(secondRow).ToContainTextAsync("menu");
@@ -127,14 +127,7 @@ public sealed class SeveralHostsTests(ITestOutputHelper output) : IAsyncLifetime
             new Uri(_balancer.Address, "/api/v1/telephony/ws/ari"));
         await asterisk.StartAsync();
         await using var _ = asterisk;
-        await api.CreateConfigAsync(new SampleCredentials("ari", new()
-        {
-            ["ariEndpointUrl"] = asterisk.AriUrl.ToString(),
-            ["stasisAppName"] = asterisk.App,
-            ["appPassword"] = asterisk.Password,
-            ["webSocketClientName"] = "dograh",
-            ["dialStringTemplate"] = "PJSIP/{number}",
-        }, [asterisk.Password]));
+        await api.CreateConfigAsync(AriScenario.Credentials(asterisk));
         await Eventually.TrueAsync(() => asterisk.ConnectedEventSockets == 1, "one host's events socket to Asterisk");
 
         var setup = await api.SetUpAsync(_twilio, definition: """{"steps":[{"type":"tone","frequencyHz":440,"durationMs":300},{"type":"hangup"}]}""");
@@ -197,6 +190,4 @@ public sealed class SeveralHostsTests(ITestOutputHelper output) : IAsyncLifetime
         var ari = configurations.Single(c => c!["provider"]!.GetValue<string>() == "ari")!;
         return ari["connection"]?["host"]?.GetValue<string>() ?? throw new InvalidOperationException($"no holder in {ari}");
     }
-
-    private static ILocator LiveRow(IPage page, Guid callId) => page.Locator($"#live-calls tr:has([data-call-id='{callId}'])");
 }

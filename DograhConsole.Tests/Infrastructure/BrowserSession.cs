@@ -99,6 +99,9 @@ public sealed class BrowserSession : IAsyncDisposable
         await Page.ClickAsync("button[type=submit]");
     }
 
+    /// <summary>A live call's row in the live calls table.</summary>
+    public static ILocator LiveCallRow(IPage page, Guid callId) => page.Locator($"#live-calls tr:has([data-call-id='{callId}'])");
+
     /// <summary>The open dialog.</summary>
     public ILocator Dialog => Page.Locator(".mud-dialog[role=dialog]");
 

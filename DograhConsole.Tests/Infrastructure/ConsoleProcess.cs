@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-
 namespace DograhConsole.Tests.Infrastructure;
 
 /// <summary>
@@ -59,13 +57,7 @@ public sealed class ConsoleProcess : IAsyncDisposable
     }
 
     /// <summary>An API client of the first organization (the bootstrap API key) on this host.</summary>
-    public HttpClient CreateApiClient(string apiKey = DograhAppFactory.ApiKey)
-    {
-        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(100) };
-        client.DefaultRequestHeaders.Add(DograhConsole.Core.Security.ApiKeyAuthenticationHandler.HeaderName, apiKey);
-        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        return client;
-    }
+    public HttpClient CreateApiClient(string apiKey = DograhAppFactory.ApiKey) => DograhAppFactory.LoopbackApiClient(Address, apiKey);
 
     /// <summary>SIGKILL: no shutdown code runs, leases are not released, sockets drop.</summary>
     public Task KillAsync() => _server.KillAsync();

@@ -139,9 +139,12 @@ public class DograhAppFactory : WebApplicationFactory<Program>
     public Uri Address => _address ?? throw new InvalidOperationException("The app serves on a loopback port only after StartKestrel.");
 
     /// <summary>An API client of the organization of <paramref name="apiKey"/> over the loopback port (after <see cref="StartKestrel"/>), patient with large uploads.</summary>
-    public HttpClient CreateLoopbackApiClient(string apiKey = ApiKey)
+    public HttpClient CreateLoopbackApiClient(string apiKey = ApiKey) => LoopbackApiClient(Address, apiKey);
+
+    /// <summary>An API client of the organization of <paramref name="apiKey"/> on a console at <paramref name="address"/> (a host in this process or its own).</summary>
+    public static HttpClient LoopbackApiClient(Uri address, string apiKey)
     {
-        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(5) };
+        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
         client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, apiKey);
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return client;

@@ -88,15 +88,7 @@ public sealed class AriScenario : IAsyncDisposable
         var fake = new FakeAsterisk(app, password, host.MediaUri);
         await fake.StartAsync();
         var workflow = (await api.CreateWorkflowAsync(definition: definition)).Id;
-        var configuration = (await api.CreateConfigAsync(new SampleCredentials("ari", new()
-        {
-            // Dograh's Asterisk guide types the URL without /ari; Asterisk's docs with it.
-            ["ariEndpointUrl"] = typeUrlWithoutAriPrefix ? fake.AriUrl.GetLeftPart(UriPartial.Authority) : fake.AriUrl.ToString(),
-            ["stasisAppName"] = app,
-            ["appPassword"] = configuredPassword ?? password,
-            ["webSocketClientName"] = "dograh",
-            ["dialStringTemplate"] = "PJSIP/{number}",
-        }, [password]))).Id;
+        var configuration = (await api.CreateConfigAsync(Credentials(fake, configuredPassword, typeUrlWithoutAriPrefix))).Id;
         var extension = RandomNumberGenerator.GetInt32(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
         (await api.ApiPostAsync($"{ApiCalls.Configs}/{configuration}/phone-numbers",
             new { address = extension, inboundWorkflowId = assignWorkflow ? workflow : (Guid?)null, isDefaultCallerId = true }))
@@ -105,6 +97,18 @@ public sealed class AriScenario : IAsyncDisposable
         if (waitForConnection) await scenario.WaitForEventsConnectionAsync();
         return scenario;
     }
+
+    /// <summary>A configuration's credentials for <paramref name="fake"/> (its app password is the secret), typed as an admin would.</summary>
+    /// <param name="configuredPassword">A password other than the fake's, to see a wrong one refused.</param>
+    /// <param name="withoutAriPrefix">The URL as Dograh's Asterisk guide types it, without /ari (Asterisk's docs type it with).</param>
+    public static SampleCredentials Credentials(FakeAsterisk fake, string? configuredPassword = null, bool withoutAriPrefix = false) => new("ari", new()
+    {
+        ["ariEndpointUrl"] = withoutAriPrefix ? fake.AriUrl.GetLeftPart(UriPartial.Authority) : fake.AriUrl.ToString(),
+        ["stasisAppName"] = fake.App,
+        ["appPassword"] = configuredPassword ?? fake.Password,
+        ["webSocketClientName"] = "dograh",
+        ["dialStringTemplate"] = "PJSIP/{number}",
+    }, [fake.Password]);
 
     public Task WaitForEventsConnectionAsync() =>
         Eventually.TrueAsync(() => Fake.ConnectedEventSockets > 0 && Host.States.Get(ConfigurationId)?.Status == AriConnectionStatus.Connected,

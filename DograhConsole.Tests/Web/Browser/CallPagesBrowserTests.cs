@@ -62,8 +62,6 @@ public sealed class CallPagesBrowserTests
         return new Setup(app, twilio, api, await app.FirstOrganizationIdAsync(), workflow.Id);
     }
 
-    /// <summary>A live call's row in the live calls table.</summary>
-    private static ILocator LiveRow(IPage page, Guid callId) => page.Locator($"#live-calls tr:has([data-call-id='{callId}'])");
 
 
     private static async Task SetLimitAsync(DograhAppFactory app, Guid organizationId, int limit)
@@ -218,7 +216,7 @@ public sealed class CallPagesBrowserTests
         // A caller rings the number at Twilio: its voice webhook reaches the console, whose workflow answers on the stream.
         var inboundCall = await setup.Twilio.PlaceInboundCallAsync(TwilioTestKit.PublicUrl(PublicUrls.InboundWebhookPath), "+14155550177", CallerId);
         var inboundId = Guid.Parse(inboundCall.StreamParameters["callId"]);
-        var inboundRow = LiveRow(page, inboundId);
+        var inboundRow = BrowserSession.LiveCallRow(page, inboundId);
         await Expect(inboundRow).ToContainTextAsync("+14155550177 → " + CallerId);
         await Expect(inboundRow).ToContainTextAsync("Twilio · " + ConfigurationName);
         await Expect(inboundRow).ToContainTextAsync("Test agent");
@@ -235,7 +233,7 @@ public sealed class CallPagesBrowserTests
         // Twilio rings, answers and streams the call; its callbacks and the workflow move the row along.
         var outboundCall = await setup.Twilio.WaitForCallAsync("+14155550123");
         Assert.Equal(outboundCall.Sid, (await setup.Calls.FindAsync(outboundId))!.ProviderCallId);
-        var outboundRow = LiveRow(page, outboundId);
+        var outboundRow = BrowserSession.LiveCallRow(page, outboundId);
         await Expect(outboundRow.Locator("[data-call-status]")).ToHaveTextAsync("in-progress");
         await Expect(outboundRow).ToContainTextAsync("menu");
         await Expect(page.Locator("#live-count")).ToHaveTextAsync("2");
@@ -354,7 +352,7 @@ public sealed class CallPagesBrowserTests
             await AssertFitsAsync(page, width);
             await browser.ScreenshotAsync($"44-call-detail-{device}");
             await browser.GotoAsync("/calls/live");
-            await Expect(LiveRow(page, live.Id)).ToBeVisibleAsync();
+            await Expect(BrowserSession.LiveCallRow(page, live.Id)).ToBeVisibleAsync();
             await AssertFitsAsync(page, width);
             await browser.ScreenshotAsync($"45-live-calls-{device}");
             await browser.GotoAsync("/calls");
