@@ -39,17 +39,3 @@ public sealed class RedisServer
         return new RedisServer(server);
     }
 }
-
-/// <summary>
-/// A fact that needs the test run's PostgreSQL and/or Redis: it skips with the reason when a server is not installed,
-/// unless DOGRAH_TESTS_REQUIRE_SERVERS=1 (./test.sh sets it after installing them), where the test runs and fails.
-/// </summary>
-public sealed class ServersFactAttribute : FactAttribute
-{
-    public ServersFactAttribute(bool postgres = true, bool redis = false)
-    {
-        if (Environment.GetEnvironmentVariable("DOGRAH_TESTS_REQUIRE_SERVERS") == "1") return;
-        var reason = (postgres ? PostgresServer.MissingReason : null) ?? (redis ? RedisServer.MissingReason : null);
-        if (reason is not null) Skip = reason;
-    }
-}
