@@ -45,6 +45,8 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+// Inside the exception handler: a Redis outage is a retryable 503 with its reason, not a 500.
+app.UseRedisUnavailable();
 app.UseStaticFiles();
 app.UseApiRequestBodyLimit();
 app.UseCookieOriginCheck();

@@ -29,6 +29,7 @@ public static class CallControlServices
         services.AddSingleton<CallMediaHost>();
         services.AddSingleton<LiveMediaSessions>();
         services.AddHostedService<MediaHostRenewal>();
+        services.AddHostedService<CallAudioLevelRelay>();
         services.AddCallListening();
         return services;
     }

@@ -1,4 +1,5 @@
 using DograhConsole.Core.Calls;
+using DograhConsole.Core.Hosting;
 using DograhConsole.Core.Media.Sessions;
 using Microsoft.Extensions.Logging;
 
@@ -58,7 +59,17 @@ public sealed class CallMediaHost(
             logger.LogWarning("Media for call {CallId} refused: a {Provider} media socket for a {CallProvider} call", callId, provider, call.Provider);
             return null;
         }
-        if (!tokens.TryMarkAttached(callId))
+        bool first;
+        try
+        {
+            first = await tokens.TryMarkAttachedAsync(callId);
+        }
+        catch (Exception e) when (RedisUnavailable.Is(e))
+        {
+            logger.LogError("Media for call {CallId} refused: whether it already attached at another host is unknown, Redis did not answer ({Message})", callId, e.Message);
+            return null;
+        }
+        if (!first)
         {
             logger.LogWarning("Media for call {CallId} refused: its media already attached once", callId);
             return null;

@@ -2,22 +2,23 @@ using System.Security.Cryptography;
 using DograhConsole.Core.Hosting;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 
 namespace DograhConsole.Core.CallControl;
 
 /// <summary>
 /// Per-call tokens that media sockets present (Twilio stream parameter, Vonage header, ARI <c>v(token=...)</c>):
 /// they name the call, cannot be forged without the data-protection keys, and expire. A media socket redeems its
-/// token (<see cref="TryRedeem"/>): each token opens one socket, so a token seen by someone else (a log, a replayed
+/// token (<see cref="RedeemAsync"/>): each token opens one socket, so a token seen by someone else (a log, a replayed
 /// answer) cannot open a second one. A valid token for a call that has ended is refused by
 /// <see cref="CallMediaHost.AttachAsync"/> as well. A call's media attaches once in its life: once it has
-/// (<see cref="TryMarkAttached"/>), <see cref="HasAttached"/> tells answer webhooks to issue no new token, and the host
+/// (<see cref="TryMarkAttachedAsync"/>), <see cref="HasAttachedAsync"/> tells answer webhooks to issue no new token, and the host
 /// refuses any further socket for the call.
 /// With Redis, a webhook may reach one host and the media socket another: the keys are shared (so a token issued on
 /// one host reads on every host), a redeemed token is <c>{prefix}:media-token:{hash}</c> and an attached call
 /// <c>{prefix}:media-attached:{call}</c>, each taken with SET NX until the token would expire, so both "once" rules hold
-/// across hosts. When Redis cannot answer, a token is refused (the provider ends the call) rather than risk a second socket.
+/// across hosts. When Redis cannot answer (down: at once; slow: after <see cref="RedisConnection.RequestTimeout"/>), a media socket is
+/// refused with that reason (the provider ends the call) rather than risk a second socket, and an answer webhook still
+/// issues its token (the attach stays guarded).
 /// </summary>
 public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProvider time, RedisConnection? redis = null, ILogger<CallMediaTokens>? logger = null)
 {
@@ -35,20 +36,31 @@ public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProv
 
     /// <summary>
     /// Records that the call's media attaches now; false when it already had (here, or on another host with Redis): from
-    /// now on no answer issues it a token and no socket attaches it.
+    /// now on no answer issues it a token and no socket attaches it. Throws when Redis cannot answer (the socket is
+    /// then refused: see <see cref="RedisUnavailable"/>); the call is not marked then, here or, as far as this host knows,
+    /// in Redis.
     /// </summary>
-    public bool TryMarkAttached(Guid callId)
+    public async Task<bool> TryMarkAttachedAsync(Guid callId)
     {
         var until = time.GetUtcNow().Add(Lifetime);
         lock (_redeemed)
         {
             if (!_attached.TryAdd(callId, until)) return false;
         }
-        return !Shared || TakeOnce($"media-attached:{callId:N}", Lifetime, "attach the media of call " + callId);
+        if (!Shared) return true;
+        try
+        {
+            return await TakeOnceAsync($"media-attached:{callId:N}", Lifetime);
+        }
+        catch (Exception e) when (RedisUnavailable.Is(e))
+        {
+            lock (_redeemed) _attached.Remove(callId);
+            throw;
+        }
     }
 
     /// <summary>True once the call's media has attached (whether or not its socket is still open), on any host.</summary>
-    public bool HasAttached(Guid callId)
+    public async Task<bool> HasAttachedAsync(Guid callId)
     {
         lock (_redeemed)
         {
@@ -57,11 +69,11 @@ public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProv
         if (!Shared) return false;
         try
         {
-            return redis!.Database.KeyExists(redis.Key($"media-attached:{callId:N}"));
+            return await redis!.Database.KeyExistsAsync(redis.Key($"media-attached:{callId:N}"));
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisUnavailable.Is(e))
         {
-            // The attach itself is still guarded (TryMarkAttached): at worst an answer hands out a token no socket can use.
+            // The attach itself is still guarded (TryMarkAttachedAsync): at worst an answer hands out a token no socket can use.
             logger?.LogWarning("Whether call {CallId}'s media attached on another host is unknown: {Message}", callId, e.Message);
             return false;
         }
@@ -69,30 +81,22 @@ public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProv
 
     private bool Shared => redis is { Enabled: true };
 
-    /// <summary>SET NX with an expiry: true for the first host to take <paramref name="name"/>; false when taken, or Redis did not answer.</summary>
-    private bool TakeOnce(string name, TimeSpan lifetime, string what)
-    {
-        try
-        {
-            return redis!.Database.StringSet(redis.Key(name), 1, lifetime, When.NotExists);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            logger?.LogError("Could not {What}: Redis did not answer ({Message})", what, e.Message);
-            return false;
-        }
-    }
+    /// <summary>SET NX with an expiry: true for the first host to take <paramref name="name"/>, false when taken; throws when Redis cannot answer.</summary>
+    private Task<bool> TakeOnceAsync(string name, TimeSpan lifetime) => redis!.TakeOnceAsync(redis.Key(name), lifetime);
 
     /// <summary>The call a token was issued for; false when it is forged, damaged or expired.</summary>
     public bool TryRead(string? token, out Guid callId) => TryRead(token, out callId, out _);
 
     /// <summary>
-    /// Like <see cref="TryRead(string?, out Guid)"/>, and uses the token up: false, too, when a socket already
-    /// presented it. Media sockets call this, so one token opens at most one socket.
+    /// Reads the token and uses it up, so one token opens at most one socket (media sockets call this): the call, or
+    /// why not: forged, damaged or expired (<see cref="MediaTokenRedemption.Invalid"/>), already presented by a socket
+    /// here or at another host (<see cref="MediaTokenRedemption.AlreadyUsed"/>), or not checkable because Redis did
+    /// not answer within <see cref="RedisConnection.RequestTimeout"/> (<see cref="MediaTokenRedemption.Unavailable"/>;
+    /// refused rather than risk a second socket, and the token stays unused here).
     /// </summary>
-    public bool TryRedeem(string? token, out Guid callId)
+    public async Task<(MediaTokenRedemption Outcome, Guid CallId)> RedeemAsync(string? token)
     {
-        if (!TryRead(token, out callId, out var expiration)) return false;
+        if (!TryRead(token, out var callId, out var expiration)) return (MediaTokenRedemption.Invalid, callId);
         var key = System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token!)));
         var now = time.GetUtcNow();
         lock (_redeemed)
@@ -103,9 +107,30 @@ public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProv
                 foreach (var done in _attached.Where(a => a.Value <= now).Select(a => a.Key).ToList()) _attached.Remove(done);
                 _nextPurge = now + TimeSpan.FromMinutes(1);
             }
-            if (!_redeemed.TryAdd(key, expiration)) return false;
+            if (!_redeemed.TryAdd(key, expiration)) return (MediaTokenRedemption.AlreadyUsed, callId);
         }
-        return !Shared || TakeOnce($"media-token:{key:x32}", expiration - now, "redeem a media token of call " + callId);
+        if (!Shared) return (MediaTokenRedemption.Redeemed, callId);
+        try
+        {
+            return (await TakeOnceAsync($"media-token:{key:x32}", expiration - now) ? MediaTokenRedemption.Redeemed : MediaTokenRedemption.AlreadyUsed, callId);
+        }
+        catch (Exception e) when (RedisUnavailable.Is(e))
+        {
+            lock (_redeemed) _redeemed.Remove(key);
+            logger?.LogError("A media token of call {CallId} could not be checked: Redis did not answer ({Message})", callId, e.Message);
+            return (MediaTokenRedemption.Unavailable, callId);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RedeemAsync"/> for the one socket still synchronous (Asterisk's, in Providers/Ari): true when redeemed.
+    /// Blocks on Redis for up to <see cref="RedisConnection.RequestTimeout"/> (at once while it is down).
+    /// </summary>
+    public bool TryRedeem(string? token, out Guid callId)
+    {
+        var (outcome, id) = RedeemAsync(token).GetAwaiter().GetResult();
+        callId = id;
+        return outcome == MediaTokenRedemption.Redeemed;
     }
 
     private bool TryRead(string? token, out Guid callId, out DateTimeOffset expiration)
@@ -123,4 +148,25 @@ public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProv
             return false;
         }
     }
+}
+
+/// <summary>What <see cref="CallMediaTokens.RedeemAsync"/> found.</summary>
+public enum MediaTokenRedemption
+{
+    Redeemed,
+    Invalid,
+    AlreadyUsed,
+    Unavailable,
+}
+
+public static class MediaTokenRedemptions
+{
+    /// <summary>Why a media socket with this outcome is refused, for its log line and close reason.</summary>
+    public static string Refusal(this MediaTokenRedemption outcome) => outcome switch
+    {
+        MediaTokenRedemption.Invalid => "the media token is forged, damaged or expired",
+        MediaTokenRedemption.AlreadyUsed => "the media token was already used",
+        MediaTokenRedemption.Unavailable => "the media token could not be checked: Redis, which the hosts share, did not answer",
+        _ => "",
+    };
 }

@@ -91,8 +91,29 @@ public sealed class LiveMediaSessions(RedisConnection? redis = null, HostIdentit
     internal bool TryGetSession(Guid callId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MediaSession? session) =>
         _sessions.TryGetValue(callId, out session);
 
-    /// <summary>False when the call has no media attached here.</summary>
+    /// <summary>
+    /// The call's levels now: sampled here when its media is attached here, else (with Redis, while pages watch) the
+    /// last ones its media host sent within <see cref="RemoteLevelsFresh"/> (<see cref="CallAudioLevelRelay"/>). False
+    /// when neither.
+    /// </summary>
     public bool TryGetLevels(Guid callId, out CallAudioLevels levels)
+    {
+        if (TryGetLocalLevels(callId, out levels)) return true;
+        if (_remoteLevels.TryGetValue(callId, out var remote) && Environment.TickCount64 - remote.At < RemoteLevelsFresh.TotalMilliseconds)
+        {
+            levels = remote.Levels;
+            return true;
+        }
+        levels = default;
+        return false;
+    }
+
+    /// <summary>A remote call's levels older than this are not shown: four missed samples, or its media ended.</summary>
+    public static readonly TimeSpan RemoteLevelsFresh = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<Guid, (CallAudioLevels Levels, long At)> _remoteLevels = new();
+
+    internal bool TryGetLocalLevels(Guid callId, out CallAudioLevels levels)
     {
         if (_sessions.TryGetValue(callId, out var session))
         {
@@ -101,6 +122,17 @@ public sealed class LiveMediaSessions(RedisConnection? redis = null, HostIdentit
         }
         levels = default;
         return false;
+    }
+
+    internal void SetRemoteLevels(Guid callId, CallAudioLevels levels) => _remoteLevels[callId] = (levels, Environment.TickCount64);
+
+    internal void ForgetStaleRemoteLevels()
+    {
+        var now = Environment.TickCount64;
+        foreach (var (callId, remote) in _remoteLevels)
+        {
+            if (now - remote.At >= RemoteLevelsFresh.TotalMilliseconds) _remoteLevels.TryRemove(callId, out _);
+        }
     }
 }
 

@@ -60,7 +60,7 @@ public sealed class MediaStartWatch(
         {
             // Media attached by a path that never claimed (a session re-attached after an earlier stream) is media all the same;
             // with several hosts, so is media that attached at another host (its socket reached that one).
-            if (live.IsLive(callId) || tokens.HasAttached(callId)) return;
+            if (live.IsLive(callId) || await tokens.HasAttachedAsync(callId)) return;
             var failed = await calls.FailAsync(callId, watch.Reason);
             if (failed.Value is not { Changed: true, Call: var call }) return;
             logger.LogWarning("Call {CallId} failed: {Reason}", callId, watch.Reason);

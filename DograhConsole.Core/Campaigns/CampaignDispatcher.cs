@@ -73,7 +73,11 @@ public sealed class CampaignDispatcher(
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
                 await started.Task.WaitAsync(stoppingToken);
+            // Timers come back from the database, not only from Hangfire's storage, so a storage that lost them (a fresh
+            // one after `database copy-to-postgres`, a deleted hangfire.db) loses nothing: a running campaign's loop sets
+            // its retry and window timers again, and each scheduled start is set again (a timer set twice wakes twice, harmlessly).
             foreach (var id in await store.CampaignIdsAsync(CampaignStatuses.Running, stoppingToken)) Ensure(id);
+            foreach (var (id, startAt) in await store.ScheduledStartsAsync(stoppingToken)) await timers.WakeAtAsync(id, startAt, "start", stoppingToken);
             if (!leases.Enabled)
             {
                 await Task.Delay(Timeout.Infinite, stoppingToken);

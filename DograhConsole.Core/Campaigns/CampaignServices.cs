@@ -108,10 +108,11 @@ internal sealed class CampaignSweepRegistration(IRecurringJobManager recurring, 
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Every N seconds (a seconds field: Hangfire reads six-part expressions with seconds), or every N minutes from 60 s up.</summary>
+    /// <summary>Every N seconds (a seconds field: Hangfire reads six-part expressions with seconds), every N minutes from 60 s up, hourly from an hour up.</summary>
     internal static string Cron(int seconds)
     {
         seconds = Math.Max(1, seconds);
-        return seconds < 60 ? $"*/{seconds} * * * * *" : $"*/{Math.Max(1, seconds / 60)} * * * *";
+        // An hour and more: hourly (a minutes step of 60 is not a valid expression).
+        return seconds < 60 ? $"*/{seconds} * * * * *" : seconds < 3600 ? $"*/{seconds / 60} * * * *" : "0 * * * *";
     }
 }

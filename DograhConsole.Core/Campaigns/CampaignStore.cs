@@ -38,6 +38,15 @@ public sealed class CampaignStore(IDbContextFactory<DograhDbContext> dbFactory, 
         return await db.Campaigns.IgnoreQueryFilters().Where(c => c.Status == status).Select(c => c.Id).ToListAsync(ct);
     }
 
+    /// <summary>Each scheduled campaign and when it starts (now, for one scheduled without a time).</summary>
+    public async Task<List<(Guid Id, DateTime StartAt)>> ScheduledStartsAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var scheduled = await db.Campaigns.IgnoreQueryFilters().Where(c => c.Status == CampaignStatuses.Scheduled)
+            .Select(c => new { c.Id, c.ScheduledStartAt }).ToListAsync(ct);
+        return scheduled.Select(c => (c.Id, c.ScheduledStartAt ?? time.GetUtcNow().UtcDateTime)).ToList();
+    }
+
     /// <summary>Campaigns (any status) with a contact still waiting for its call's outcome.</summary>
     public async Task<List<Guid>> CampaignsWithCallsInFlightAsync(CancellationToken ct = default)
     {

@@ -14,8 +14,16 @@ namespace DograhConsole.Core.Hosting;
 /// </summary>
 public sealed class RedisConnection : IDisposable
 {
-    /// <summary>How long a command waits for Redis before it fails: features fall back or refuse rather than hold a request longer.</summary>
+    /// <summary>How long a synchronous command (only the data-protection key ring's reads and writes, off the request path) waits for Redis.</summary>
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long an async command waits: the request path's (webhooks' replay checks, media tokens, sign-in). Redis answers
+    /// on a LAN in well under a millisecond, so a second without an answer means it is overloaded or gone, and a webhook
+    /// is better answered 503 for the provider to retry than held (StackExchange.Redis checks timeouts about once a
+    /// second, so a command fails after one to two seconds).
+    /// </summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(1);
 
     private readonly Lazy<ConnectionMultiplexer>? _multiplexer;
 
@@ -28,7 +36,10 @@ public sealed class RedisConnection : IDisposable
         configuration.AbortOnConnectFail = false;
         configuration.ConnectTimeout = (int)CommandTimeout.TotalMilliseconds;
         configuration.SyncTimeout = (int)CommandTimeout.TotalMilliseconds;
-        configuration.AsyncTimeout = (int)CommandTimeout.TotalMilliseconds;
+        configuration.AsyncTimeout = (int)RequestTimeout.TotalMilliseconds;
+        // While disconnected a command fails at once (RedisConnectionException) instead of queueing until its timeout:
+        // a request is answered 503 straight away (RedisUnavailable) and no thread or request waits for a Redis that is down.
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
         Endpoint = string.Join(", ", configuration.EndPoints.Select(e => e.ToString()));
         _multiplexer = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(configuration), LazyThreadSafetyMode.ExecutionAndPublication);
     }
@@ -51,6 +62,43 @@ public sealed class RedisConnection : IDisposable
     public RedisKey Key(string name) => $"{Prefix}:{name}";
 
     public RedisChannel Channel(string name) => RedisChannel.Literal($"{Prefix}:{name}");
+
+    /// <summary>
+    /// SET NX with an expiry: true when this caller took <paramref name="key"/> first, false when someone had. When Redis
+    /// does not answer in time the SET may still have landed: the value, unique to this call, is then deleted if it is
+    /// still there (in the background), so a provider's retry is not refused by a take nobody saw answered; and the
+    /// exception propagates (see <see cref="RedisUnavailable"/>).
+    /// </summary>
+    public async Task<bool> TakeOnceAsync(RedisKey key, TimeSpan lifetime)
+    {
+        RedisValue owner = Guid.NewGuid().ToString("N");
+        try
+        {
+            return await Database.StringSetAsync(key, owner, lifetime, When.NotExists);
+        }
+        catch (Exception e) when (RedisUnavailable.Is(e))
+        {
+            _ = GiveBackAsync(key, owner);
+            throw;
+        }
+    }
+
+    private const string GiveBackScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+
+    private async Task GiveBackAsync(RedisKey key, RedisValue owner)
+    {
+        try
+        {
+            await Database.ScriptEvaluateAsync(GiveBackScript, [key], [owner]);
+        }
+        catch (RedisException)
+        {
+            // Still unanswered: the key expires by itself.
+        }
+        catch (RedisTimeoutException)
+        {
+        }
+    }
 
     /// <summary>Between attempts to subscribe while Redis is unreachable.</summary>
     private static readonly TimeSpan SubscribeRetry = TimeSpan.FromSeconds(2);

@@ -52,10 +52,10 @@ public sealed class LiveMediaSessionsTests(DograhAppFactory factory) : IClassFix
             factory.Services.GetRequiredService<MediaStartWatch>(), tokens, NullLogger<CallMediaHost>.Instance);
         var organization = await factory.NewOrganizationAsync();
         var call = await factory.CreateCallAsync(CallTestKit.Outbound(organization.Id));
-        Assert.False(tokens.HasAttached(call.Id));
+        Assert.False(await tokens.HasAttachedAsync(call.Id));
 
         await (await host.AttachAsync(call.Id, new RecordingSink(), new MediaSessionOptions { CallId = "" }))!.DisposeAsync();
-        Assert.True(tokens.HasAttached(call.Id));
+        Assert.True(await tokens.HasAttachedAsync(call.Id));
 
         // The call is still active, its socket closed: a new socket (with a fresh token) does not attach it again.
         Assert.True((await factory.Calls().FindAsync(call.Id))!.Active);

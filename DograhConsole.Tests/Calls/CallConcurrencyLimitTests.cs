@@ -148,4 +148,5 @@ public class CallConcurrencyLimitTests(DograhAppFactory factory) : IClassFixture
 
 /// <summary>The same tests on PostgreSQL.</summary>
 [Trait("Category", "Host")]
+[NeedsServers]
 public sealed class CallConcurrencyLimitTestsOnPostgres(PostgresAppFactory factory) : CallConcurrencyLimitTests(factory), IClassFixture<PostgresAppFactory>;

@@ -303,6 +303,7 @@ public class CampaignDispatchTests : IAsyncLifetime
 
 /// <summary>The same tests on PostgreSQL, campaign jobs included (Hangfire.PostgreSql).</summary>
 [Trait("Category", "Host")]
+[NeedsServers]
 public sealed class CampaignDispatchTestsOnPostgres : CampaignDispatchTests
 {
     protected override bool Postgres => true;

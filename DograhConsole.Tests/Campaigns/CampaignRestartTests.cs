@@ -116,4 +116,37 @@ public sealed class CampaignRestartTests
             CampaignTestKit.DeleteDirectory(data);
         }
     }
+
+    [Fact]
+    public async Task A_scheduled_campaign_starts_on_time_on_a_host_whose_job_storage_lost_its_timers()
+    {
+        var data = CampaignTestKit.NewDataDirectory();
+        // An hourly sweep: only the start-up's timers from the database can start the campaign within the test.
+        var first = CampaignTestKit.StartHost(data, sweepSeconds: 3600);
+        await using var twilio = await first.StartTwilioAsync();
+        twilio.Outcomes = (_, _) => FakeTwilioOutcome.Answered(TimeSpan.FromMilliseconds(100));
+        var (csv, numbers) = CampaignTestKit.Contacts(3);
+        try
+        {
+            Guid id;
+            await using (first)
+            {
+                var api = first.CreateLoopbackApiClient();
+                var setup = await api.SetUpAsync(twilio, organizationLimit: 50, host: first);
+                id = await api.CreateCampaignAsync(setup, csv, new CampaignSettings { MaxConcurrentCalls = 2, CallsPerSecond = 10, StartAt = DateTime.UtcNow.AddSeconds(5) });
+                await api.ActAsync(id, "start");
+                Assert.Equal("scheduled", await api.StatusAsync(id));
+            }
+            // What `database copy-to-postgres` leaves: the campaigns in the database, no Hangfire timers.
+            File.Delete(Path.Combine(data, CampaignServices.JobsFileName));
+
+            await using var second = CampaignTestKit.StartHost(data, port: first.Address.Port, sweepSeconds: 3600);
+            await second.CreateLoopbackApiClient().WaitForStatusAsync(id, "completed");
+            Assert.Equal(numbers.OrderBy(n => n), twilio.DialsByNumber().Keys.OrderBy(n => n));
+        }
+        finally
+        {
+            CampaignTestKit.DeleteDirectory(data);
+        }
+    }
 }

@@ -27,7 +27,7 @@ public static class CampaignTestKit
     /// after the first one stopped, at the same address (<paramref name="port"/>; 0: a free one) as a restarted console
     /// would be. Sweeps every second; keeps Hangfire's jobs in the data directory (in PostgreSQL with <paramref name="postgres"/>); logs warnings.
     /// </summary>
-    public static DograhAppFactory StartHost(string dataDirectory, TimeProvider? time = null, int port = 0, bool postgres = false)
+    public static DograhAppFactory StartHost(string dataDirectory, TimeProvider? time = null, int port = 0, bool postgres = false, int sweepSeconds = 1)
     {
         var host = new DograhAppFactory
         {
@@ -35,7 +35,7 @@ public static class CampaignTestKit
             DataDirectory = dataDirectory,
             Time = time,
             LogLevel = LogLevel.Warning,
-            Settings = { ["Dograh:Campaigns:SweepSeconds"] = "1" },
+            Settings = { ["Dograh:Campaigns:SweepSeconds"] = sweepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             // Timers in the data directory, as a console runs them, so a restarted host finds them.
             DurableJobs = true,
         };

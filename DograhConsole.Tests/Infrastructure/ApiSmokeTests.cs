@@ -22,6 +22,7 @@ public class ApiSmokeTests
 
 /// <summary>The same tests on PostgreSQL.</summary>
 [Trait("Category", "Host")]
+[NeedsServers]
 public sealed class ApiSmokeTestsOnPostgres : ApiSmokeTests
 {
     protected override DograhAppFactory NewFactory() => new PostgresAppFactory();

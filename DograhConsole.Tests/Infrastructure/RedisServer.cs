@@ -26,30 +26,24 @@ public sealed class RedisServer
 
     public static Task<RedisServer> SharedAsync() => Shared.Value;
 
-    private static async Task<RedisServer> StartAsync()
+    /// <summary>A Redis of the caller's own, to stop (<see cref="KillAsync"/>) and start again on the same port (<paramref name="port"/>) mid-test.</summary>
+    public static Task<RedisServer> StartPrivateAsync(int? port = null) => StartAsync(port);
+
+    /// <summary>Stops the server at once (SIGKILL), as a crashed Redis would go.</summary>
+    public Task KillAsync() => _process.KillAsync();
+
+    private static Task<RedisServer> StartAsync() => StartAsync(null);
+
+    private static async Task<RedisServer> StartAsync(int? port)
     {
         var executable = Executable ?? throw new InvalidOperationException(MissingReason);
         var directory = Path.Combine(Path.GetTempPath(), "dograh-tests", $"redis-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
-        int port = ServerProcess.FreePort();
-        var server = await ServerProcess.StartAsync("Redis", port, "Ready to accept connections",
-            [executable, "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", directory,
+        port ??= ServerProcess.FreePort();
+        var server = await ServerProcess.StartAsync("Redis", port.Value, "Ready to accept connections",
+            [executable, "--bind", "127.0.0.1", "--port", port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", directory,
              "--save", "", "--appendonly", "no", "--protected-mode", "yes"], directory);
         // Lives as long as the test process: its watchdog stops it and removes its files when the process ends.
         return new RedisServer(server);
-    }
-}
-
-/// <summary>
-/// A fact that needs the test run's PostgreSQL and/or Redis: it skips with the reason when a server is not installed,
-/// unless DOGRAH_TESTS_REQUIRE_SERVERS=1 (./test.sh sets it after installing them), where the test runs and fails.
-/// </summary>
-public sealed class ServersFactAttribute : FactAttribute
-{
-    public ServersFactAttribute(bool postgres = true, bool redis = false)
-    {
-        if (Environment.GetEnvironmentVariable("DOGRAH_TESTS_REQUIRE_SERVERS") == "1") return;
-        var reason = (postgres ? PostgresServer.MissingReason : null) ?? (redis ? RedisServer.MissingReason : null);
-        if (reason is not null) Skip = reason;
     }
 }

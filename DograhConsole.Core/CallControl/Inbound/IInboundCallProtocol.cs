@@ -22,15 +22,16 @@ public interface IInboundCallProtocol
 
     /// <summary>
     /// True when the webhook is signed by this configuration (and names it, e.g. its application id). Constant-time.
-    /// Tried against every configuration with the account key, so false must be cheap and never throw.
+    /// Tried against every configuration with the account key, so false must be cheap and never throw, except when a
+    /// replay check could not reach Redis (<see cref="Hosting.RedisUnavailable"/>: the webhook is answered 503).
     /// </summary>
-    bool VerifySignature(InboundWebhook webhook, ProviderAccount account);
+    Task<bool> VerifySignatureAsync(InboundWebhook webhook, ProviderAccount account);
 
     /// <summary>The call facts, or null with <paramref name="error"/> when required fields are missing or malformed.</summary>
     InboundCallFacts? ReadCall(InboundWebhook webhook, out string? error);
 
     /// <summary>The answer that connects the call's audio to this console (TwiML Connect/Stream, NCCO connect websocket).</summary>
-    IResult Answer(CallView call, ProviderAccount account);
+    Task<IResult> AnswerAsync(CallView call, ProviderAccount account);
 
     /// <summary>Says <paramref name="message"/> and hangs up, in the provider's format.</summary>
     IResult Refuse(string message);

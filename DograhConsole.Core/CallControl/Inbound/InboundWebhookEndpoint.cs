@@ -62,7 +62,7 @@ public static class InboundWebhookEndpoint
             foreach (var candidate in candidates)
             {
                 var candidateAccount = credentials.ToAccount(candidate);
-                if (!protocol.VerifySignature(webhook, candidateAccount)) continue;
+                if (!await protocol.VerifySignatureAsync(webhook, candidateAccount)) continue;
                 (account, configuration) = (candidateAccount, candidate);
                 break;
             }
@@ -84,6 +84,6 @@ public static class InboundWebhookEndpoint
         }
 
         var decision = await inbound.RouteAsync(configuration, facts, ct);
-        return decision.Accepted ? protocol.Answer(decision.Call, account) : protocol.Refuse(decision.SpokenMessage!);
+        return decision.Accepted ? await protocol.AnswerAsync(decision.Call, account) : protocol.Refuse(decision.SpokenMessage!);
     }
 }

@@ -29,7 +29,9 @@ public sealed class PlivoInboundProtocol(PublicUrls urls, CallMediaTokens tokens
 
     public string? AccountKey(InboundWebhook webhook) => webhook.Request.Query[PlivoRoutes.AuthIdQuery].FirstOrDefault();
 
-    public bool VerifySignature(InboundWebhook webhook, ProviderAccount account)
+    public Task<bool> VerifySignatureAsync(InboundWebhook webhook, ProviderAccount account) => Task.FromResult(VerifySignature(webhook, account));
+
+    private bool VerifySignature(InboundWebhook webhook, ProviderAccount account)
     {
         var problem = verifier.Problem(webhook, account.Credential("authId"), account.Credential("authToken"));
         if (problem is not null) logger.LogInformation("Plivo webhook not verified by {Configuration}: {Problem}", account.Name, problem);
@@ -50,11 +52,11 @@ public sealed class PlivoInboundProtocol(PublicUrls urls, CallMediaTokens tokens
     }
 
     // The call's media attaches once: a repeated answer (a retried or replayed webhook) hangs up and gets no second token.
-    public IResult Answer(CallView call, ProviderAccount account) =>
-        PlivoXml.Result(MediaAttached(call.Id) ? PlivoXml.Hangup(PlivoXml.RejectedReason) : StreamXml(call));
+    public async Task<IResult> AnswerAsync(CallView call, ProviderAccount account) =>
+        PlivoXml.Result(await MediaAttachedAsync(call.Id) ? PlivoXml.Hangup(PlivoXml.RejectedReason) : StreamXml(call));
 
     /// <summary>True once the call's media has attached: its answer must not hand out another media token.</summary>
-    public bool MediaAttached(Guid callId) => tokens.HasAttached(callId);
+    public Task<bool> MediaAttachedAsync(Guid callId) => tokens.HasAttachedAsync(callId);
 
     public IResult Refuse(string message) =>
         PlivoXml.Result(PlivoXml.Hangup(message == InboundCallRouter.BusyMessage ? PlivoXml.BusyReason : PlivoXml.RejectedReason));

@@ -145,7 +145,7 @@ public static class PlivoMediaSocket
             return (WebSocketCloseStatus.InternalServerError, "media engine unavailable");
         }
         // Used up only by a start that passed every check, so a refused socket cannot spend the call's token.
-        if (!tokens.TryRedeem(token, out _)) return Refused($"the media token of call {callId} was already used");
+        if ((await tokens.RedeemAsync(token)).Outcome is var redeemed and not MediaTokenRedemption.Redeemed) return Refused($"call {callId}: {redeemed.Refusal()}");
         if (knownAsRequest) await calls.SetProviderCallIdAsync(callId, callUuid!, CancellationToken.None);
 
         var sink = new PlivoMediaSink(socket, streamId, logger, $"Plivo media stream {streamId} of call {callId}");

@@ -28,7 +28,7 @@ public sealed class PlivoWebhookHandler(
             logger.LogWarning("Call {CallId}: answer URL fetched after the call ended ({Status})", call.Id, CallStatuses.Name(call.Status));
             return PlivoXml.Result(PlivoXml.Hangup(PlivoXml.RejectedReason));
         }
-        if (protocol.MediaAttached(call.Id))
+        if (await protocol.MediaAttachedAsync(call.Id))
         {
             logger.LogWarning("Call {CallId}: answer URL fetched again after its media attached; no second media token", call.Id);
             return PlivoXml.Result(PlivoXml.Hangup(PlivoXml.RejectedReason));

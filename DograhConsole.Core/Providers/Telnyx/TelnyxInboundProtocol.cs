@@ -33,9 +33,9 @@ public sealed class TelnyxInboundProtocol(
 
     public string? AccountKey(InboundWebhook webhook) => TelnyxWebhookEvent.Read(webhook.Json)?.ConnectionId;
 
-    public bool VerifySignature(InboundWebhook webhook, ProviderAccount account)
+    public async Task<bool> VerifySignatureAsync(InboundWebhook webhook, ProviderAccount account)
     {
-        var problem = verifier.Problem(webhook, account);
+        var problem = await verifier.ProblemAsync(webhook, account);
         if (problem is not null)
         {
             logger.LogInformation("Telnyx webhook not verified by {Configuration}: {Problem}", account.Name, problem);
@@ -66,17 +66,17 @@ public sealed class TelnyxInboundProtocol(
         };
     }
 
-    public IResult Answer(CallView call, ProviderAccount account) => new TelnyxWebhookReply(async _ =>
+    public Task<IResult> AnswerAsync(CallView call, ProviderAccount account) => Task.FromResult<IResult>(new TelnyxWebhookReply(async _ =>
     {
         // The call's media attaches once: a repeated call.initiated answers nothing and gets no second token.
-        if (tokens.HasAttached(call.Id)) return;
+        if (await tokens.HasAttachedAsync(call.Id)) return;
         var stream = TelnyxMediaSocket.StreamFor(urls.MediaSocket(), tokens.Issue(call.Id));
         var answered = await api.AnswerAsync(TelnyxCredentials.From(account), call.ProviderCallId!, urls.Events(call.Id), stream, CancellationToken.None);
         if (answered.Succeeded && answered.Value) return;
         var reason = answered.Succeeded ? "the caller hung up before the answer" : $"Telnyx refused to answer: {answered.Message}";
         logger.LogWarning("Call {CallId}: inbound Telnyx call not answered: {Reason}", call.Id, reason);
         await calls.FailAsync(call.Id, reason, CancellationToken.None);
-    });
+    }));
 
     /// <summary>Rejects a new call that was refused; any other event is acknowledged and left alone.</summary>
     public IResult Refuse(string message) => new TelnyxWebhookReply(async context =>

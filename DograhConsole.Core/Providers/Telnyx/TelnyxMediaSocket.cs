@@ -120,7 +120,8 @@ public static class TelnyxMediaSocket
                 if (outcome.Length > 0) return (null, null, outcome);
                 if (!tokens.TryRead(start.Token, out _)) return (null, null, "the start frame's client_state is not a valid media token");
                 // Used up once every check passed: one token opens one stream.
-                if (!tokens.TryRedeem(start.Token, out var callId)) return (null, null, "the media token was already used");
+                var (redeemed, callId) = await tokens.RedeemAsync(start.Token);
+                if (redeemed != MediaTokenRedemption.Redeemed) return (null, null, redeemed.Refusal());
                 return (callId, start.StreamId, null);
             }
         }

@@ -32,7 +32,7 @@ public sealed class TelnyxWebhookHandler(
             ? await router.FindAccountAsync(call.OrganizationId, configurationId, ct)
             : null;
         // An unknown call and a bad signature look alike on purpose: neither tells a prober which calls exist.
-        var problem = account is null ? "no such Telnyx call" : verifier.Problem(webhook, account);
+        var problem = account is null ? "no such Telnyx call" : await verifier.ProblemAsync(webhook, account);
         if (problem is not null)
         {
             logger.LogWarning("Telnyx webhook for call {CallId} refused: {Problem}", callId, problem);

@@ -63,7 +63,7 @@ public sealed class TelnyxWebhookVerifier(TimeProvider time, ILogger<TelnyxWebho
     /// Null when <paramref name="webhook"/> is signed by <paramref name="account"/>'s key, recent, and not seen before;
     /// it is then remembered (and forgotten again when its response is a server error). Otherwise why not.
     /// </summary>
-    public string? Problem(InboundWebhook webhook, ProviderAccount account)
+    public async Task<string?> ProblemAsync(InboundWebhook webhook, ProviderAccount account)
     {
         var now = time.GetUtcNow();
         var problem = SignatureProblem(TelnyxCredentials.From(account).PublicKey, Header(webhook.Headers, TimestampHeader),
@@ -86,7 +86,7 @@ public sealed class TelnyxWebhookVerifier(TimeProvider time, ILogger<TelnyxWebho
             _expiry.Enqueue((key, account.ConfigurationId), timestamp + Tolerance);
             _rememberedByConfiguration[account.ConfigurationId] = remembered + 1;
         }
-        if (redis is { Enabled: true } && !TakeShared(key, timestamp + Tolerance - now))
+        if (redis is { Enabled: true } && !await TakeSharedAsync(key, timestamp + Tolerance - now))
         {
             Unsee(key);
             return "the same signed webhook was already received (a replay)";
@@ -120,14 +120,14 @@ public sealed class TelnyxWebhookVerifier(TimeProvider time, ILogger<TelnyxWebho
         return Ed25519.Verify(key, message, signatureBytes) ? null : "the signature does not verify with the configuration's public key";
     }
 
-    /// <summary>True when no other host took the message; a Redis error frees it here and fails the request (Telnyx retries).</summary>
-    private bool TakeShared(UInt128 key, TimeSpan lifetime)
+    /// <summary>True when no other host took the message; a Redis error frees it here and fails the request with a 503 (<see cref="RedisUnavailable"/>; Telnyx retries).</summary>
+    private async Task<bool> TakeSharedAsync(UInt128 key, TimeSpan lifetime)
     {
         try
         {
-            return redis!.Database.StringSet(SharedKey(key), 1, lifetime > MinimumSharedLifetime ? lifetime : MinimumSharedLifetime, When.NotExists);
+            return await redis!.TakeOnceAsync(SharedKey(key), lifetime > MinimumSharedLifetime ? lifetime : MinimumSharedLifetime);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisUnavailable.Is(e))
         {
             Unsee(key);
             throw;

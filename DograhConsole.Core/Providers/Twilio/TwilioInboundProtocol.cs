@@ -19,7 +19,9 @@ public sealed class TwilioInboundProtocol(CallMediaTokens tokens, PublicUrls url
 
     public string? AccountKey(InboundWebhook webhook) => webhook.Field("AccountSid");
 
-    public bool VerifySignature(InboundWebhook webhook, ProviderAccount account) =>
+    public Task<bool> VerifySignatureAsync(InboundWebhook webhook, ProviderAccount account) => Task.FromResult(VerifySignature(webhook, account));
+
+    public static bool VerifySignature(InboundWebhook webhook, ProviderAccount account) =>
         TwilioWebhookVerifier.IsSignedBy(webhook, account.Credential("authToken"))
         && string.Equals(webhook.Field("AccountSid"), account.Credential("accountSid"), StringComparison.Ordinal);
 
@@ -36,10 +38,10 @@ public sealed class TwilioInboundProtocol(CallMediaTokens tokens, PublicUrls url
         return new InboundCallFacts(callSid, webhook.Field("From") ?? "", to);
     }
 
-    public IResult Answer(CallView call, ProviderAccount account) => ConnectStream(call);
+    public Task<IResult> AnswerAsync(CallView call, ProviderAccount account) => ConnectStreamAsync(call);
 
     /// <summary>True once the call's media has attached: its answer must not hand out another media token.</summary>
-    public bool MediaAttached(Guid callId) => tokens.HasAttached(callId);
+    public Task<bool> MediaAttachedAsync(Guid callId) => tokens.HasAttachedAsync(callId);
 
     public IResult Refuse(string message) => TwilioTwiml.Result(TwilioTwiml.SayAndHangUp(message));
 
@@ -48,10 +50,10 @@ public sealed class TwilioInboundProtocol(CallMediaTokens tokens, PublicUrls url
     /// answer of inbound and outbound calls alike). The call is failed and hung up when its stream has not started
     /// within <see cref="TwilioOptions.MediaStreamStartTimeout"/>.
     /// </summary>
-    public IResult ConnectStream(CallView call)
+    public async Task<IResult> ConnectStreamAsync(CallView call)
     {
         // The call's media attaches once: a repeated answer (a retried inbound webhook) gets no second token.
-        if (MediaAttached(call.Id)) return TwilioTwiml.Result(TwilioTwiml.HangUp());
+        if (await MediaAttachedAsync(call.Id)) return TwilioTwiml.Result(TwilioTwiml.HangUp());
         var within = options.Value.MediaStreamStartTimeout;
         watch.Expect(call.Id, within, $"The Twilio media stream never started (no valid start message within {within.TotalSeconds:0.#} s of the answer).");
         return TwilioTwiml.Result(TwilioTwiml.ConnectStream(urls.WebSocket(TwilioRoutes.MediaSocketPath), new Dictionary<string, string>

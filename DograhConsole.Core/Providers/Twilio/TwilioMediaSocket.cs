@@ -228,7 +228,7 @@ public sealed class TwilioMediaSocket
         }
 
         // Used up only by a start that passed every check, so a refused socket cannot spend the call's token.
-        if (!_tokens.TryRedeem(token, out _)) return Refuse($"the media token of call {callId} was already used");
+        if ((await _tokens.RedeemAsync(token)).Outcome is var redeemed and not MediaTokenRedemption.Redeemed) return Refuse($"call {callId}: {redeemed.Refusal()}");
         _direction = call.Direction;
         _sink = new TwilioMediaSink(_socket, _streamSid, _logger);
         _media = await _host.AttachAsync(callId, _sink, new MediaSessionOptions { CallId = callId.ToString(), SampleRate = AudioFormat.NarrowbandRate },

@@ -31,7 +31,7 @@ public sealed class TwilioWebhookContext(
             ? await router.FindAccountAsync(call.OrganizationId, configurationId, ct)
             : null;
         // An unknown call and a bad signature answer alike, so the URL space cannot be probed for call ids.
-        if (call is null || account is null || !protocol.VerifySignature(webhook, account))
+        if (call is null || account is null || !TwilioInboundProtocol.VerifySignature(webhook, account))
         {
             logger.LogWarning("Twilio {Kind} for call {CallId} refused: unknown call or signature check failed", kind, callId);
             return (null, Forbidden());

@@ -86,7 +86,7 @@ public static class TwilioWebhookEndpoints
             logger.LogWarning("Twilio asked for the answer of call {CallId}, which already ended ({Status})", call.Id, CallStatuses.Name(call.Status));
             return TwilioTwiml.Result(TwilioTwiml.HangUp());
         }
-        if (context.Protocol.MediaAttached(call.Id))
+        if (await context.Protocol.MediaAttachedAsync(call.Id))
         {
             // A replay (or a late retry) of the answer: the call's media attaches once, so no new token and no change.
             logger.LogWarning("Twilio asked again for the answer of call {CallId}, whose media already attached: hanging up that leg", call.Id);
@@ -95,7 +95,7 @@ public static class TwilioWebhookEndpoints
         if (TryMapStatus(webhook.Field("CallStatus"), out var status)) await context.Calls.UpdateStatusAsync(call.Id, status, ct: ct);
         await context.Calls.AddEventAsync(call.Id, CallEventKind.Webhook, "Twilio answer webhook: connecting the media stream",
             new { callSid = webhook.Field("CallSid"), callStatus = webhook.Field("CallStatus") }, ct);
-        return context.Protocol.ConnectStream(call);
+        return await context.Protocol.ConnectStreamAsync(call);
     }
 
     private static async Task<IResult> StatusAsync(Guid callId, HttpRequest request, TwilioWebhookContext context, CancellationToken ct)

@@ -22,9 +22,9 @@ public sealed class VonageInboundProtocol(PublicUrls urls, CallMediaTokens token
 
     public string? AccountKey(InboundWebhook webhook) => VonageSignedWebhook.UnverifiedApiKey(webhook.Headers);
 
-    public bool VerifySignature(InboundWebhook webhook, ProviderAccount account)
+    public async Task<bool> VerifySignatureAsync(InboundWebhook webhook, ProviderAccount account)
     {
-        var problem = verifier.Problem(webhook, account);
+        var problem = await verifier.ProblemAsync(webhook, account);
         if (problem is not null) logger.LogInformation("Vonage webhook not verified by {Configuration}: {Problem}", account.Name, problem);
         return problem is null;
     }
@@ -42,7 +42,7 @@ public sealed class VonageInboundProtocol(PublicUrls urls, CallMediaTokens token
     }
 
     // The call's media attaches once: a repeated answer gets an empty NCCO (which ends the call) and no second token.
-    public IResult Answer(CallView call, ProviderAccount account) => tokens.HasAttached(call.Id)
+    public async Task<IResult> AnswerAsync(CallView call, ProviderAccount account) => await tokens.HasAttachedAsync(call.Id)
         ? VonageNcco.Result([])
         : VonageNcco.Result(VonageNcco.ConnectWebSocket(urls.MediaSocket(), tokens.Issue(call.Id), call.Id, urls.Events(call.Id), call.From));
 

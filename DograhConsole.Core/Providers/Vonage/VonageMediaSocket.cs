@@ -133,7 +133,7 @@ public static class VonageMediaSocket
             if (root.TryGetProperty(VonageNcco.CallIdHeader, out var c) && (c.ValueKind != JsonValueKind.String || !Guid.TryParse(c.GetString(), out var named) || named != callId))
                 return (null, "the call id header does not match the media token");
             // Used up once the headers passed every check: one token opens one socket.
-            if (!tokens.TryRedeem(token, out _)) return (null, "the media token was already used");
+            if ((await tokens.RedeemAsync(token)).Outcome is var redeemed and not MediaTokenRedemption.Redeemed) return (null, redeemed.Refusal());
             return (callId, null);
         }
         catch (JsonException)

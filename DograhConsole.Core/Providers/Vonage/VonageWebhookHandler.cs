@@ -34,7 +34,7 @@ public sealed class VonageWebhookHandler(
             logger.LogWarning("Call {CallId}: answer URL fetched after the call ended ({Status})", call.Id, CallStatuses.Name(call.Status));
             return VonageNcco.Result(VonageNcco.Talk(InboundCallRouter.UnavailableMessage));
         }
-        if (tokens.HasAttached(call.Id))
+        if (await tokens.HasAttachedAsync(call.Id))
         {
             logger.LogWarning("Call {CallId}: answer URL fetched again after its media attached; no second media token", call.Id);
             return VonageNcco.Result([]);
@@ -158,7 +158,7 @@ public sealed class VonageWebhookHandler(
         string? problem = "no configuration to verify with";
         foreach (var account in accounts)
         {
-            problem = verifier.Problem(webhook, account);
+            problem = await verifier.ProblemAsync(webhook, account);
             if (problem is null) return (webhook, call, null);
         }
         return (null, null, Forbidden(call?.Id, problem));

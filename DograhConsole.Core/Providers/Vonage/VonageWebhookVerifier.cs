@@ -20,8 +20,9 @@ namespace DograhConsole.Core.Providers.Vonage;
 /// webhooks cannot fill the memory that every other organization's webhooks need.
 /// With Redis, a webhook taken by one host must not be replayed at another: a token this host holds is also taken in
 /// Redis (<c>{prefix}:vonage-jti:{hash}</c>, SET NX until it expires, set to <c>spent</c> when handled and deleted when
-/// released), and a token another host holds or spent is refused. When Redis cannot answer, the webhook fails with a
-/// server error, which Vonage retries.
+/// released), and a token another host holds or spent is refused. When Redis cannot answer (down: at once; slow: after
+/// <see cref="RedisConnection.RequestTimeout"/>) the webhook is answered 503 (<see cref="RedisUnavailable"/>), which
+/// Vonage retries, and the token is held nowhere.
 /// </summary>
 public sealed class VonageWebhookVerifier(TimeProvider time, ILogger<VonageWebhookVerifier> logger, RedisConnection? redis = null)
 {
@@ -54,72 +55,85 @@ public sealed class VonageWebhookVerifier(TimeProvider time, ILogger<VonageWebho
     /// <summary>
     /// Null when the webhook is signed by <paramref name="account"/> and its token is free; the token is then held for
     /// this request and settled by its response (<see cref="VonageTokenReservation.SettleWith"/>). Otherwise why not.
+    /// Throws when Redis cannot answer (the webhook is answered 503 and Vonage retries; the token is free again here).
     /// </summary>
-    public string? Problem(InboundWebhook webhook, ProviderAccount account)
+    public async Task<string?> ProblemAsync(InboundWebhook webhook, ProviderAccount account)
     {
         var now = time.GetUtcNow();
         var problem = VonageSignedWebhook.Problem(webhook.Headers, webhook.Method, webhook.RawBody, VonageCredentials.From(account), now, out var token);
         if (problem is not null) return problem;
-        problem = Reserve(token, now, out var reservation, account.ConfigurationId);
+        (problem, var reservation) = await ReserveAsync(token, now, account.ConfigurationId);
         reservation?.SettleWith(webhook.Request.HttpContext.Response);
         return problem;
     }
 
     /// <summary>
-    /// Null with <paramref name="reservation"/> when <paramref name="token"/> is neither spent nor held by another
-    /// request; the caller must <see cref="VonageTokenReservation.Spend"/> or <see cref="VonageTokenReservation.Release"/> it.
+    /// Null with a reservation when <paramref name="token"/> is neither spent nor held by another request; the caller
+    /// must <see cref="VonageTokenReservation.Spend"/> or <see cref="VonageTokenReservation.Release"/> it. Throws when
+    /// Redis cannot answer, holding nothing.
     /// </summary>
-    public string? Reserve(VonageWebhookToken token, DateTimeOffset now, out VonageTokenReservation? reservation, Guid configurationId = default)
+    public async Task<(string? Problem, VonageTokenReservation? Reservation)> ReserveAsync(VonageWebhookToken token, DateTimeOffset now, Guid configurationId = default)
     {
-        reservation = null;
         var key = Key(token);
+        VonageTokenReservation reservation;
         lock (_gate)
         {
             Forget(now);
             if (_held.TryGetValue(key, out var held))
-                return held.Spent
+                return (held.Spent
                     ? $"the token's jti {Shorten(token.Jti)} was already used"
-                    : $"the token's jti {Shorten(token.Jti)} is in use by a request still being handled";
+                    : $"the token's jti {Shorten(token.Jti)} is in use by a request still being handled", null);
             var remembered = _rememberedByConfiguration.GetValueOrDefault(configurationId);
             if (remembered >= MaxRemembered)
             {
                 logger.LogError("Vonage webhook refused: {Count} signed tokens of configuration {ConfigurationId} are still valid, the most this console remembers for one configuration",
                     remembered, configurationId);
-                return "too many signed tokens are in use at once";
+                return ("too many signed tokens are in use at once", null);
             }
             reservation = new VonageTokenReservation(this, key, configurationId);
             _held.Add(key, reservation);
             _expiry.Enqueue(reservation, token.ExpiresAt);
             _rememberedByConfiguration[configurationId] = remembered + 1;
         }
-        if (redis is not { Enabled: true }) return null;
-        var problem = ReserveShared(token, now);
-        if (problem is null) return null;
+        if (redis is not { Enabled: true }) return (null, reservation);
+        string? problem;
+        try
+        {
+            problem = await ReserveSharedAsync(token, now);
+        }
+        catch (Exception e) when (RedisUnavailable.Is(e))
+        {
+            ReleaseHere(reservation);
+            throw;
+        }
+        if (problem is null) return (null, reservation);
         // Released here only: the key in Redis is the other host's.
+        ReleaseHere(reservation);
+        return (problem, null);
+    }
+
+    private void ReleaseHere(VonageTokenReservation reservation)
+    {
         lock (_gate)
         {
             if (reservation.TrySettle(spend: false)) Unhold(reservation);
         }
-        reservation = null;
-        return problem;
     }
 
     /// <summary>Null when no other host holds or spent the token; it is then held in Redis for this request.</summary>
-    private string? ReserveShared(VonageWebhookToken token, DateTimeOffset now)
+    private async Task<string?> ReserveSharedAsync(VonageWebhookToken token, DateTimeOffset now)
     {
         var key = SharedKey(Key(token));
         var lifetime = token.ExpiresAt - now;
         if (lifetime < MinimumSharedLifetime) lifetime = MinimumSharedLifetime;
-        // Redis errors propagate: the webhook answers a server error, which releases the token here and Vonage retries.
-        if (redis!.Database.StringSet(key, Held, lifetime, When.NotExists)) return null;
-        return redis.Database.StringGet(key) == Spent
+        if (await redis!.TakeOnceAsync(key, lifetime)) return null;
+        return await redis.Database.StringGetAsync(key) == Spent
             ? $"the token's jti {Shorten(token.Jti)} was already used"
             : $"the token's jti {Shorten(token.Jti)} is in use by a request still being handled";
     }
 
     /// <summary>A token at the edge of its life is still remembered this long, past any skew between hosts' clocks.</summary>
     private static readonly TimeSpan MinimumSharedLifetime = TimeSpan.FromMinutes(1);
-    private static readonly RedisValue Held = "held";
     private static readonly RedisValue Spent = "spent";
 
     private RedisKey SharedKey(UInt128 key) => redis!.Key($"vonage-jti:{key:x32}");

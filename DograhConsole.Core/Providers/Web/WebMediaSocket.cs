@@ -154,7 +154,7 @@ public static class WebMediaSocket
         // Another organization's call reads as no call at all.
         if (call is null || call.OrganizationId != organizationId || call.Provider != WebProviderSpec.Name) return (null, "the token names no web call of this organization");
         // Used up once it passed every check: one token opens one socket.
-        if (!tokens.TryRedeem(token, out _)) return (null, "the call token was already used");
+        if ((await tokens.RedeemAsync(token)).Outcome is var redeemed and not MediaTokenRedemption.Redeemed) return (null, redeemed.Refusal());
         return (call, null);
     }
 

@@ -206,4 +206,5 @@ public class CallHistoryApiTests(DograhAppFactory factory) : ApiTestBase(factory
 
 /// <summary>The same tests on PostgreSQL.</summary>
 [Trait("Category", "Host")]
+[NeedsServers]
 public sealed class CallHistoryApiTestsOnPostgres(PostgresAppFactory factory) : CallHistoryApiTests(factory), IClassFixture<PostgresAppFactory>;

@@ -20,9 +20,9 @@ public sealed class TelnyxReplayAcrossHostsTests : TelnyxSignedWebhookKit
         var timestamp = Clock.GetUtcNow().ToUnixTimeSeconds();
         const string body = """{"data":{"event_type":"call.answered","payload":{}}}""";
 
-        Assert.Null(hostA.Problem(await SignedAsync(timestamp, body), Account));
-        Assert.Contains("replay", hostB.Problem(await SignedAsync(timestamp, body), Account));
+        Assert.Null(await hostA.ProblemAsync(await SignedAsync(timestamp, body), Account));
+        Assert.Contains("replay", await hostB.ProblemAsync(await SignedAsync(timestamp, body), Account));
         Assert.Equal(0, hostB.Remembered);
-        Assert.Null(hostB.Problem(await SignedAsync(timestamp, body.Replace("answered", "hangup", StringComparison.Ordinal)), Account));
+        Assert.Null(await hostB.ProblemAsync(await SignedAsync(timestamp, body.Replace("answered", "hangup", StringComparison.Ordinal)), Account));
     }
 }

@@ -22,15 +22,15 @@ public sealed class TelnyxWebhookVerifierTests : TelnyxSignedWebhookKit
         var timestamp = Clock.GetUtcNow().ToUnixTimeSeconds();
         const string body = """{"data":{"event_type":"call.answered","payload":{}}}""";
 
-        Assert.Null(Verifier.Problem(await SignedAsync(timestamp, body), Account));
-        Assert.Contains("replay", Verifier.Problem(await SignedAsync(timestamp, body), Account));
+        Assert.Null(await Verifier.ProblemAsync(await SignedAsync(timestamp, body), Account));
+        Assert.Contains("replay", await Verifier.ProblemAsync(await SignedAsync(timestamp, body), Account));
         // Another event in the same second is not a replay.
-        Assert.Null(Verifier.Problem(await SignedAsync(timestamp, body.Replace("answered", "hangup", StringComparison.Ordinal)), Account));
+        Assert.Null(await Verifier.ProblemAsync(await SignedAsync(timestamp, body.Replace("answered", "hangup", StringComparison.Ordinal)), Account));
         Assert.Equal(2, Verifier.Remembered);
 
         Clock.SetNow(DateTimeOffset.FromUnixTimeSeconds(timestamp) + TelnyxWebhookVerifier.Tolerance + TimeSpan.FromSeconds(1));
         Assert.Equal(0, Verifier.Remembered);
-        Assert.Contains("more than 300 s", Verifier.Problem(await SignedAsync(timestamp, body), Account));
+        Assert.Contains("more than 300 s", await Verifier.ProblemAsync(await SignedAsync(timestamp, body), Account));
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class TelnyxWebhookVerifierTests : TelnyxSignedWebhookKit
         var timestamp = Clock.GetUtcNow().ToUnixTimeSeconds();
         var forged = await SignedAsync(timestamp, "{}", tamperedBody: "{ }");
 
-        Assert.Contains("does not verify", Verifier.Problem(forged, Account));
+        Assert.Contains("does not verify", await Verifier.ProblemAsync(forged, Account));
         Assert.Equal(0, Verifier.Remembered);
     }
 }

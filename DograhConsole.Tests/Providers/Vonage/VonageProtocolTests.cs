@@ -319,3 +319,15 @@ public sealed class VonageProtocolTests
         return headers;
     }
 }
+
+/// <summary>The verifier's reservation as the in-memory tests read it: without Redis it completes at once.</summary>
+internal static class VonageReservations
+{
+    public static string? Reserve(this VonageWebhookVerifier verifier, VonageWebhookToken token, DateTimeOffset now, out VonageTokenReservation? reservation, Guid configurationId = default)
+    {
+        var reserved = verifier.ReserveAsync(token, now, configurationId);
+        Assert.True(reserved.IsCompleted, "without Redis a reservation completes at once");
+        (var problem, reservation) = reserved.Result;
+        return problem;
+    }
+}

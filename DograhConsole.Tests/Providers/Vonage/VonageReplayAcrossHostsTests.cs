@@ -22,17 +22,19 @@ public sealed class VonageReplayAcrossHostsTests
         var now = time.GetUtcNow();
         var token = new VonageWebhookToken("api-key", "jti-" + Guid.NewGuid(), now + TimeSpan.FromMinutes(5));
 
-        Assert.Null(hostA.Reserve(token, now, out var atA));
-        Assert.Contains("still being handled", hostB.Reserve(token, now, out var whileHeld));
+        var (problem, atA) = await hostA.ReserveAsync(token, now);
+        Assert.Null(problem);
+        var (refusal, whileHeld) = await hostB.ReserveAsync(token, now);
+        Assert.Contains("still being handled", refusal);
         Assert.Null(whileHeld);
         atA!.Spend();
-        await Eventually.TrueAsync(() => hostB.Reserve(token, now, out _) is { } problem && problem.Contains("already used"), "B to see the token A spent");
+        await Eventually.TrueAsync(async () => (await hostB.ReserveAsync(token, now)).Problem is { } spent && spent.Contains("already used"), "B to see the token A spent");
 
         // A request that failed at A (a server error) frees its token, so Vonage's retry is accepted wherever it lands.
         var retried = token with { Jti = "jti-" + Guid.NewGuid() };
-        Assert.Null(hostA.Reserve(retried, now, out var failing));
+        var (_, failing) = await hostA.ReserveAsync(retried, now);
         failing!.Release();
-        await Eventually.TrueAsync(() => hostB.Reserve(retried, now, out var retry) is null && retry is not null, "B to accept the retry of a request that failed at A");
-        Assert.Contains("still being handled", hostA.Reserve(retried, now, out _));
+        await Eventually.TrueAsync(async () => await hostB.ReserveAsync(retried, now) is (null, not null), "B to accept the retry of a request that failed at A");
+        Assert.Contains("still being handled", (await hostA.ReserveAsync(retried, now)).Problem);
     }
 }

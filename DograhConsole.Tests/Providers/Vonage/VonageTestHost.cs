@@ -18,11 +18,20 @@ public class VonageTestHost : IDisposable
 
     /// <summary>With <paramref name="loopback"/>, the console serves on 127.0.0.1 (Kestrel) and the fakes reach it over real sockets.</summary>
     protected VonageTestHost(bool loopback)
+        : this(loopback, new DograhAppFactory())
     {
+    }
+
+    /// <summary>In memory on <paramref name="app"/>, a console with settings of its own (fixtures need one public constructor).</summary>
+    public static VonageTestHost On(DograhAppFactory app) => new(loopback: false, app);
+
+    protected VonageTestHost(bool loopback, DograhAppFactory app)
+    {
+        App = app;
         if (loopback) Address = App.StartKestrel();
     }
 
-    public DograhAppFactory App { get; } = new();
+    public DograhAppFactory App { get; }
 
     /// <summary>The console's loopback address, or null when it runs in memory.</summary>
     public Uri? Address { get; }

@@ -291,4 +291,5 @@ public class PhoneNumberApiTests(DograhAppFactory factory) : ApiTestBase(factory
 
 /// <summary>The same tests on PostgreSQL.</summary>
 [Trait("Category", "Host")]
+[NeedsServers]
 public sealed class PhoneNumberApiTestsOnPostgres(PostgresAppFactory factory) : PhoneNumberApiTests(factory), IClassFixture<PostgresAppFactory>;
