@@ -88,6 +88,8 @@ public sealed class LoopbackBalancer : IAsyncDisposable
         using var upstream = new ClientWebSocket();
         foreach (var (name, values) in context.Request.Headers)
             if (!HopByHop.Contains(name) && !name.StartsWith("Sec-WebSocket", StringComparison.OrdinalIgnoreCase)) upstream.Options.SetRequestHeader(name, values.ToString());
+        // The client's subprotocols go to the host, and the one it chose comes back (Asterisk's media sockets need 'media').
+        foreach (var protocol in context.WebSockets.WebSocketRequestedProtocols) upstream.Options.AddSubProtocol(protocol);
         var socketUri = new UriBuilder(target) { Scheme = target.Scheme == "https" ? "wss" : "ws" }.Uri;
         try
         {
@@ -98,7 +100,7 @@ public sealed class LoopbackBalancer : IAsyncDisposable
             context.Response.StatusCode = StatusCodes.Status502BadGateway;
             return;
         }
-        using var downstream = await context.WebSockets.AcceptWebSocketAsync();
+        using var downstream = await context.WebSockets.AcceptWebSocketAsync(upstream.SubProtocol);
         var up = PumpAsync(downstream, upstream);
         var down = PumpAsync(upstream, downstream);
         await Task.WhenAny(up, down);

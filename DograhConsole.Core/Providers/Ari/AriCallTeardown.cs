@@ -100,10 +100,11 @@ public sealed class AriCallTeardown(
             await call.SaveAsync(ct);
         }
         var client = clients.For(account);
-        foreach (var leg in removed) bridges.Signal(leg.ChannelId, false);
+        // Only media sockets and transfer requests wait on a channel (maybe on another host).
+        foreach (var leg in removed.Where(l => l.Role == AriLegRole.Media)) bridges.Signal(leg.ChannelId, false);
         foreach (var leg in removed.Where(l => l.ChannelId != endedChannel))
         {
-            transfers.Complete(leg.ChannelId, TransferOutcome.Failed);
+            if (leg.Role == AriLegRole.Transfer) transfers.Complete(leg.ChannelId, TransferOutcome.Failed);
             await TryAsync(() => client.HangUpAsync(leg.ChannelId, ct), $"hanging up {leg.ChannelId}");
         }
         foreach (var bridge in removed.Where(l => l.Bridged && l.BridgeId is not null).Select(l => l.BridgeId!).Distinct())

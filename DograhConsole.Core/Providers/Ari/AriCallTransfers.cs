@@ -51,8 +51,14 @@ public sealed class AriCallTransfers(
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            // Nobody answered in time, or whoever asked stopped waiting: the destination must not go on ringing.
             transfers.Forget(transferId);
+            // Answered and joined, but the outcome came late or was lost on its way from the host holding the events socket.
+            if (await legs.FindAsync(account.ConfigurationId, transferId, CancellationToken.None) is { Bridged: true })
+            {
+                if (e is OperationCanceledException) throw;
+                return OperationResult<TransferOutcome>.Success(TransferOutcome.Transferred);
+            }
+            // Nobody answered in time, or whoever asked stopped waiting: the destination must not go on ringing.
             await legs.RemoveAsync(account.ConfigurationId, transferId, CancellationToken.None);
             await teardown.TryAsync(() => client.HangUpAsync(transferId, CancellationToken.None), $"hanging up {transferId}");
             var why = e is TimeoutException ? "not answered in time" : "given up: the transfer request was cancelled while it rang";

@@ -54,8 +54,9 @@ internal sealed class AriEventConnection(
             }
             if (lease is null)
             {
-                // Another host listens: this one is on standby, not failing (pages hear only of a change of holder).
-                if (states.Get(Account.ConfigurationId) is not { Status: AriConnectionStatus.Standby } standby || standby.Host != holder?.HostId)
+                // Another host listens: this one is on standby, showing the holder's reports of its socket when they
+                // come, else that the holder listens (pages hear only of a change of holder).
+                if (!states.StandsBehind(Account.ConfigurationId, holder?.HostId))
                     states.Set(Account.ConfigurationId, AriConnectionStatus.Standby, host: holder?.HostId);
                 try
                 {

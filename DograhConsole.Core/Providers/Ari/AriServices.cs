@@ -32,6 +32,8 @@ public static class AriServices
         services.AddSingleton<AriMediaSocket>();
         services.AddProviderCalls<AriProviderCalls>();
         services.AddHostedService<AriListener>();
+        services.AddHostedService<AriWaiterRelay>();
+        services.AddHostedService<AriConnectionStateRelay>();
         return services;
     }
 

@@ -153,7 +153,8 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
         AriScenario.AssertWholeFrames(media);
     }
 
-    private const string TransferWorkflow = """
+    /// <summary>A tone, a transfer to 2000, a second tone, a hang-up (also the across-hosts transfer's workflow).</summary>
+    internal const string TransferWorkflow = """
         {"steps":[
           {"id":"greet","type":"tone","frequencyHz":440,"durationMs":300},
           {"id":"xfer","type":"transfer","to":"2000"},
@@ -163,7 +164,7 @@ public sealed class AriOutboundTests(AriConsoleHost host) : IClassFixture<AriCon
         """;
 
     /// <summary>How the runner's record of the transfer step's outcome starts.</summary>
-    private const string TransferOutcomeEvent = "Step xfer (transfer): transfer to 2000";
+    internal const string TransferOutcomeEvent = "Step xfer (transfer): transfer to 2000";
 
     [Fact]
     public async Task An_answered_transfer_joins_the_bridge_and_the_media_channel_leaves()

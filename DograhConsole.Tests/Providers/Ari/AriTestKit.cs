@@ -188,16 +188,7 @@ public sealed class AriScenario : IAsyncDisposable
         return left;
     }
 
-    public async Task<FakeMediaClient> WaitForMediaAsync()
-    {
-        FakeChannel? channel = null;
-        await Eventually.TrueAsync(() =>
-        {
-            channel = Fake.AllChannels.Values.FirstOrDefault(c => c.Media is not null);
-            return channel is not null;
-        }, "chan_websocket to connect to the console");
-        return channel!.Media!;
-    }
+    public Task<FakeMediaClient> WaitForMediaAsync() => Fake.WaitForMediaAsync();
 
     public bool Logged(string text) => Factory.LogLines.Any(l => l.Contains(text, StringComparison.Ordinal));
 

@@ -178,6 +178,14 @@ public sealed class FakeAsterisk : IAsyncDisposable
         if (Channels.TryRemove(channelId, out var channel)) channel.Media?.Abort();
     }
 
+    /// <summary>The first media client chan_websocket connected to the console, once one has.</summary>
+    public async Task<FakeMediaClient> WaitForMediaAsync()
+    {
+        FakeChannel? channel = null;
+        await Eventually.TrueAsync(() => (channel = AllChannels.Values.FirstOrDefault(c => c.Media is not null)) is not null, "chan_websocket to connect to the console");
+        return channel!.Media!;
+    }
+
     /// <summary>Drops every events WebSocket, like a network cut or an Asterisk restart.</summary>
     public void DropEventConnections()
     {
