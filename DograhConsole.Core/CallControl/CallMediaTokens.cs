@@ -122,17 +122,6 @@ public sealed class CallMediaTokens(IDataProtectionProvider protection, TimeProv
         }
     }
 
-    /// <summary>
-    /// <see cref="RedeemAsync"/> for the one socket still synchronous (Asterisk's, in Providers/Ari): true when redeemed.
-    /// Blocks on Redis for up to <see cref="RedisConnection.RequestTimeout"/> (at once while it is down).
-    /// </summary>
-    public bool TryRedeem(string? token, out Guid callId)
-    {
-        var (outcome, id) = RedeemAsync(token).GetAwaiter().GetResult();
-        callId = id;
-        return outcome == MediaTokenRedemption.Redeemed;
-    }
-
     private bool TryRead(string? token, out Guid callId, out DateTimeOffset expiration)
     {
         callId = Guid.Empty;

@@ -97,15 +97,14 @@ public sealed class LiveMediaSessionsTests(DograhAppFactory factory) : IClassFix
     }
 
     [Fact]
-    public void A_media_token_opens_one_socket()
+    public async Task A_media_token_opens_one_socket()
     {
         var tokens = factory.Services.GetRequiredService<CallMediaTokens>();
         var callId = Guid.NewGuid();
         var token = tokens.Issue(callId);
-        Assert.True(tokens.TryRedeem(token, out var redeemed));
-        Assert.Equal(callId, redeemed);
-        Assert.False(tokens.TryRedeem(token, out _));
+        Assert.Equal((MediaTokenRedemption.Redeemed, callId), await tokens.RedeemAsync(token));
+        Assert.Equal(MediaTokenRedemption.AlreadyUsed, (await tokens.RedeemAsync(token)).Outcome);
         // Another token for the same call (a replayed answer webhook's) is its own, but the call keeps one socket (above).
-        Assert.True(tokens.TryRedeem(tokens.Issue(callId), out _));
+        Assert.Equal(MediaTokenRedemption.Redeemed, (await tokens.RedeemAsync(tokens.Issue(callId))).Outcome);
     }
 }

@@ -84,11 +84,17 @@ public sealed class AriMediaSocket(
             return;
         }
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = leg.CallId });
-        if (options.Value.RequireMediaToken && (!tokens.TryRead(token, out var tokenCall) || tokenCall != leg.CallId || !tokens.TryRedeem(token, out _)))
+        if (options.Value.RequireMediaToken)
         {
-            logger.LogWarning("ARI media socket for channel {ChannelId} of call {CallId} closed: missing or invalid media token", channelId, leg.CallId);
-            await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, "invalid media token");
-            return;
+            var refusal = !tokens.TryRead(token, out var tokenCall) || tokenCall != leg.CallId
+                ? "missing or invalid media token"
+                : (await tokens.RedeemAsync(token)).Outcome is var redeemed and not MediaTokenRedemption.Redeemed ? redeemed.Refusal() : null;
+            if (refusal is not null)
+            {
+                logger.LogWarning("ARI media socket for channel {ChannelId} of call {CallId} closed: {Refusal}", channelId, leg.CallId, refusal);
+                await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, refusal);
+                return;
+            }
         }
         var format = start.Field("format");
         if (format is not null && !string.Equals(format, "ulaw", StringComparison.OrdinalIgnoreCase))
