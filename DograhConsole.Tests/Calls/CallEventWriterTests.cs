@@ -153,7 +153,8 @@ public sealed class CallEventWriterTests : IAsyncDisposable
         var transaction = await holder.Database.BeginTransactionAsync(); // another writer (an event batch) holds the database
 
         var starts = Enumerable.Range(0, 3).Select(i => Task.Run(() => calls.CreateAsync(CallTestKit.Outbound(org, $"+1415555{i:0000}")))).ToList();
-        await Eventually.TrueAsync(() => _gate.Waiting == starts.Count, $"all {starts.Count} starts waiting at the write gate (waiting: {_gate.Waiting})");
+        await Eventually.MatchAsync(() => Task.FromResult(_gate.Waiting), waiting => waiting == starts.Count,
+            waiting => $"all {starts.Count} starts waiting at the write gate (waiting: {waiting})");
         await transaction.CommitAsync();
         await transaction.DisposeAsync();
 
