@@ -24,6 +24,10 @@ public sealed class SqliteWriteGate(TimeSpan? waitLimit = null)
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<Guid, byte> _holders = new();
+    private int _waiting;
+
+    /// <summary>Writers waiting for the gate now (a test reads it: where call starts queue).</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
 
     public IInterceptor[] Interceptors => [new SaveChanges(), new Transactions(this), new Commands(this), new Connections(this)];
 
@@ -31,7 +35,15 @@ public sealed class SqliteWriteGate(TimeSpan? waitLimit = null)
     private bool Enter(Guid connectionId)
     {
         if (_holders.ContainsKey(connectionId)) return false;
-        if (!_gate.Wait(WaitLimit)) throw TimedOut();
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            if (!_gate.Wait(WaitLimit)) throw TimedOut();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
         _holders[connectionId] = 0;
         return true;
     }
@@ -39,7 +51,15 @@ public sealed class SqliteWriteGate(TimeSpan? waitLimit = null)
     private async ValueTask<bool> EnterAsync(Guid connectionId, CancellationToken ct)
     {
         if (_holders.ContainsKey(connectionId)) return false;
-        if (!await _gate.WaitAsync(WaitLimit, ct)) throw TimedOut();
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            if (!await _gate.WaitAsync(WaitLimit, ct)) throw TimedOut();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
         _holders[connectionId] = 0;
         return true;
     }

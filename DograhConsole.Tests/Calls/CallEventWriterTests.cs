@@ -4,6 +4,7 @@ using DograhConsole.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DograhConsole.Tests.Calls;
 
@@ -136,6 +137,28 @@ public sealed class CallEventWriterTests : IAsyncDisposable
 
         await using var check = new DograhDbContext(_options);
         Assert.Equal(20, await check.CallEvents.IgnoreQueryFilters().CountAsync(e => e.CallId == call));
+    }
+
+    /// <summary>
+    /// A new call's start (an inbound webhook) waits once for the database, in the write gate's queue beside the other
+    /// starts of its organization; a queue of its own in front made each start wait for the whole wait of the one before.
+    /// </summary>
+    [Fact]
+    public async Task Starts_of_one_organization_wait_side_by_side_at_the_write_gate_and_all_start_once_it_is_free()
+    {
+        var (org, _) = await NewCallAsync();
+        var factory = new PooledDbContextFactory<DograhDbContext>(_options);
+        await using var calls = new CallService(factory, new CallConcurrencyLimiter(factory), _bus, TimeProvider.System, NullLogger<CallService>.Instance);
+        await using var holder = new DograhDbContext(_options);
+        var transaction = await holder.Database.BeginTransactionAsync(); // another writer (an event batch) holds the database
+
+        var starts = Enumerable.Range(0, 3).Select(i => Task.Run(() => calls.CreateAsync(CallTestKit.Outbound(org, $"+1415555{i:0000}")))).ToList();
+        await Eventually.MatchAsync(() => Task.FromResult(_gate.Waiting), waiting => waiting == starts.Count,
+            waiting => $"all {starts.Count} starts waiting at the write gate (waiting: {waiting})");
+        await transaction.CommitAsync();
+        await transaction.DisposeAsync();
+
+        Assert.All(await Task.WhenAll(starts), r => Assert.True(r.Succeeded, r.Describe()));
     }
 
     private static CallChangeRequest Event(Guid call, string message) =>

@@ -21,7 +21,7 @@ if (options is null)
           --calls 100,500,1000   concurrent calls per load run
           --seconds 20           measurement window per run (after --warmup seconds)
           --warmup 3
-          --only codecs|listen|load  run one part
+          --only codecs|writer|listen|load  run one part
           --target URL           load a real console endpoint instead of the in-bench edge; {n} = call number
           --server-pid PID       with --target: the console's process, for its CPU and memory
           --repeat N             repeat each console run N times (a shared machine is noisy)
@@ -40,6 +40,11 @@ Console.WriteLine();
 if (options.Only is null or "codecs")
 {
     CodecBench.Run(Console.Out);
+}
+
+if (options.Only is null or "writer")
+{
+    await WriterBench.RunAsync(Console.Out, 600);
 }
 
 if (options.Only is null or "listen")
@@ -143,7 +148,7 @@ internal sealed record BenchOptions(int[] Calls, TimeSpan Window, TimeSpan WarmU
         }
 
         if (workflow is not ("tone" or "ivr")) return null;
-        return only is null or "codecs" or "listen" or "load"
+        return only is null or "codecs" or "writer" or "listen" or "load"
             ? new BenchOptions(calls, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmUp), only, target, pid, repeat, paths, traceSends, clientNice)
             {
                 Workflow = workflow,
@@ -246,19 +251,23 @@ internal sealed record LoadRun(string Path, ClientFigures Client, long? InboundL
                 clientCpuAtWindowStart = Process.GetCurrentProcess().TotalProcessorTime;
                 wall.Restart();
                 sinceWindowStart.Start();
+                // The server's counters first: starting the send trace takes a while on a busy machine.
+                var atStart = server is null ? (JsonElement?)null : await StatsAsync(http, server);
                 if (options.TraceSends && measured is not null)
                 {
                     sendTrace = WireTrace.Start(measured.Id, options.Window, out var unavailable);
                     if (unavailable is not null) Console.Error.WriteLine($"  send pacing not measured: {unavailable}");
                 }
                 Console.Error.WriteLine($"  window from {DateTime.Now:HH:mm:ss.fff} for {options.Window.TotalSeconds:0} s");
-                return server is null ? (JsonElement?)null : await StatsAsync(http, server);
+                return atStart;
             });
             // Set-up latency under load: inbound webhooks through the measured window only.
             using var windowEnd = new CancellationTokenSource();
             var posting = webhooks is null ? Task.CompletedTask : Task.Run(async () =>
             {
-                await warmUpDone;
+                // With the client's window, not after the server's counters and the send trace, which a busy machine delays for seconds.
+                await ready;
+                await Task.Delay(options.WarmUp);
                 await webhooks.RunAsync(windowEnd.Token);
             });
             var figures = await client.RunAsync(calls, () => ready, options.WarmUp, options.Window);
