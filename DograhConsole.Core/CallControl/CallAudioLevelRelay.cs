@@ -6,7 +6,7 @@ namespace DograhConsole.Core.CallControl;
 
 /// <summary>
 /// With Redis, the live pages' audio levels of calls whose media runs on another host (channel
-/// <c>{prefix}:calls:levels</c>). A host whose pages watch calls (a <see cref="CallEventBus"/> subscriber) says so
+/// <c>{prefix}:calls:levels</c>). A host whose pages watch calls (<see cref="CallEventBus.PagesWatch"/>; a campaign's or a wait's subscription is no audience) says so
 /// every <see cref="WatchInterval"/>; while some host said so within <see cref="WatchLifetime"/>, each host holding
 /// media sends the levels of all its calls in one notice every <see cref="SampleInterval"/>. Nobody watching: nothing
 /// is sent. Received levels are kept in <see cref="LiveMediaSessions"/> for its <see cref="LiveMediaSessions.TryGetLevels"/>.
@@ -56,7 +56,7 @@ internal sealed class CallAudioLevelRelay : HostRelay<AudioLevelsNotice>
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
-                if (_bus.SubscriberCount > 0 && _time.GetElapsedTime(lastWatchNotice) >= WatchInterval)
+                if (_bus.PagesWatch && _time.GetElapsedTime(lastWatchNotice) >= WatchInterval)
                 {
                     lastWatchNotice = _time.GetTimestamp();
                     Send(new AudioLevelsNotice(Watching: true, []));

@@ -19,14 +19,20 @@ public sealed class CallEventBus
 
     public int SubscriberCount => _subscribers.Count;
 
+    /// <summary>Whether a page here shows calls now (a subscription made for a page, not a campaign's or a wait's).</summary>
+    public bool PagesWatch => Volatile.Read(ref _pageSubscribers) > 0;
+    private int _pageSubscribers;
+
     /// <summary>Whether an update published now reaches anyone: a subscriber here, or the other hosts through Redis.</summary>
     public bool HasAudience => !_subscribers.IsEmpty || Relay is not null;
 
-    public CallSubscription Subscribe(Guid organizationId, Guid? callId = null, int capacity = DefaultCapacity)
+    /// <param name="forPage">A page that shows calls to a person (<see cref="PagesWatch"/>), rather than a service waiting on them.</param>
+    public CallSubscription Subscribe(Guid organizationId, Guid? callId = null, int capacity = DefaultCapacity, bool forPage = false)
     {
         if (organizationId == Guid.Empty) throw new ArgumentException("A subscription needs an organization.", nameof(organizationId));
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        var subscription = new CallSubscription(this, Interlocked.Increment(ref _nextId), organizationId, callId, capacity);
+        var subscription = new CallSubscription(this, Interlocked.Increment(ref _nextId), organizationId, callId, capacity, forPage);
+        if (forPage) Interlocked.Increment(ref _pageSubscribers);
         _subscribers[subscription.Id] = subscription;
         return subscription;
     }
@@ -50,7 +56,10 @@ public sealed class CallEventBus
         }
     }
 
-    internal void Remove(CallSubscription subscription) => _subscribers.TryRemove(subscription.Id, out _);
+    internal void Remove(CallSubscription subscription)
+    {
+        if (_subscribers.TryRemove(subscription.Id, out _) && subscription.ForPage) Interlocked.Decrement(ref _pageSubscribers);
+    }
 }
 
 public sealed class CallSubscription : IDisposable, IAsyncDisposable
@@ -59,10 +68,11 @@ public sealed class CallSubscription : IDisposable, IAsyncDisposable
     private readonly Channel<CallUpdate> _channel;
     private long _dropped;
 
-    internal CallSubscription(CallEventBus bus, long id, Guid organizationId, Guid? callId, int capacity)
+    internal CallSubscription(CallEventBus bus, long id, Guid organizationId, Guid? callId, int capacity, bool forPage)
     {
         _bus = bus;
         Id = id;
+        ForPage = forPage;
         OrganizationId = organizationId;
         CallId = callId;
         _channel = Channel.CreateBounded<CallUpdate>(
@@ -71,6 +81,7 @@ public sealed class CallSubscription : IDisposable, IAsyncDisposable
     }
 
     internal long Id { get; }
+    internal bool ForPage { get; }
     public Guid OrganizationId { get; }
     public Guid? CallId { get; }
 

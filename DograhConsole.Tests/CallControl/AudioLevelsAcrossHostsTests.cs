@@ -43,8 +43,8 @@ public sealed class AudioLevelsAcrossHostsTests
         Assert.False(atA.IsLive(start.CallId));
         Assert.False(atA.TryGetLevels(start.CallId, out _));
 
-        // A's live page (a bus subscriber) watches: B's levels arrive at A.
-        var page = hosts.A.Services.GetRequiredService<CallEventBus>().Subscribe(organizationId);
+        // A's live page watches: B's levels arrive at A.
+        var page = hosts.A.Services.GetRequiredService<CallEventBus>().Subscribe(organizationId, forPage: true);
         await Eventually.TrueAsync(() => atA.TryGetLevels(start.CallId, out _), "B's levels to show at A");
         var first = notices.First().At;
         await Eventually.TrueAsync(() => Environment.TickCount64 - first >= 2000, "two seconds of notices");

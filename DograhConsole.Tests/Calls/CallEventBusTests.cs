@@ -58,6 +58,23 @@ public sealed class CallEventBusTests
     }
 
     [Fact]
+    public void Only_a_page_subscription_counts_as_watching_and_disposing_it_ends_the_watch()
+    {
+        var bus = new CallEventBus();
+        var org = Guid.NewGuid();
+        using var campaign = bus.Subscribe(org);
+        Assert.False(bus.PagesWatch);
+        var page = bus.Subscribe(org, forPage: true);
+        var second = bus.Subscribe(org, Guid.NewGuid(), forPage: true);
+        Assert.True(bus.PagesWatch);
+        page.Dispose();
+        page.Dispose();
+        Assert.True(bus.PagesWatch);
+        second.Dispose();
+        Assert.False(bus.PagesWatch);
+    }
+
+    [Fact]
     public async Task Disposing_unsubscribes_and_ends_the_stream()
     {
         var bus = new CallEventBus();

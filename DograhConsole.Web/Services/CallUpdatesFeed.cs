@@ -22,7 +22,7 @@ public sealed class CallUpdatesFeed : IAsyncDisposable
 
     /// <summary>Subscribe before loading the initial state, so nothing between the load and the first update is lost.</summary>
     public static CallUpdatesFeed Start(CallEventBus bus, Guid organizationId, Func<IReadOnlyList<CallUpdate>, Task> onUpdates, Guid? callId = null) =>
-        new(bus.Subscribe(organizationId, callId), onUpdates);
+        new(bus.Subscribe(organizationId, callId, forPage: true), onUpdates);
 
     /// <summary>Updates this page missed because it fell behind; it should reload.</summary>
     public long Dropped => _subscription.Dropped;
